@@ -1,0 +1,17 @@
+//! Database migrations for hoso: one set for SQLite and PostgreSQL.
+//!
+//! Files are named `mYYYYMMDD_HHMMSS_verb_noun.rs` and never edited once shipped.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_foundation;
+
+/// Every migration of hoso, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_foundation::Migration)]
+    }
+}

@@ -1,0 +1,190 @@
+//! Assembling a running hoso: configuration, database, blob store, jobs, router and server.
+
+use std::{net::SocketAddr, path::Path, sync::Arc};
+
+use axum::Router;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    blobs::{BlobStore, S3Settings},
+    config::Config,
+    db,
+    domain::auth::{self, BootstrapAdmin},
+    http,
+    jobs::{self, JobContext, JobRegistry, Worker},
+    metrics::Metrics,
+};
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub blobs: BlobStore,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Why hoso could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("data directory {path} is not usable: {cause}")]
+    DataDir { path: String, cause: String },
+    #[error("cannot connect to the database {url}: {cause}")]
+    Database { url: String, cause: String },
+    #[error("database migrations failed: {0}")]
+    Migration(String),
+    #[error("blob store {url} is not usable: {cause}")]
+    Blobs { url: String, cause: String },
+    #[error("creating the first administrator failed: {0}")]
+    Bootstrap(String),
+}
+
+/// Which parts of the service a process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServeRole {
+    /// HTTP and the job worker.
+    All,
+    /// HTTP only.
+    Web,
+    /// The job worker only.
+    Worker,
+}
+
+/// A hoso instance, ready to serve.
+pub struct App {
+    pub state: AppState,
+    pub jobs: JobRegistry,
+    /// Set when this start created the first administrator.
+    pub bootstrap: Option<BootstrapAdmin>,
+}
+
+impl App {
+    /// Prepares the data directory, connects to the database and migrates it, opens the blob
+    /// store and creates the first administrator when there is no user.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        prepare_data_dir(&config.data_dir)?;
+        let db = connect(&config.database_url).await?;
+        Self::assemble(config, db).await
+    }
+
+    /// Like [`App::build`] on an existing connection (tests use one schema per test).
+    pub async fn assemble(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
+        db::migrate_up(&db)
+            .await
+            .map_err(|error| StartError::Migration(error.to_string()))?;
+        let blobs = open_blobs(&config)?;
+        let bootstrap = auth::ensure_bootstrap_admin(&db, &config)
+            .await
+            .map_err(|error| StartError::Bootstrap(error.to_string()))?;
+        let mut registry = JobRegistry::default();
+        jobs::maintenance::register(&mut registry);
+        Ok(Self {
+            state: AppState {
+                config: Arc::new(config),
+                db,
+                blobs,
+                metrics: Arc::new(Metrics::default()),
+            },
+            jobs: registry,
+            bootstrap,
+        })
+    }
+
+    /// The HTTP router with every route and layer.
+    pub fn router(&self) -> Router {
+        http::router(self.state.clone())
+    }
+
+    /// A worker that runs this app's job kinds.
+    pub fn worker(&self) -> Worker {
+        Worker::new(
+            JobContext {
+                db: self.state.db.clone(),
+                blobs: self.state.blobs.clone(),
+                config: Arc::clone(&self.state.config),
+            },
+            self.jobs.clone(),
+        )
+    }
+
+    /// Serves HTTP on `listener` and runs the worker until `shutdown` is cancelled; then stops
+    /// accepting, finishes in-flight requests and the running job, and returns.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        role: ServeRole,
+        shutdown: CancellationToken,
+    ) -> std::io::Result<()> {
+        let worker_task = if role == ServeRole::Web {
+            None
+        } else {
+            if let Err(error) =
+                jobs::maintenance::schedule(&self.state.db, self.state.config.job_max_attempts)
+                    .await
+            {
+                tracing::error!(%error, "could not schedule housekeeping jobs");
+            }
+            let worker = self.worker();
+            Some(tokio::spawn(worker.run(shutdown.clone())))
+        };
+        if role == ServeRole::Worker {
+            shutdown.cancelled().await;
+        } else {
+            let service = self
+                .router()
+                .into_make_service_with_connect_info::<SocketAddr>();
+            let stop = shutdown.clone();
+            axum::serve(listener, service)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await?;
+        }
+        shutdown.cancel();
+        if let Some(task) = worker_task
+            && let Err(error) = task.await
+        {
+            tracing::error!(%error, "the job worker ended abnormally");
+        }
+        Ok(())
+    }
+}
+
+fn prepare_data_dir(path: &Path) -> Result<(), StartError> {
+    let fail = |cause: String| StartError::DataDir {
+        path: path.display().to_string(),
+        cause,
+    };
+    std::fs::create_dir_all(path).map_err(|error| fail(error.to_string()))?;
+    check_writable(path).map_err(fail)
+}
+
+/// Proves a directory accepts new files by creating and removing one.
+pub fn check_writable(path: &Path) -> Result<(), String> {
+    let probe = path.join(format!(".write-probe-{}", uuid::Uuid::now_v7()));
+    std::fs::write(&probe, b"ok").map_err(|error| format!("cannot write there: {error}"))?;
+    std::fs::remove_file(&probe).map_err(|error| format!("cannot remove a file there: {error}"))
+}
+
+async fn connect(url: &str) -> Result<DatabaseConnection, StartError> {
+    db::connect(url)
+        .await
+        .map_err(|error| StartError::Database {
+            url: crate::config::redact_url(url),
+            cause: error.to_string(),
+        })
+}
+
+fn open_blobs(config: &Config) -> Result<BlobStore, StartError> {
+    BlobStore::open(
+        &config.storage_url,
+        &S3Settings {
+            endpoint: config.s3_endpoint.clone(),
+            region: config.s3_region.clone(),
+        },
+    )
+    .map_err(|error| StartError::Blobs {
+        url: crate::config::redact_url(&config.storage_url),
+        cause: error.to_string(),
+    })
+}

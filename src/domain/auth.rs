@@ -1,0 +1,384 @@
+//! Signing in and out: argon2id passwords, random tokens stored hashed, login throttling, and the
+//! first administrator.
+
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use base64::Engine;
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Actor, DomainError, DomainResult, Grant, Role, audit, users};
+use crate::{
+    config::Config,
+    db::{
+        self,
+        entities::{login_attempt, role_grant, session, user},
+    },
+};
+
+/// Prefix of every token, so leaked tokens are easy to recognise and scan for.
+const TOKEN_PREFIX: &str = "hoso_";
+
+/// Hashes a password with argon2id on a blocking thread.
+pub async fn hash_password(password: String) -> DomainResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|error| DomainError::Internal(format!("hashing a password failed: {error}")))
+    })
+    .await
+    .map_err(|error| DomainError::Internal(format!("hashing task failed: {error}")))?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+async fn verify_password(password: String, hash: String) -> DomainResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(parsed) = PasswordHash::new(&hash) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+    .await
+    .map_err(|error| DomainError::Internal(format!("verification task failed: {error}")))
+}
+
+/// A hash of a password nobody has, so unknown usernames cost as much as wrong passwords.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5rOF3GzE1DWEKRsa2EIGKqcd2ImB5yZ1dzvtiUVWGhk";
+
+/// Where a login comes from.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The bearer token; shown once, stored only as its hash.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: users::User,
+}
+
+/// Checks a username and password. Wrong passwords and unknown users both answer
+/// `Unauthenticated`; too many recent failures for the username or the address answer
+/// `Throttled`, even with the right password.
+pub async fn login(
+    conn: &DatabaseConnection,
+    config: &Config,
+    username: &str,
+    password: &str,
+    client: &ClientInfo,
+) -> DomainResult<LoginOutcome> {
+    let username = username.trim().to_lowercase();
+    let username: String = username.chars().take(64).collect();
+    let window = Duration::minutes(i64::from(config.login_window_minutes.max(1)));
+    throttle(conn, config, &username, &client.ip, window).await?;
+
+    let found = user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(conn)
+        .await?;
+    let hash = found
+        .as_ref()
+        .map_or_else(|| DECOY_HASH.to_owned(), |row| row.password_hash.clone());
+    let password_ok = verify_password(password.to_owned(), hash).await?;
+    let account = found.filter(|row| password_ok && row.active);
+
+    let txn = db::begin_write(conn).await?;
+    let now = Utc::now().trunc_subsecs(6);
+    login_attempt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.clone()),
+        client_ip: Set(client.ip.chars().take(64).collect()),
+        succeeded: Set(account.is_some()),
+        attempted_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let Some(account) = account else {
+        txn.commit().await?;
+        return Err(DomainError::Unauthenticated);
+    };
+
+    let token = new_token();
+    let expires_at = now + Duration::hours(i64::from(config.session_ttl_hours));
+    let session_id = Uuid::now_v7();
+    session::ActiveModel {
+        id: Set(session_id),
+        user_id: Set(account.id),
+        token_hash: Set(token_hash(&token)),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        user_agent: Set(client
+            .user_agent
+            .as_ref()
+            .map(|agent| agent.chars().take(300).collect())),
+        client_ip: Set(Some(client.ip.chars().take(64).collect())),
+    }
+    .insert(&txn)
+    .await?;
+    let actor = Actor {
+        user_id: Some(account.id),
+        name: account.username.clone(),
+        grants: Vec::new(),
+    };
+    audit(
+        &txn,
+        &actor,
+        "auth.login",
+        "session",
+        session_id,
+        None,
+        json!({"client_ip": client.ip, "expires_at": expires_at}),
+    )
+    .await?;
+    txn.commit().await?;
+    let user = users::get_user(conn, &actor, account.id).await?;
+    Ok(LoginOutcome {
+        token,
+        expires_at,
+        user,
+    })
+}
+
+async fn throttle(
+    db: &impl ConnectionTrait,
+    config: &Config,
+    username: &str,
+    ip: &str,
+    window: Duration,
+) -> DomainResult<()> {
+    let since = Utc::now() - window;
+    let failures_for_user = login_attempt::Entity::find()
+        .filter(login_attempt::Column::Username.eq(username))
+        .filter(login_attempt::Column::Succeeded.eq(false))
+        .filter(login_attempt::Column::AttemptedAt.gt(since))
+        .count(db)
+        .await?;
+    let failures_from_ip = login_attempt::Entity::find()
+        .filter(login_attempt::Column::ClientIp.eq(ip))
+        .filter(login_attempt::Column::Succeeded.eq(false))
+        .filter(login_attempt::Column::AttemptedAt.gt(since))
+        .count(db)
+        .await?;
+    let limit = u64::from(config.login_max_failures.max(1));
+    if failures_for_user >= limit || failures_from_ip >= limit * 4 {
+        return Err(DomainError::Throttled {
+            retry_after_secs: window.num_seconds().max(1) as u64,
+        });
+    }
+    Ok(())
+}
+
+/// The actor behind a token, or `Unauthenticated` when it is unknown, expired or revoked.
+pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> DomainResult<Actor> {
+    if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
+        return Err(DomainError::Unauthenticated);
+    }
+    let now = Utc::now();
+    let found = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash(token)))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    let account = user::Entity::find_by_id(found.user_id)
+        .one(db)
+        .await?
+        .filter(|row| row.active)
+        .ok_or(DomainError::Unauthenticated)?;
+    let grants = users::access_grants(db, account.id).await?;
+    Ok(Actor {
+        user_id: Some(account.id),
+        name: account.username,
+        grants,
+    })
+}
+
+/// Revokes the session of `token`.
+pub async fn logout(conn: &DatabaseConnection, actor: &Actor, token: &str) -> DomainResult<()> {
+    let txn = db::begin_write(conn).await?;
+    let Some(found) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash(token)))
+        .filter(session::Column::RevokedAt.is_null())
+        .one(&txn)
+        .await?
+    else {
+        return Err(DomainError::Unauthenticated);
+    };
+    let mut row: session::ActiveModel = found.clone().into();
+    row.revoked_at = Set(Some(Utc::now().trunc_subsecs(6)));
+    row.update(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "auth.logout",
+        "session",
+        found.id,
+        None,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The first administrator, created when no user exists yet.
+#[derive(Debug, Clone)]
+pub struct BootstrapAdmin {
+    pub username: String,
+    /// Set when the password was generated: it must be shown once, to the operator only.
+    pub generated_password: Option<String>,
+}
+
+/// Creates the first administrator if there is no user: from `bootstrap_admin` and
+/// `bootstrap_password`, else `admin` with a random password. `None` when users exist.
+pub async fn ensure_bootstrap_admin(
+    conn: &DatabaseConnection,
+    config: &Config,
+) -> DomainResult<Option<BootstrapAdmin>> {
+    if user::Entity::find().count(conn).await? > 0 {
+        return Ok(None);
+    }
+    let username = config
+        .bootstrap_admin
+        .clone()
+        .unwrap_or_else(|| "admin".to_owned());
+    let (password, generated) = match &config.bootstrap_password {
+        Some(password) => (password.clone(), false),
+        None => (random_password(), true),
+    };
+    let operator = Actor::system("bootstrap");
+    let created = users::create_user(
+        conn,
+        &operator,
+        users::NewUser {
+            username,
+            display_name: "Quản trị hệ thống".to_owned(),
+            email: None,
+            password: password.clone(),
+        },
+    )
+    .await;
+    let created = match created {
+        Ok(created) => created,
+        // Another process created the first user at the same moment.
+        Err(DomainError::Conflict { .. }) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    users::grant_role(
+        conn,
+        &operator,
+        created.id,
+        users::NewRoleGrant {
+            role: Role::Admin,
+            agency_id: None,
+        },
+    )
+    .await?;
+    Ok(Some(BootstrapAdmin {
+        username: created.username,
+        generated_password: generated.then_some(password),
+    }))
+}
+
+/// Builds the actor for a grant list; used where a user acts outside HTTP.
+pub async fn actor_for_user(db: &impl ConnectionTrait, username: &str) -> DomainResult<Actor> {
+    let account = user::Entity::find()
+        .filter(user::Column::Username.eq(username.to_lowercase()))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    let grants: Vec<Grant> = role_grant::Entity::find()
+        .filter(role_grant::Column::UserId.eq(account.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|grant| {
+            Role::parse(&grant.role).map(|role| Grant {
+                role,
+                agency_id: grant.agency_id,
+            })
+        })
+        .collect();
+    Ok(Actor {
+        user_id: Some(account.id),
+        name: account.username,
+        grants,
+    })
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!(
+        "{TOKEN_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// A random password of 20 characters from an unambiguous alphabet.
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char)
+        .collect()
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_prefixed_and_stored_hashed() {
+        let first = new_token();
+        let second = new_token();
+        assert!(first.starts_with("hoso_") && first.len() > 40);
+        assert_ne!(first, second);
+        assert_eq!(token_hash(&first).len(), 64);
+        assert_ne!(token_hash(&first), first);
+    }
+
+    #[tokio::test]
+    async fn the_decoy_hash_is_a_valid_argon2_hash() {
+        assert!(PasswordHash::new(DECOY_HASH).is_ok());
+        assert!(
+            !verify_password("guess".into(), DECOY_HASH.into())
+                .await
+                .unwrap_or(true)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hashed_password_verifies_and_a_wrong_one_does_not() -> DomainResult<()> {
+        let hash = hash_password("đúng mật khẩu".into()).await?;
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("đúng mật khẩu".into(), hash.clone()).await?);
+        assert!(!verify_password("sai mật khẩu".into(), hash).await?);
+        Ok(())
+    }
+}

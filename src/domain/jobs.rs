@@ -1,0 +1,83 @@
+//! The job queue as administrators see it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest};
+use crate::{db::entities::job, jobs::JobStatus};
+
+/// A job as the API and `hoso jobs` show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JobView {
+    pub id: Uuid,
+    pub kind: String,
+    /// `queued`, `running`, `done` or `dead`.
+    pub status: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Filters of `GET /api/v1/jobs`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// Jobs, newest first (`ViewJobs`, system-wide).
+pub async fn list_jobs(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &JobFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<JobView>> {
+    let tree = AgencyTree::load(db).await?;
+    actor.require(Action::ViewJobs, None, &tree)?;
+    let mut query = job::Entity::find();
+    if let Some(status) = filter.status.as_deref() {
+        let status = JobStatus::parse(status).ok_or_else(|| {
+            DomainError::invalid("status", "must be queued, running, done or dead")
+        })?;
+        query = query.filter(job::Column::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = filter.kind.as_deref() {
+        query = query.filter(job::Column::Kind.eq(kind));
+    }
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(job::Column::CreatedAt)
+        .order_by_desc(job::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(to_view)
+        .collect();
+    Ok(Page::new(items, total, page))
+}
+
+/// The view of one job row.
+pub fn to_view(row: job::Model) -> JobView {
+    JobView {
+        id: row.id,
+        kind: row.kind,
+        status: row.status,
+        attempts: row.attempts,
+        max_attempts: row.max_attempts,
+        run_at: row.run_at,
+        last_error: row.last_error,
+        created_at: row.created_at,
+        finished_at: row.finished_at,
+    }
+}

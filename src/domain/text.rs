@@ -1,0 +1,80 @@
+//! Input text rules shared by the domain: trimming, NFC, lengths, codes.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::{DomainError, DomainResult};
+
+/// Trims, normalises to NFC and checks a required text's length in characters.
+pub fn required(field: &str, value: &str, max_chars: usize) -> DomainResult<String> {
+    let value: String = value.trim().nfc().collect();
+    if value.is_empty() {
+        return Err(DomainError::invalid(field, "must not be empty"));
+    }
+    if value.chars().count() > max_chars {
+        return Err(DomainError::invalid(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(DomainError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(value)
+}
+
+/// Like [`required`], but empty means `None`.
+pub fn optional(
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> DomainResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => required(field, text, max_chars).map(Some),
+    }
+}
+
+/// An identifier such as an agency code or a username: ASCII letters, digits, `.`, `_`, `-`.
+pub fn identifier(field: &str, value: &str, max_chars: usize) -> DomainResult<String> {
+    let value = value.trim();
+    if value.is_empty() || value.len() > max_chars {
+        return Err(DomainError::invalid(
+            field,
+            format!("must be 1 to {max_chars} characters"),
+        ));
+    }
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(DomainError::invalid(
+            field,
+            "may contain only ASCII letters, digits, '.', '_' and '-'",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decomposed_vietnamese_is_stored_precomposed() {
+        let decomposed = "So\u{302}\u{301} Khoa ho\u{323}c";
+        assert_eq!(
+            required("name", decomposed, 50).ok().as_deref(),
+            Some("Số Khoa học")
+        );
+    }
+
+    #[test]
+    fn identifiers_refuse_spaces_and_slashes() {
+        assert!(identifier("code", "SO KHCN", 64).is_err());
+        assert!(identifier("code", "a/b", 64).is_err());
+        assert!(identifier("code", "UBND-XA.01", 64).is_ok());
+    }
+}

@@ -1,0 +1,78 @@
+//! The HTTP edge: every route in one place, the layers around them, and the OpenAPI document.
+
+mod agencies;
+mod audit;
+mod auth;
+pub mod extract;
+mod middleware;
+mod openapi;
+mod system;
+mod users;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, StatusCode},
+    middleware::from_fn,
+    middleware::from_fn_with_state,
+    routing::{delete, get, post},
+};
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+pub use openapi::ApiDoc;
+
+use crate::{AppState, error::AppError};
+
+/// Header carrying the request id, set when the client did not send one.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Builds the router of the whole service.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .route(
+            "/agencies",
+            get(agencies::list_agencies).post(agencies::create_agency),
+        )
+        .route(
+            "/agencies/{id}",
+            get(agencies::get_agency).patch(agencies::update_agency),
+        )
+        .route("/users", get(users::list_users).post(users::create_user))
+        .route(
+            "/users/{id}",
+            get(users::get_user).patch(users::update_user),
+        )
+        .route("/users/{id}/roles", post(users::grant_role))
+        .route("/users/{id}/roles/{grant_id}", delete(users::revoke_role))
+        .route("/audit-log", get(audit::list_audit_log))
+        .route("/jobs", get(system::list_jobs));
+
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    Router::new()
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .route("/metrics", get(system::metrics))
+        .nest("/api/v1", api)
+        .merge(openapi::docs_router())
+        .fallback(|| async { AppError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            AppError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this method is not allowed on this path",
+            )
+        })
+        .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
+        .layer(from_fn_with_state(state.clone(), middleware::track_metrics))
+        .layer(from_fn(middleware::add_request_id_to_server_errors))
+        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}

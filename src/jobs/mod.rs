@@ -1,0 +1,15 @@
+//! The durable job queue: jobs are rows, enqueued in the caller's transaction, run by a worker.
+//!
+//! Handlers must be idempotent: a job whose worker died is claimed again after its lease ends,
+//! and a failed job is retried with exponential backoff until it is marked `dead`.
+
+mod queue;
+mod worker;
+
+pub mod maintenance;
+
+pub use queue::{
+    JobStatus, claim_next, enqueue, enqueue_at, list, mark_done, mark_failed, queue_depth,
+    requeue_stale,
+};
+pub use worker::{JobContext, JobHandler, JobRegistry, Worker};

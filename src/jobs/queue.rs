@@ -1,0 +1,229 @@
+//! Queue operations on the `jobs` table.
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{Expr, LockBehavior, LockType, Query},
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::entities::job;
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Dead,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Queued, Self::Running, Self::Done, Self::Dead]
+            .into_iter()
+            .find(|status| status.as_str() == text)
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Adds a job to run now, inside the caller's transaction (or connection).
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    payload: &serde_json::Value,
+    max_attempts: u32,
+) -> Result<Uuid, DbErr> {
+    enqueue_at(db, kind, payload, max_attempts, now()).await
+}
+
+/// Adds a job that becomes due at `run_at`.
+pub async fn enqueue_at(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    payload: &serde_json::Value,
+    max_attempts: u32,
+    run_at: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    let id = Uuid::now_v7();
+    let created = now();
+    job::ActiveModel {
+        id: Set(id),
+        kind: Set(kind.to_owned()),
+        payload: Set(payload.to_string()),
+        status: Set(JobStatus::Queued.as_str().to_owned()),
+        attempts: Set(0),
+        max_attempts: Set(max_attempts.min(i32::MAX as u32) as i32),
+        run_at: Set(run_at.trunc_subsecs(6)),
+        locked_at: Set(None),
+        locked_by: Set(None),
+        last_error: Set(None),
+        created_at: Set(created),
+        updated_at: Set(created),
+        finished_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+/// Claims the oldest due job for `worker`, or `None` when nothing is due.
+///
+/// On PostgreSQL the candidate row is selected `FOR UPDATE SKIP LOCKED`, so several workers never
+/// claim the same job; on SQLite there is a single claimer per process and the `UPDATE` is atomic.
+pub async fn claim_next(
+    db: &impl ConnectionTrait,
+    worker: &str,
+) -> Result<Option<job::Model>, DbErr> {
+    let at = now();
+    let candidate = Query::select()
+        .column(job::Column::Id)
+        .from(job::Entity)
+        .and_where(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .and_where(job::Column::RunAt.lte(at))
+        .order_by(job::Column::RunAt, sea_orm::Order::Asc)
+        .order_by(job::Column::Id, sea_orm::Order::Asc)
+        .limit(1)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned();
+    let claimed = job::Entity::update_many()
+        .col_expr(
+            job::Column::Status,
+            Expr::value(JobStatus::Running.as_str()),
+        )
+        .col_expr(
+            job::Column::Attempts,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(job::Column::Attempts), 1),
+        )
+        .col_expr(job::Column::LockedAt, Expr::value(at))
+        .col_expr(job::Column::LockedBy, Expr::value(worker))
+        .col_expr(job::Column::UpdatedAt, Expr::value(at))
+        .filter(job::Column::Id.in_subquery(candidate))
+        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .exec_with_returning(db)
+        .await?;
+    Ok(claimed.into_iter().next())
+}
+
+/// Marks a claimed job as done.
+pub async fn mark_done(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    let at = now();
+    job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(JobStatus::Done.as_str()))
+        .col_expr(job::Column::FinishedAt, Expr::value(at))
+        .col_expr(job::Column::UpdatedAt, Expr::value(at))
+        .col_expr(
+            job::Column::LockedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(job::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failure: the job is queued again after a backoff, or marked `dead` when it has used
+/// its attempts. The error text is kept either way. Returns the new status.
+pub async fn mark_failed(
+    db: &impl ConnectionTrait,
+    claimed: &job::Model,
+    error: &str,
+) -> Result<JobStatus, DbErr> {
+    let at = now();
+    let dead = claimed.attempts >= claimed.max_attempts;
+    let status = if dead {
+        JobStatus::Dead
+    } else {
+        JobStatus::Queued
+    };
+    let mut update = job::ActiveModel {
+        id: Set(claimed.id),
+        status: Set(status.as_str().to_owned()),
+        last_error: Set(Some(truncate(error, 4000))),
+        locked_at: Set(None),
+        locked_by: Set(None),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    if dead {
+        update.finished_at = Set(Some(at));
+    } else {
+        update.run_at = Set(at + backoff(claimed.attempts));
+    }
+    update.update(db).await?;
+    Ok(status)
+}
+
+/// Waiting time before retry `attempts + 1`: 2 s, 4 s, 8 s… capped at one hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = attempts.clamp(0, 12) as u32;
+    Duration::seconds((2i64.pow(exponent)).min(3600))
+}
+
+/// Puts back jobs left `running` by a worker that died more than `lease` ago.
+pub async fn requeue_stale(db: &impl ConnectionTrait, lease: Duration) -> Result<u64, DbErr> {
+    let cutoff = now() - lease;
+    let result = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(JobStatus::Queued.as_str()))
+        .col_expr(
+            job::Column::LockedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
+        .filter(job::Column::LockedAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// Jobs waiting to run (queued, due or not).
+pub async fn queue_depth(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    job::Entity::find()
+        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .count(db)
+        .await
+}
+
+/// The newest jobs first, optionally of one status and kind.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    status: Option<JobStatus>,
+    kind: Option<&str>,
+    limit: u64,
+) -> Result<Vec<job::Model>, DbErr> {
+    let mut condition = Condition::all();
+    if let Some(status) = status {
+        condition = condition.add(job::Column::Status.eq(status.as_str()));
+    }
+    if let Some(kind) = kind {
+        condition = condition.add(job::Column::Kind.eq(kind));
+    }
+    job::Entity::find()
+        .filter(condition)
+        .order_by_desc(job::Column::CreatedAt)
+        .order_by_desc(job::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    text.chars().take(max_chars).collect()
+}

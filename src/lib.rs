@@ -1,0 +1,21 @@
+//! hoso ("hồ sơ", records): document management and ISO 9001 record keeping for Vietnamese
+//! state agencies and the provincial office that inspects and scores them.
+//!
+//! Layers: `http` (edge) → `domain` (rules, permissions, transactions) → `db`, `blobs`, `jobs`,
+//! `audit_log` (capabilities). The binary in `main.rs` and the integration tests share this crate.
+
+pub mod app;
+pub mod audit_log;
+pub mod blobs;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod jobs;
+pub mod metrics;
+pub mod telemetry;
+
+pub use app::{App, AppState, StartError};
+pub use config::Config;

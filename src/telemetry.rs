@@ -1,0 +1,20 @@
+//! Logging: readable lines by default, JSON with `HOSO_LOG_FORMAT=json`; `RUST_LOG` filters.
+
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+use crate::config::LogFormat;
+
+/// Installs the global subscriber once; later calls are ignored.
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,tower_http=info"));
+    let registry = tracing_subscriber::registry().with(filter);
+    let result = match format {
+        LogFormat::Json => registry
+            .with(fmt::layer().json().with_current_span(true))
+            .try_init(),
+        LogFormat::Text => registry.with(fmt::layer().with_target(false)).try_init(),
+    };
+    // Already initialised (tests start many apps in one process).
+    drop(result);
+}
