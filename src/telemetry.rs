@@ -1,4 +1,5 @@
-//! Logging: readable lines by default, JSON with `HOSO_LOG_FORMAT=json`; `RUST_LOG` filters.
+//! Logging to stderr (stdout carries the console messages): readable lines by default, JSON
+//! with `HOSO_LOG_FORMAT=json`; `RUST_LOG` filters.
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -11,9 +12,16 @@ pub fn init(format: LogFormat) {
     let registry = tracing_subscriber::registry().with(filter);
     let result = match format {
         LogFormat::Json => registry
-            .with(fmt::layer().json().with_current_span(true))
+            .with(
+                fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
-        LogFormat::Text => registry.with(fmt::layer().with_target(false)).try_init(),
+        LogFormat::Text => registry
+            .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
+            .try_init(),
     };
     // Already initialised (tests start many apps in one process).
     drop(result);

@@ -13,15 +13,6 @@ use sea_orm::{
 
 /// Connects to `url`: a `sqlite://` file (WAL, foreign keys, busy timeout) or `postgres://`.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    connect_with_schema(url, None).await
-}
-
-/// Connects like [`connect`], with PostgreSQL's `search_path` set to `schema` (tests use one
-/// fresh schema each).
-pub async fn connect_with_schema(
-    url: &str,
-    schema: Option<&str>,
-) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
@@ -37,9 +28,6 @@ pub async fn connect_with_schema(
         });
     } else {
         options.max_connections(16);
-        if let Some(schema) = schema {
-            options.set_schema_search_path(schema.to_owned());
-        }
     }
     Database::connect(options).await
 }

@@ -3,7 +3,7 @@
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set, sea_query::LikeExpr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -421,11 +421,10 @@ pub async fn list_agencies(
         }
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let needle = format!("%{}%", escape_like(q));
         condition = condition.add(
             Condition::any()
-                .add(agency::Column::Code.like(needle.to_uppercase()))
-                .add(agency::Column::Name.like(needle)),
+                .add(agency::Column::Code.like(contains_pattern(&q.to_uppercase())))
+                .add(agency::Column::Name.like(contains_pattern(q))),
         );
     }
     if let Some(kind) = filter.kind.as_deref() {
@@ -507,9 +506,11 @@ async fn merges_into(db: &impl ConnectionTrait, agency: Uuid, target: Uuid) -> D
     Ok(false)
 }
 
-/// Escapes `%` and `_` for a LIKE pattern (the default escape character is `\`).
-pub(crate) fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
+/// A LIKE pattern matching `text` anywhere, with `%`, `_` and `\\` in it taken literally.
+pub(crate) fn contains_pattern(text: &str) -> LikeExpr {
+    let escaped = text
+        .replace('\\', "\\\\")
         .replace('%', "\\%")
-        .replace('_', "\\_")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }

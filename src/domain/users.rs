@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{
     Action, Actor, AgencyTree, DomainError, DomainResult, Grant, Page, PageRequest, Role,
-    agencies::{escape_like, resolve_field},
+    agencies::{contains_pattern, resolve_field},
     audit, auth, text,
 };
 use crate::db::{
@@ -349,12 +349,12 @@ pub async fn list_users(
     actor.require(Action::ReadUsers, None, &tree)?;
     let mut condition = Condition::all();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let needle = format!("%{}%", escape_like(&q.to_lowercase()));
+        let lowercase = q.to_lowercase();
         condition = condition.add(
             Condition::any()
-                .add(user::Column::Username.like(needle.clone()))
-                .add(user::Column::DisplayName.like(needle.clone()))
-                .add(user::Column::Email.like(needle)),
+                .add(user::Column::Username.like(contains_pattern(&lowercase)))
+                .add(user::Column::DisplayName.like(contains_pattern(q)))
+                .add(user::Column::Email.like(contains_pattern(&lowercase))),
         );
     }
     if let Some(active) = filter.active {

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
-    sea_query::{Expr, LockBehavior, LockType, Query},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{Expr, LockBehavior, LockType},
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -84,40 +84,40 @@ pub async fn enqueue_at(
 
 /// Claims the oldest due job for `worker`, or `None` when nothing is due.
 ///
-/// On PostgreSQL the candidate row is selected `FOR UPDATE SKIP LOCKED`, so several workers never
-/// claim the same job; on SQLite there is a single claimer per process and the `UPDATE` is atomic.
+/// The candidate is selected `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers never
+/// claim the same job and never wait on each other; on SQLite the write transaction
+/// (`BEGIN IMMEDIATE`) makes the claim exclusive.
 pub async fn claim_next(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     worker: &str,
 ) -> Result<Option<job::Model>, DbErr> {
     let at = now();
-    let candidate = Query::select()
-        .column(job::Column::Id)
-        .from(job::Entity)
-        .and_where(job::Column::Status.eq(JobStatus::Queued.as_str()))
-        .and_where(job::Column::RunAt.lte(at))
-        .order_by(job::Column::RunAt, sea_orm::Order::Asc)
-        .order_by(job::Column::Id, sea_orm::Order::Asc)
-        .limit(1)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .to_owned();
-    let claimed = job::Entity::update_many()
-        .col_expr(
-            job::Column::Status,
-            Expr::value(JobStatus::Running.as_str()),
-        )
-        .col_expr(
-            job::Column::Attempts,
-            sea_orm::sea_query::ExprTrait::add(Expr::col(job::Column::Attempts), 1),
-        )
-        .col_expr(job::Column::LockedAt, Expr::value(at))
-        .col_expr(job::Column::LockedBy, Expr::value(worker))
-        .col_expr(job::Column::UpdatedAt, Expr::value(at))
-        .filter(job::Column::Id.in_subquery(candidate))
+    let txn = crate::db::begin_write(db).await?;
+    let candidate = job::Entity::find()
         .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
-        .exec_with_returning(db)
+        .filter(job::Column::RunAt.lte(at))
+        .order_by_asc(job::Column::RunAt)
+        .order_by_asc(job::Column::Id)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .one(&txn)
         .await?;
-    Ok(claimed.into_iter().next())
+    let Some(candidate) = candidate else {
+        txn.commit().await?;
+        return Ok(None);
+    };
+    let claimed = job::ActiveModel {
+        id: Set(candidate.id),
+        status: Set(JobStatus::Running.as_str().to_owned()),
+        attempts: Set(candidate.attempts + 1),
+        locked_at: Set(Some(at)),
+        locked_by: Set(Some(worker.to_owned())),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Some(claimed))
 }
 
 /// Marks a claimed job as done.

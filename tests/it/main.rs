@@ -1,1 +1,14 @@
+//! Integration tests: one binary. Database tests run on SQLite and on PostgreSQL (see
+//! `support::db_test!`); blob tests on the local disk, in memory and on S3 when configured.
 
+mod support;
+
+mod agencies;
+mod audit;
+mod auth;
+mod blobs;
+mod cli;
+mod e2e;
+mod http_basics;
+mod jobs;
+mod users;

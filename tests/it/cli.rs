@@ -1,0 +1,200 @@
+//! The operator CLI, run as the real binary.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use hoso::audit_log;
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::support::{PASSWORD, TestApp, db_test};
+
+fn hoso(app: &TestApp, args: &[&str]) -> Output {
+    hoso_with_stdin(app, args, "")
+}
+
+fn hoso_with_stdin(app: &TestApp, args: &[&str], stdin: &str) -> Output {
+    let data_dir = app.data_dir();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .arg("--database-url")
+        .arg(&app.database.url)
+        .args(args)
+        .env_remove("HOSO_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hoso binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("hoso finishes")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+db_test!(
+    audit_verify_exits_non_zero_naming_the_first_broken_row,
+    |app| {
+        app.agency("BG", "province", None).await;
+        app.agency("SKHCN", "department", Some("BG")).await;
+        let intact = hoso(&app, &["audit", "verify"]);
+        assert!(intact.status.success(), "{}", text(&intact.stderr));
+        assert!(text(&intact.stdout).contains("audit log intact"));
+
+        let rows = audit_log::count(&app.state.db).await.unwrap();
+        let backend = app.state.db.get_database_backend();
+        app.state
+            .db
+            .execute_raw(Statement::from_string(
+                backend,
+                format!(
+                    "UPDATE audit_log SET summary = '{{}}' WHERE seq = {}",
+                    rows - 1
+                ),
+            ))
+            .await
+            .unwrap();
+        let broken = hoso(&app, &["audit", "verify"]);
+        assert_eq!(broken.status.code(), Some(1));
+        let report = text(&broken.stdout);
+        assert!(
+            report.contains(&format!("BROKEN at row {}", rows - 1)),
+            "{report}"
+        );
+    }
+);
+
+db_test!(user_add_creates_a_user_who_can_sign_in, |app| {
+    app.agency("BG", "province", None).await;
+    let output = hoso_with_stdin(
+        &app,
+        &[
+            "user",
+            "add",
+            "thuky",
+            "--role",
+            "iso_officer",
+            "--agency",
+            "BG",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("created user thuky"));
+    let token = app.login("thuky", PASSWORD).await;
+    let me = app.get("/api/v1/me", &token).await;
+    assert_eq!(me.json["roles"][0]["role"], "iso_officer");
+    let unknown_role = hoso_with_stdin(
+        &app,
+        &["user", "add", "khac", "--role", "boss", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!unknown_role.status.success());
+    assert!(text(&unknown_role.stderr).contains("unknown role"));
+});
+
+db_test!(migrate_status_and_jobs_report_on_the_database, |app| {
+    let status = hoso(&app, &["migrate", "status"]);
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert!(text(&status.stdout).contains("applied  m20261122_000001_create_foundation"));
+    hoso::jobs::enqueue(&app.state.db, "purge_sessions", &serde_json::json!({}), 3)
+        .await
+        .unwrap();
+    let jobs = hoso(&app, &["jobs", "--status", "queued"]);
+    assert!(jobs.status.success(), "{}", text(&jobs.stderr));
+    let listing = text(&jobs.stdout);
+    assert!(listing.contains("1 job(s) queued"), "{listing}");
+    assert!(listing.contains("purge_sessions"), "{listing}");
+});
+
+#[test]
+fn config_show_tells_where_each_value_came_from_and_hides_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["config", "show"])
+        .env("HOSO_LISTEN", "0.0.0.0:9090")
+        .env("HOSO_BOOTSTRAP_PASSWORD", "very-secret-bootstrap")
+        .env(
+            "HOSO_DATABASE_URL",
+            "postgres://hoso:db-secret@db.internal/hoso",
+        )
+        .env_remove("HOSO_CONFIG")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let shown = text(&output.stdout);
+    assert!(!shown.contains("very-secret-bootstrap"), "{shown}");
+    assert!(!shown.contains("db-secret"), "{shown}");
+    let line = |key: &str| {
+        shown
+            .lines()
+            .find(|line| line.starts_with(key))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(line("listen").contains("0.0.0.0:9090") && line("listen").contains("env HOSO_LISTEN"));
+    assert!(line("data_dir").contains("command-line flag"));
+    assert!(line("bootstrap_password").contains("(redacted)"));
+    assert!(
+        line("max_upload_bytes").contains("536870912")
+            && line("max_upload_bytes").contains("default")
+    );
+    assert!(line("storage_url").contains("derived from data_dir"));
+}
+
+#[test]
+fn an_unreachable_database_is_one_clear_line_and_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--database-url", "postgres://hoso:pw@127.0.0.1:1/nothing"])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("HOSO_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("cannot connect to the database"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(":pw@"),
+        "the password stays hidden: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn an_unusable_data_dir_is_one_clear_line_and_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--data-dir")
+        .arg(file.join("data"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("HOSO_CONFIG")
+        .env_remove("HOSO_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("data directory"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

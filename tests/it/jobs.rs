@@ -1,0 +1,239 @@
+//! The durable job queue: transactional enqueue, exactly-one claiming, retries, dead jobs.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use axum::http::StatusCode;
+use chrono::Utc;
+use hoso::{
+    db,
+    jobs::{self, JobContext, JobHandler, JobRegistry, JobStatus, Worker},
+};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::json;
+
+use crate::support::{TestApp, assert_error, db_test};
+
+struct Count(Arc<AtomicUsize>);
+
+#[async_trait::async_trait]
+impl JobHandler for Count {
+    async fn run(&self, _: &JobContext, _: &serde_json::Value) -> anyhow::Result<()> {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+struct Fail;
+
+#[async_trait::async_trait]
+impl JobHandler for Fail {
+    async fn run(&self, _: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
+        anyhow::bail!("the file {} could not be read", payload["file"])
+    }
+}
+
+struct Panic;
+
+#[async_trait::async_trait]
+impl JobHandler for Panic {
+    async fn run(&self, _: &JobContext, _: &serde_json::Value) -> anyhow::Result<()> {
+        panic!("a parser bug")
+    }
+}
+
+fn worker(app: &TestApp, counter: &Arc<AtomicUsize>) -> Worker {
+    let mut registry = JobRegistry::default();
+    registry
+        .register("count", Count(Arc::clone(counter)))
+        .register("fail", Fail)
+        .register("panic", Panic);
+    Worker::new(
+        JobContext {
+            db: app.state.db.clone(),
+            blobs: app.state.blobs.clone(),
+            config: Arc::clone(&app.state.config),
+        },
+        registry,
+    )
+}
+
+db_test!(
+    a_job_enqueued_in_a_rolled_back_transaction_never_exists,
+    |app| {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let txn = db::begin_write(&app.state.db).await.unwrap();
+        jobs::enqueue(&txn, "count", &json!({}), 3).await.unwrap();
+        txn.rollback().await.unwrap();
+        let committed = db::begin_write(&app.state.db).await.unwrap();
+        jobs::enqueue(&committed, "count", &json!({}), 3)
+            .await
+            .unwrap();
+        committed.commit().await.unwrap();
+        assert_eq!(jobs::queue_depth(&app.state.db).await.unwrap(), 1);
+        let ran = worker(&app, &counter).drain().await.unwrap();
+        assert_eq!(ran.len(), 1);
+        assert_eq!(ran[0].1, JobStatus::Done);
+        assert_eq!(counter.load(Ordering::SeqCst), 1);
+        assert_eq!(jobs::queue_depth(&app.state.db).await.unwrap(), 0);
+    }
+);
+
+db_test!(two_workers_never_run_the_same_job_twice, |app| {
+    let counter = Arc::new(AtomicUsize::new(0));
+    for _ in 0..40 {
+        jobs::enqueue(&app.state.db, "count", &json!({}), 3)
+            .await
+            .unwrap();
+    }
+    let first = worker(&app, &counter);
+    let second = worker(&app, &counter);
+    let (a, b) = tokio::join!(first.drain(), second.drain());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 40);
+    assert_eq!(counter.load(Ordering::SeqCst), 40);
+    let mut ids: Vec<_> = a.iter().chain(b.iter()).map(|(id, _)| *id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+});
+
+db_test!(
+    a_failing_job_is_retried_later_then_marked_dead_with_its_error,
+    |app| {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let id = jobs::enqueue(&app.state.db, "fail", &json!({"file": "QT-01.pdf"}), 2)
+            .await
+            .unwrap();
+        let worker = worker(&app, &counter);
+        assert_eq!(
+            worker.run_next().await.unwrap(),
+            Some((id, JobStatus::Queued))
+        );
+        let row = hoso::db::entities::job::Entity::find_by_id(id)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(row.run_at > Utc::now(), "the retry waits for its backoff");
+        assert!(row.last_error.as_deref().unwrap().contains("QT-01.pdf"));
+        assert_eq!(worker.run_next().await.unwrap(), None, "not due yet");
+        // Time passes.
+        let mut due: hoso::db::entities::job::ActiveModel = row.into();
+        due.run_at = Set(Utc::now() - chrono::Duration::seconds(1));
+        due.update(&app.state.db).await.unwrap();
+        assert_eq!(
+            worker.run_next().await.unwrap(),
+            Some((id, JobStatus::Dead))
+        );
+        let dead = jobs::list(&app.state.db, Some(JobStatus::Dead), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].attempts, 2);
+        assert!(
+            dead[0]
+                .last_error
+                .as_deref()
+                .unwrap()
+                .contains("could not be read")
+        );
+    }
+);
+
+db_test!(
+    a_panicking_handler_fails_its_job_and_the_worker_carries_on,
+    |app| {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let panicking = jobs::enqueue(&app.state.db, "panic", &json!({}), 1)
+            .await
+            .unwrap();
+        jobs::enqueue(&app.state.db, "count", &json!({}), 1)
+            .await
+            .unwrap();
+        let ran = worker(&app, &counter).drain().await.unwrap();
+        assert!(ran.contains(&(panicking, JobStatus::Dead)));
+        assert_eq!(counter.load(Ordering::SeqCst), 1);
+        let dead = jobs::list(&app.state.db, Some(JobStatus::Dead), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            dead[0].last_error.as_deref(),
+            Some("the job handler panicked")
+        );
+    }
+);
+
+db_test!(a_job_of_an_unknown_kind_ends_dead_with_a_reason, |app| {
+    let counter = Arc::new(AtomicUsize::new(0));
+    let id = jobs::enqueue(&app.state.db, "teleport", &json!({}), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        worker(&app, &counter).run_next().await.unwrap(),
+        Some((id, JobStatus::Dead))
+    );
+});
+
+db_test!(jobs_abandoned_by_a_dead_worker_are_claimed_again, |app| {
+    let id = jobs::enqueue(&app.state.db, "count", &json!({}), 3)
+        .await
+        .unwrap();
+    let claimed = jobs::claim_next(&app.state.db, "crashed-worker")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, id);
+    assert!(
+        jobs::claim_next(&app.state.db, "other")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        jobs::requeue_stale(&app.state.db, chrono::Duration::zero())
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        jobs::claim_next(&app.state.db, "other")
+            .await
+            .unwrap()
+            .map(|job| job.id),
+        Some(id)
+    );
+});
+
+db_test!(the_queue_is_visible_to_admins_and_in_metrics, |app| {
+    jobs::enqueue(&app.state.db, "count", &json!({}), 3)
+        .await
+        .unwrap();
+    jobs::enqueue(&app.state.db, "count", &json!({}), 3)
+        .await
+        .unwrap();
+    let list = app
+        .get("/api/v1/jobs?status=queued", &app.admin_token)
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.json["total"], 2);
+    assert_eq!(list.json["items"][0]["kind"], "count");
+    let province = app.agency("BG", "province", None).await;
+    let staff = app.user_with_role("canbo", "staff", Some(&province)).await;
+    assert_error(
+        &app.get("/api/v1/jobs", &staff).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    let metrics = app
+        .call(axum::http::Method::GET, "/metrics", None, None)
+        .await;
+    assert!(
+        metrics.text.contains("hoso_job_queue_depth 2"),
+        "{}",
+        metrics.text
+    );
+});

@@ -1,0 +1,297 @@
+//! Test harness: a fresh hoso per test on SQLite or PostgreSQL, and request helpers.
+
+use std::path::PathBuf;
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderMap, Method, Request, StatusCode, header},
+};
+use hoso::{App, AppState, Config};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub const ADMIN_PASSWORD: &str = "quan-tri-mat-khau-1";
+pub const PASSWORD: &str = "mat-khau-du-dai-1";
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL. The PostgreSQL variant is
+/// ignored, with a reason `cargo test` prints, unless `HOSO_TEST_DATABASE_URL` was set at build.
+macro_rules! db_test {
+    ($(#[$meta:meta])* $name:ident, |$app:ident| $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::support::TestApp::start($crate::support::Engine::Sqlite).await;
+                $body
+                $app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(hoso_pg_tests),
+                ignore = "PostgreSQL variant: set HOSO_TEST_DATABASE_URL to run it"
+            )]
+            async fn postgres() {
+                let $app = $crate::support::TestApp::start($crate::support::Engine::Postgres).await;
+                $body
+                $app.finish().await;
+            }
+        }
+    };
+}
+pub(crate) use db_test;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test.
+pub struct TestDatabase {
+    pub url: String,
+    /// For PostgreSQL: the server URL to drop the database through, and its name.
+    drop_via: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create(engine: Engine, dir: &std::path::Path) -> Self {
+        match engine {
+            Engine::Sqlite => Self {
+                url: format!("sqlite://{}?mode=rwc", dir.join("hoso.db").display()),
+                drop_via: None,
+            },
+            Engine::Postgres => {
+                let base = std::env::var("HOSO_TEST_DATABASE_URL")
+                    .expect("HOSO_TEST_DATABASE_URL must be set for PostgreSQL tests");
+                let name = format!("hoso_t_{}", uuid::Uuid::new_v4().simple());
+                let server = Database::connect(&base)
+                    .await
+                    .expect("PostgreSQL at HOSO_TEST_DATABASE_URL must be reachable");
+                server
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create a test database");
+                server.close().await.ok();
+                let mut url = url::Url::parse(&base).expect("HOSO_TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                Self {
+                    url: url.to_string(),
+                    drop_via: Some((base, name)),
+                }
+            }
+        }
+    }
+
+    pub async fn drop_database(&self) {
+        if let Some((base, name)) = &self.drop_via
+            && let Ok(server) = Database::connect(base).await
+        {
+            let _ = server
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+            server.close().await.ok();
+        }
+    }
+}
+
+/// A hoso instance of one test, with its own database and data directory.
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub database: TestDatabase,
+    pub dir: TempDir,
+    pub admin_token: String,
+}
+
+/// A response, its body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: Value,
+    pub text: String,
+}
+
+impl TestApp {
+    pub fn config_for(dir: &std::path::Path, database_url: &str) -> Config {
+        let mut config = Config::for_data_dir(dir);
+        config.database_url = database_url.to_owned();
+        config.bootstrap_admin = Some("admin".into());
+        config.bootstrap_password = Some(ADMIN_PASSWORD.into());
+        config.job_poll_interval_ms = 20;
+        config
+    }
+
+    pub async fn start(engine: Engine) -> Self {
+        Self::start_with(engine, |_| {}).await
+    }
+
+    pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let database = TestDatabase::create(engine, dir.path()).await;
+        let mut config = Self::config_for(dir.path(), &database.url);
+        adjust(&mut config);
+        let app = App::build(config).await.expect("hoso starts");
+        let router = app.router();
+        let state = app.state.clone();
+        let mut test = Self {
+            router,
+            state,
+            database,
+            dir,
+            admin_token: String::new(),
+        };
+        test.admin_token = test.login("admin", ADMIN_PASSWORD).await;
+        test
+    }
+
+    pub async fn finish(self) {
+        self.state.db.clone().close().await.ok();
+        self.database.drop_database().await;
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    /// Sends a request through the router in-process.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("the body is readable")
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            json,
+            text,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        }
+        .expect("a valid request");
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> TestResponse {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> TestResponse {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> TestResponse {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let response = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "login of {username}: {}",
+            response.text
+        );
+        response.json["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Creates an agency as the admin; returns its id.
+    pub async fn agency(&self, code: &str, kind: &str, parent: Option<&str>) -> String {
+        let response = self
+            .post(
+                "/api/v1/agencies",
+                &self.admin_token,
+                json!({"code": code, "name": format!("Cơ quan {code}"), "kind": kind, "parent_id": parent}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text);
+        id_of(&response)
+    }
+
+    /// Creates a user holding `role` over `agency` (id or code, or everywhere); returns a token.
+    pub async fn user_with_role(&self, username: &str, role: &str, agency: Option<&str>) -> String {
+        let created = self
+            .post(
+                "/api/v1/users",
+                &self.admin_token,
+                json!({"username": username, "display_name": format!("Người dùng {username}"), "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        let granted = self
+            .post(
+                &format!("/api/v1/users/{}/roles", id_of(&created)),
+                &self.admin_token,
+                json!({"role": role, "agency_id": agency}),
+            )
+            .await;
+        assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.text);
+        self.login(username, PASSWORD).await
+    }
+}
+
+pub fn id_of(response: &TestResponse) -> String {
+    response.json["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {}", response.text))
+        .to_owned()
+}
+
+/// Asserts the error envelope's status and code.
+#[track_caller]
+pub fn assert_error(response: &TestResponse, status: StatusCode, code: &str) {
+    assert_eq!(response.status, status, "{}", response.text);
+    assert_eq!(response.json["error"]["code"], code, "{}", response.text);
+    assert!(
+        response.json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "an error message for people: {}",
+        response.text
+    );
+}
