@@ -131,6 +131,14 @@ impl From<DomainError> for AppError {
                 "hash_mismatch",
                 format!("the file's SHA-256 is {actual}, not the expected {expected}"),
             ),
+            DomainError::Database(error) if is_unique_violation(&error) => {
+                // Two requests raced past the application's own duplicate check.
+                Self::new(
+                    StatusCode::CONFLICT,
+                    "already_exists",
+                    "this already exists (it was created at the same moment by another request)",
+                )
+            }
             other
             @ (DomainError::Database(_) | DomainError::Blob(_) | DomainError::Internal(_)) => {
                 Self::internal(&other)
@@ -184,4 +192,19 @@ impl IntoResponse for AppError {
         }
         response
     }
+}
+
+/// Whether a database error is a unique-constraint violation. sea-orm's `sql_err()` does not
+/// classify every wrapping of it (inserts with `RETURNING` surface as query errors with text),
+/// so the engines' own messages are the fallback.
+fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    if matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) {
+        return true;
+    }
+    let text = error.to_string();
+    text.contains("duplicate key value violates unique constraint")
+        || text.contains("UNIQUE constraint failed")
 }

@@ -216,3 +216,42 @@ db_test!(agency_lists_filter_and_paginate, |app| {
         .await;
     assert_eq!(capped.json["per_page"], 200);
 });
+
+db_test!(
+    two_agencies_created_at_once_with_one_code_end_as_one_and_a_conflict,
+    |app| {
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let router = app.router.clone();
+            let token = app.admin_token.clone();
+            tasks.push(tokio::spawn(async move {
+                use tower::ServiceExt;
+                let request = axum::http::Request::post("/api/v1/agencies")
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(
+                        json!({"code": "TRUNG", "name": "Trùng", "kind": "other"}).to_string(),
+                    ))
+                    .unwrap();
+                router.oneshot(request).await.unwrap().status()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        assert_eq!(
+            statuses
+                .iter()
+                .filter(|s| **s == StatusCode::CREATED)
+                .count(),
+            1
+        );
+        assert!(
+            statuses
+                .iter()
+                .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+            "{statuses:?}"
+        );
+    }
+);

@@ -181,3 +181,22 @@ db_test!(a_deactivated_user_is_signed_out_and_cannot_sign_in, |app| {
         .await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 });
+
+db_test!(an_expired_session_no_longer_authenticates, |app| {
+    use sea_orm::{ConnectionTrait, Statement};
+    let token = app.login("admin", ADMIN_PASSWORD).await;
+    let backend = app.state.db.get_database_backend();
+    app.state
+        .db
+        .execute_raw(Statement::from_string(
+            backend,
+            "UPDATE sessions SET expires_at = created_at".to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert_error(
+        &app.get("/api/v1/me", &token).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    );
+});

@@ -198,3 +198,14 @@ fn an_unusable_data_dir_is_one_clear_line_and_a_failure() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+db_test!(migrate_down_then_up_restores_a_working_schema, |app| {
+    let down = hoso(&app, &["migrate", "down"]);
+    assert!(down.status.success(), "{}", text(&down.stderr));
+    let status = hoso(&app, &["migrate", "status"]);
+    assert!(text(&status.stdout).contains("pending  m20261122_000001_create_foundation"));
+    let up = hoso(&app, &["migrate", "up"]);
+    assert!(up.status.success(), "{}", text(&up.stderr));
+    let verify = hoso(&app, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify.stdout));
+});

@@ -237,3 +237,62 @@ db_test!(the_queue_is_visible_to_admins_and_in_metrics, |app| {
         metrics.text
     );
 });
+
+db_test!(
+    housekeeping_purges_old_sessions_and_reschedules_itself,
+    |app| {
+        use sea_orm::{ConnectionTrait, PaginatorTrait, Statement};
+        let token = app.login("admin", crate::support::ADMIN_PASSWORD).await;
+        let backend = app.state.db.get_database_backend();
+        let long_ago = Utc::now() - chrono::Duration::days(3);
+        app.state
+            .db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    sea_orm::DbBackend::Postgres => "UPDATE sessions SET expires_at = $1",
+                    _ => "UPDATE sessions SET expires_at = ?",
+                },
+                [long_ago.into()],
+            ))
+            .await
+            .unwrap();
+        let mut registry = JobRegistry::default();
+        jobs::maintenance::register(&mut registry);
+        let worker = Worker::new(
+            JobContext {
+                db: app.state.db.clone(),
+                blobs: app.state.blobs.clone(),
+                config: Arc::clone(&app.state.config),
+            },
+            registry,
+        );
+        jobs::maintenance::schedule(&app.state.db, 3).await.unwrap();
+        jobs::maintenance::schedule(&app.state.db, 3).await.unwrap();
+        assert_eq!(
+            jobs::queue_depth(&app.state.db).await.unwrap(),
+            1,
+            "scheduling is idempotent"
+        );
+        let ran = worker.drain().await.unwrap();
+        assert_eq!(ran.len(), 1);
+        assert_eq!(ran[0].1, JobStatus::Done);
+        let sessions = hoso::db::entities::session::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(sessions, 0);
+        assert_eq!(
+            app.get("/api/v1/me", &token).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let next = jobs::list(&app.state.db, Some(JobStatus::Queued), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(next.len(), 1);
+        assert!(
+            next[0].run_at > Utc::now(),
+            "the next purge is scheduled for later"
+        );
+    }
+);
