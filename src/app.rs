@@ -80,6 +80,10 @@ impl App {
             .map_err(|error| StartError::Bootstrap(error.to_string()))?;
         let mut registry = JobRegistry::default();
         jobs::maintenance::register(&mut registry);
+        registry.register(
+            crate::domain::documents::versions::ACTIVATE_VERSIONS,
+            ActivateVersions,
+        );
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),
@@ -187,4 +191,20 @@ fn open_blobs(config: &Config) -> Result<BlobStore, StartError> {
         url: crate::config::redact_url(&config.storage_url),
         cause: error.to_string(),
     })
+}
+
+/// Makes versions published with a future date effective on their day.
+struct ActivateVersions;
+
+#[async_trait::async_trait]
+impl jobs::JobHandler for ActivateVersions {
+    async fn run(&self, context: &JobContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
+        let activated =
+            crate::domain::documents::versions::activate_due_versions(&context.db).await?;
+        tracing::info!(
+            activated,
+            "activated versions that reached their effective date"
+        );
+        Ok(())
+    }
 }

@@ -220,6 +220,27 @@ impl BlobStore {
         }
     }
 
+    /// Streams the bytes `start..end` (end exclusive) of a blob.
+    pub async fn get_range(
+        &self,
+        sha256: &str,
+        start: u64,
+        end: u64,
+    ) -> Result<BoxStream<'static, Result<Bytes, BlobError>>, BlobError> {
+        let key = checked_key(sha256)?;
+        let options = object_store::GetOptions {
+            range: Some(object_store::GetRange::Bounded(start..end)),
+            ..Default::default()
+        };
+        match self.store.get_opts(&key, options).await {
+            Ok(result) => Ok(result.into_stream().map_err(BlobError::from).boxed()),
+            Err(object_store::Error::NotFound { .. }) => {
+                Err(BlobError::NotFound(sha256.to_owned()))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
     /// Whether a blob with this hash is stored.
     pub async fn exists(&self, sha256: &str) -> Result<bool, BlobError> {
         self.exists_at(&checked_key(sha256)?).await

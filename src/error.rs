@@ -112,6 +112,18 @@ impl From<DomainError> for AppError {
             DomainError::RuleViolated { code, message } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }
+            DomainError::UnsupportedType(reason) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "{reason}; accepted: PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, PPT, PPTX, TXT, CSV, HTML, MD, PNG, JPEG, TIFF"
+                ),
+            ),
+            DomainError::StaleRevision => Self::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "the document changed since you read it; reload it and apply your change again",
+            ),
             DomainError::Throttled { retry_after_secs } => {
                 let mut error = Self::new(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -125,6 +137,11 @@ impl From<DomainError> for AppError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
                 format!("the file is larger than the limit of {limit} bytes"),
+            ),
+            DomainError::Blob(BlobError::Source(reason)) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "upload_failed",
+                format!("the upload broke off before the end of the file: {reason}"),
             ),
             DomainError::Blob(BlobError::HashMismatch { expected, actual }) => Self::new(
                 StatusCode::BAD_REQUEST,

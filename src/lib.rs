@@ -12,9 +12,11 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod filetype;
 pub mod http;
 pub mod jobs;
 pub mod metrics;
+pub mod pdf_stamp;
 pub mod telemetry;
 
 pub use app::{App, AppState, StartError};

@@ -62,7 +62,9 @@ impl Role {
     fn allows(self, action: Action) -> bool {
         use Action::*;
         match self {
-            Role::Admin => true,
+            // Administrators run the system; approving documents and appraising agencies stay
+            // with the people the law names (separation of duties).
+            Role::Admin => !matches!(action, ApproveDocuments | Appraise),
             Role::Coordinator => matches!(
                 action,
                 ReadDirectory | ReadUsers | ReadAuditLog | ReadRecords | ManageCriteria
@@ -363,6 +365,23 @@ mod tests {
         let local_admin = actor(Role::Admin, Some(province));
         assert!(local_admin.can(Action::ManageAgencies, Some(province), &tree));
         assert!(!local_admin.can(Action::ManageUsers, None, &tree));
+    }
+
+    #[test]
+    fn only_agency_heads_approve_documents_not_administrators() {
+        let (agency, _, _, _, _) = ids();
+        let tree = AgencyTree::from_links([(agency, None, None)]);
+        assert!(!actor(Role::Admin, None).can(Action::ApproveDocuments, Some(agency), &tree));
+        assert!(actor(Role::AgencyHead, Some(agency)).can(
+            Action::ApproveDocuments,
+            Some(agency),
+            &tree
+        ));
+        assert!(!actor(Role::IsoOfficer, Some(agency)).can(
+            Action::ApproveDocuments,
+            Some(agency),
+            &tree
+        ));
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub enum DomainError {
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
     RuleViolated { code: &'static str, message: String },
+    #[error("unsupported file type: {0}")]
+    UnsupportedType(String),
+    #[error("the resource changed since it was read")]
+    StaleRevision,
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     Throttled { retry_after_secs: u64 },
     #[error("database error: {0}")]

@@ -5,6 +5,7 @@ pub mod access;
 pub mod agencies;
 pub mod audit_trail;
 pub mod auth;
+pub mod documents;
 mod error;
 pub mod jobs;
 pub mod pagination;

@@ -3,11 +3,14 @@
 mod agencies;
 mod audit;
 mod auth;
+mod documents;
 pub mod extract;
+mod legal_refs;
 mod middleware;
 mod openapi;
 mod system;
 mod users;
+mod versions;
 
 use axum::{
     Router,
@@ -31,6 +34,10 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Builds the router of the whole service.
 pub fn router(state: AppState) -> Router {
+    // Multipart framing adds a little to the file itself, whose own limit is exact.
+    let upload_limit = usize::try_from(state.config.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
     let api = Router::new()
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
@@ -51,6 +58,48 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{id}/roles", post(users::grant_role))
         .route("/users/{id}/roles/{grant_id}", delete(users::revoke_role))
         .route("/audit-log", get(audit::list_audit_log))
+        .route(
+            "/documents",
+            get(documents::list_documents).post(documents::create_document),
+        )
+        .route(
+            "/documents/{id}",
+            get(documents::get_document).patch(documents::update_document),
+        )
+        .route(
+            "/documents/{id}/versions",
+            post(documents::upload_version).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route(
+            "/documents/{id}/effective",
+            get(documents::effective_version),
+        )
+        .route("/documents/{id}/reviews", post(documents::review_document))
+        .route("/reviews/due", get(documents::reviews_due))
+        .route("/versions/{id}", get(versions::get_version))
+        .route("/versions/{id}/submit", post(versions::submit_version))
+        .route("/versions/{id}/approve", post(versions::approve_version))
+        .route("/versions/{id}/reject", post(versions::reject_version))
+        .route("/versions/{id}/publish", post(versions::publish_version))
+        .route("/versions/{id}/obsolete", post(versions::obsolete_version))
+        .route(
+            "/versions/{id}/acknowledge",
+            post(versions::acknowledge_version),
+        )
+        .route(
+            "/versions/{id}/acknowledgements",
+            get(versions::list_acknowledgements),
+        )
+        .route("/versions/{id}/file", get(versions::download_file))
+        .route(
+            "/legal-refs",
+            get(legal_refs::list_legal_refs).post(legal_refs::create_legal_ref),
+        )
+        .route(
+            "/legal-refs/{id}",
+            get(legal_refs::get_legal_ref).patch(legal_refs::update_legal_ref),
+        )
+        .route("/legal-refs/{id}/impact", get(legal_refs::legal_ref_impact))
         .route("/jobs", get(system::list_jobs));
 
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);

@@ -7,7 +7,7 @@ use utoipa::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{agencies, audit, auth, system, users};
+use super::{agencies, audit, auth, documents, legal_refs, system, users, versions};
 use crate::{
     AppState,
     domain::{self, Page},
@@ -24,12 +24,21 @@ use crate::{
         users::list_users, users::create_user, users::get_user, users::update_user,
         users::grant_role, users::revoke_role,
         audit::list_audit_log,
+        documents::list_documents, documents::create_document, documents::get_document,
+        documents::update_document, documents::upload_version, documents::effective_version,
+        documents::review_document, documents::reviews_due,
+        versions::get_version, versions::submit_version, versions::approve_version,
+        versions::reject_version, versions::publish_version, versions::obsolete_version,
+        versions::acknowledge_version, versions::list_acknowledgements, versions::download_file,
+        legal_refs::list_legal_refs, legal_refs::create_legal_ref, legal_refs::get_legal_ref,
+        legal_refs::update_legal_ref, legal_refs::legal_ref_impact,
         system::healthz, system::readyz, system::metrics, system::list_jobs,
     ),
     components(schemas(
         ErrorEnvelope, ErrorBody,
         Page<domain::agencies::Agency>, Page<domain::users::User>,
         Page<domain::audit_trail::AuditRecord>, Page<domain::jobs::JobView>,
+        Page<domain::documents::Document>, Page<domain::documents::legal_refs::LegalRef>,
         domain::Role, domain::agencies::AgencyKind,
     )),
     modifiers(&BearerAuth),
@@ -38,6 +47,9 @@ use crate::{
         (name = "agencies", description = "The agency tree"),
         (name = "users", description = "Accounts and roles"),
         (name = "audit", description = "The audit trail"),
+        (name = "documents", description = "Controlled documents and periodic review"),
+        (name = "versions", description = "Document versions: approval workflow, files, acknowledgements"),
+        (name = "legal-refs", description = "Legal documents cited by procedures"),
         (name = "system", description = "Health, metrics and jobs"),
     )
 )]

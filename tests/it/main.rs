@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod blobs;
 mod cli;
+mod documents;
 mod e2e;
 mod http_basics;
 mod jobs;

@@ -48,6 +48,15 @@ macro_rules! db_test {
 }
 pub(crate) use db_test;
 
+/// The engines this build tests: SQLite always, PostgreSQL when configured.
+pub fn engines() -> Vec<Engine> {
+    if cfg!(hoso_pg_tests) {
+        vec![Engine::Sqlite, Engine::Postgres]
+    } else {
+        vec![Engine::Sqlite]
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
@@ -118,6 +127,7 @@ pub struct TestResponse {
     pub headers: HeaderMap,
     pub json: Value,
     pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 impl TestApp {
@@ -185,6 +195,7 @@ impl TestApp {
             headers,
             json,
             text,
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -294,4 +305,166 @@ pub fn assert_error(response: &TestResponse, status: StatusCode, code: &str) {
         "an error message for people: {}",
         response.text
     );
+}
+
+impl TestApp {
+    /// Uploads a file as a new version through the multipart endpoint.
+    pub async fn upload(
+        &self,
+        token: &str,
+        document_id: &str,
+        filename: &str,
+        bytes: &[u8],
+        change_summary: Option<&str>,
+    ) -> TestResponse {
+        let boundary = "hoso-test-boundary-7d1f";
+        let mut body = Vec::new();
+        if let Some(summary) = change_summary {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"change_summary\"\r\n\r\n{summary}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::post(format!("/api/v1/documents/{document_id}/versions"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .expect("a valid request");
+        self.send(request).await
+    }
+}
+
+/// A small real PDF, one page per text, written with lopdf in the standard Helvetica font.
+pub fn pdf_with_pages(pages: &[&str]) -> Vec<u8> {
+    use lopdf::{Dictionary, Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let resources_id = doc.add_object(dictionary! {
+        "Font" => dictionary! { "F1" => font_id },
+    });
+    let mut kids = Vec::new();
+    for text in pages {
+        let content = format!("BT /F1 14 Tf 72 760 Td ({text}) Tj ET");
+        let content_id = doc.add_object(Stream::new(Dictionary::new(), content.into_bytes()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "Contents" => content_id,
+        });
+        kids.push(Object::Reference(page_id));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => kids,
+            "Count" => count,
+            "Resources" => resources_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("the fixture PDF is written");
+    out
+}
+
+/// An agency with an ISO officer, an agency head and a staff member, as tokens.
+pub struct Agency {
+    pub id: String,
+    pub officer: String,
+    pub head: String,
+    pub staff: String,
+}
+
+impl TestApp {
+    pub async fn staffed_agency(&self, code: &str) -> Agency {
+        let id = self.agency(code, "department", None).await;
+        let lower = code.to_lowercase();
+        Agency {
+            officer: self
+                .user_with_role(&format!("thuky-{lower}"), "iso_officer", Some(&id))
+                .await,
+            head: self
+                .user_with_role(&format!("lanhdao-{lower}"), "agency_head", Some(&id))
+                .await,
+            staff: self
+                .user_with_role(&format!("canbo-{lower}"), "staff", Some(&id))
+                .await,
+            id,
+        }
+    }
+
+    /// Registers a document as the agency's ISO officer; returns its id.
+    pub async fn document(&self, agency: &Agency, code: &str, title: &str) -> String {
+        let created = self
+            .post(
+                "/api/v1/documents",
+                &agency.officer,
+                json!({"agency_id": agency.id, "code": code, "title": title, "kind": "procedure"}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        id_of(&created)
+    }
+
+    /// Uploads, submits, approves and publishes a version from `effective_from`; returns its id.
+    pub async fn issue_version(
+        &self,
+        agency: &Agency,
+        document_id: &str,
+        text: &str,
+        summary: Option<&str>,
+        effective_from: chrono::NaiveDate,
+    ) -> String {
+        let uploaded = self
+            .upload(
+                &agency.officer,
+                document_id,
+                "quy-trinh.pdf",
+                &pdf_with_pages(&[text]),
+                summary,
+            )
+            .await;
+        assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
+        let version = id_of(&uploaded);
+        for (token, step, body) in [
+            (&agency.officer, "submit", None),
+            (&agency.head, "approve", None),
+            (
+                &agency.head,
+                "publish",
+                Some(json!({"effective_from": effective_from})),
+            ),
+        ] {
+            let response = self
+                .call(
+                    Method::POST,
+                    &format!("/api/v1/versions/{version}/{step}"),
+                    Some(token),
+                    Some(body.unwrap_or_else(|| json!({}))),
+                )
+                .await;
+            assert_eq!(response.status, StatusCode::OK, "{step}: {}", response.text);
+        }
+        version
+    }
 }

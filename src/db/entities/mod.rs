@@ -1,10 +1,17 @@
 //! sea-orm entities, one file per table.
 
+pub mod acknowledgement;
 pub mod agency;
 pub mod agency_history;
 pub mod audit_head;
 pub mod audit_log;
+pub mod blob;
+pub mod document;
+pub mod document_legal_ref;
+pub mod document_review;
+pub mod document_version;
 pub mod job;
+pub mod legal_ref;
 pub mod login_attempt;
 pub mod role_grant;
 pub mod session;

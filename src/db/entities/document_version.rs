@@ -1,0 +1,43 @@
+//! `document_versions`: the issues (lần ban hành) of a document, one file each.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "document_versions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub document_id: Uuid,
+    pub seq: i32,
+    pub label: String,
+    pub status: String,
+    pub change_summary: Option<String>,
+    pub drafted_by: Option<Uuid>,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub approved_by: Option<Uuid>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub rejected_by: Option<Uuid>,
+    pub rejected_at: Option<DateTimeUtc>,
+    pub reject_reason: Option<String>,
+    pub published_by: Option<Uuid>,
+    pub published_at: Option<DateTimeUtc>,
+    pub effective_from: Option<Date>,
+    pub effective_to: Option<Date>,
+    pub obsolete_reason: Option<String>,
+    pub blob_sha256: String,
+    pub original_filename: String,
+    pub size: i64,
+    pub content_type: String,
+    pub extraction_status: String,
+    pub extraction_method: Option<String>,
+    pub extraction_pages: Option<i32>,
+    pub extraction_legacy_encoding: Option<String>,
+    pub extraction_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

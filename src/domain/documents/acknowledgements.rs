@@ -1,0 +1,144 @@
+//! Read acknowledgement: staff confirm they have read an effective version.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{DocumentRights, VersionStatus, versions::readable_version};
+use crate::{
+    db::{
+        self,
+        entities::{acknowledgement, role_grant, user},
+    },
+    domain::{Action, Actor, AgencyTree, DomainError, DomainResult, audit},
+};
+
+/// One person's acknowledgement state for a version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AcknowledgementEntry {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// Who of the agency has and has not acknowledged a version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AcknowledgementCoverage {
+    pub version_id: Uuid,
+    pub acknowledged: Vec<AcknowledgementEntry>,
+    pub pending: Vec<AcknowledgementEntry>,
+}
+
+/// Records that the actor has read an effective version (idempotent).
+pub async fn acknowledge(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    version_id: Uuid,
+) -> DomainResult<AcknowledgementEntry> {
+    let user_id = actor.user_id.ok_or(DomainError::Forbidden)?;
+    let txn = db::begin_write(conn).await?;
+    let (version, document) = readable_version(&txn, actor, version_id).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    actor.require(
+        Action::AcknowledgeDocuments,
+        Some(document.agency_id),
+        &tree,
+    )?;
+    if version.status != VersionStatus::Effective.as_str() {
+        return Err(DomainError::conflict(
+            "not_effective",
+            "only the version in force can be acknowledged",
+        ));
+    }
+    let existing = acknowledgement::Entity::find_by_id((version_id, user_id))
+        .one(&txn)
+        .await?;
+    let acknowledged_at = match existing {
+        Some(row) => {
+            txn.rollback().await?;
+            row.acknowledged_at
+        }
+        None => {
+            let now = Utc::now().trunc_subsecs(6);
+            acknowledgement::ActiveModel {
+                version_id: Set(version_id),
+                user_id: Set(user_id),
+                acknowledged_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+            audit(
+                &txn,
+                actor,
+                "version.acknowledge",
+                "document_version",
+                version_id,
+                Some(document.agency_id),
+                json!({"document_id": document.id, "label": version.label}),
+            )
+            .await?;
+            txn.commit().await?;
+            now
+        }
+    };
+    Ok(AcknowledgementEntry {
+        user_id,
+        display_name: actor.name.clone(),
+        acknowledged_at: Some(acknowledged_at),
+    })
+}
+
+/// Acknowledgement coverage among the people holding a role in the document's agency (for
+/// those who maintain or approve its documents).
+pub async fn coverage(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    version_id: Uuid,
+) -> DomainResult<AcknowledgementCoverage> {
+    let (_, document) = readable_version(db, actor, version_id).await?;
+    let tree = AgencyTree::load(db).await?;
+    if !DocumentRights::of(actor, &document, &tree).sees_drafts() {
+        return Err(DomainError::Forbidden);
+    }
+    let member_ids: Vec<Uuid> = role_grant::Entity::find()
+        .filter(role_grant::Column::AgencyId.eq(document.agency_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|grant| grant.user_id)
+        .collect();
+    let members = user::Entity::find()
+        .filter(user::Column::Id.is_in(member_ids))
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::DisplayName)
+        .all(db)
+        .await?;
+    let done: HashMap<Uuid, DateTime<Utc>> = acknowledgement::Entity::find()
+        .filter(acknowledgement::Column::VersionId.eq(version_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.user_id, row.acknowledged_at))
+        .collect();
+    let (acknowledged, pending) = members
+        .into_iter()
+        .map(|member| AcknowledgementEntry {
+            acknowledged_at: done.get(&member.id).copied(),
+            user_id: member.id,
+            display_name: member.display_name,
+        })
+        .partition(|entry| entry.acknowledged_at.is_some());
+    Ok(AcknowledgementCoverage {
+        version_id,
+        acknowledged,
+        pending,
+    })
+}

@@ -1,0 +1,526 @@
+//! The register of legal documents and what their changes do to procedures citing them: an
+//! amended, replaced or repealed reference flags every effective citing document "needs update"
+//! with a deadline three months after the change takes effect (QĐ 19/2014/QĐ-TTg).
+
+use chrono::{NaiveDate, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use unicode_normalization::UnicodeNormalization;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{add_months, refresh_document, today};
+use crate::{
+    db::{
+        self,
+        entities::{document, document_legal_ref, legal_ref},
+    },
+    domain::{
+        Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest,
+        agencies::contains_pattern, audit, text,
+    },
+};
+
+/// Months an agency has to bring a legal change into its procedures.
+pub const UPDATE_DEADLINE_MONTHS: u32 = 3;
+
+/// The statuses a legal reference can have.
+pub const STATUSES: [&str; 5] = ["in_force", "amended", "replaced", "repealed", "expired"];
+
+/// A legal document number split into its parts: `19/2014/QĐ-TTg`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct LegalNumber {
+    pub number: String,
+    pub year: Option<i32>,
+    /// QĐ (decision), TT (circular), NĐ (decree), KH, TB, BC, CT, CV…
+    pub doc_type: String,
+    pub issuer: String,
+}
+
+/// Parses `number/year/TYPE-ISSUER` (the year may be missing, as in `2532/QĐ-UBND`).
+pub fn parse_number(raw: &str) -> Result<LegalNumber, String> {
+    let compact: String = raw.nfc().filter(|c| !c.is_whitespace()).collect();
+    let parts: Vec<&str> = compact.split('/').collect();
+    let (number, year, kind) = match parts.as_slice() {
+        [number, year, kind] => (*number, Some(*year), *kind),
+        [number, kind] => (*number, None, *kind),
+        _ => return Err("expected number/year/TYPE-ISSUER, e.g. 19/2014/QĐ-TTg".into()),
+    };
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err("the number before the first / must be letters and digits".into());
+    }
+    let year = match year {
+        None => None,
+        Some(year) => match year.parse::<i32>() {
+            Ok(year) if (1945..=2100).contains(&year) => Some(year),
+            _ => return Err(format!("{year:?} is not a year")),
+        },
+    };
+    let (doc_type, issuer) = kind
+        .split_once('-')
+        .ok_or("the last part must be TYPE-ISSUER, e.g. QĐ-TTg")?;
+    if doc_type.is_empty() || issuer.is_empty() {
+        return Err("the last part must be TYPE-ISSUER, e.g. QĐ-TTg".into());
+    }
+    Ok(LegalNumber {
+        number: number.to_owned(),
+        year,
+        doc_type: doc_type.to_owned(),
+        issuer: issuer.to_owned(),
+    })
+}
+
+/// The number as matched: NFC, no spaces, uppercase, Đ folded to D.
+pub fn number_key(raw: &str) -> String {
+    raw.nfc()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+        .replace('Đ', "D")
+}
+
+/// A legal reference as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LegalRef {
+    pub id: Uuid,
+    pub number: String,
+    pub parts: Option<LegalNumber>,
+    pub title: String,
+    pub issued_on: Option<NaiveDate>,
+    pub effective_on: Option<NaiveDate>,
+    pub status: String,
+    pub status_effective_on: Option<NaiveDate>,
+    pub replaced_by: Option<Uuid>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+/// `POST /api/v1/legal-refs`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLegalRef {
+    pub number: String,
+    pub title: String,
+    #[serde(default)]
+    pub issued_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub effective_on: Option<NaiveDate>,
+}
+
+/// `PATCH /api/v1/legal-refs/{id}`
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalRefChanges {
+    pub title: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub effective_on: Option<NaiveDate>,
+    /// `in_force`, `amended`, `replaced`, `repealed` or `expired`.
+    pub status: Option<String>,
+    /// The day the new status takes effect (required with amended/replaced/repealed/expired).
+    pub status_effective_on: Option<NaiveDate>,
+    pub replaced_by: Option<Uuid>,
+}
+
+/// Filters of `GET /api/v1/legal-refs`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LegalRefFilter {
+    /// Text in the number or title.
+    pub q: Option<String>,
+    pub status: Option<String>,
+}
+
+/// A document affected by a change of a legal reference.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImpactedDocument {
+    pub document_id: Uuid,
+    pub agency_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub status: String,
+    pub update_required_by: Option<NaiveDate>,
+    pub overdue: bool,
+}
+
+fn may_maintain_register(actor: &Actor, tree: &AgencyTree) -> bool {
+    [
+        Action::EditDocuments,
+        Action::ApproveDocuments,
+        Action::ManageCriteria,
+    ]
+    .into_iter()
+    .any(|action| !actor.scope(action, tree).is_empty())
+}
+
+/// Adds a legal document to the register (anyone who maintains documents somewhere).
+pub async fn create_legal_ref(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    input: NewLegalRef,
+) -> DomainResult<LegalRef> {
+    let number = text::required("number", &input.number, 100)?;
+    parse_number(&number).map_err(|message| DomainError::invalid("number", message))?;
+    let title = text::required("title", &input.title, 500)?;
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    if !may_maintain_register(actor, &tree) {
+        return Err(DomainError::Forbidden);
+    }
+    let key = number_key(&number);
+    if legal_ref::Entity::find()
+        .filter(legal_ref::Column::NumberKey.eq(&key))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(DomainError::conflict(
+            "legal_ref_exists",
+            format!("{number} is already in the register"),
+        ));
+    }
+    let now = Utc::now().trunc_subsecs(6);
+    let row = legal_ref::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        number: Set(number),
+        number_key: Set(key),
+        title: Set(title),
+        issued_on: Set(input.issued_on),
+        effective_on: Set(input.effective_on),
+        status: Set("in_force".into()),
+        status_effective_on: Set(None),
+        replaced_by: Set(None),
+        revision: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit(
+        &txn,
+        actor,
+        "legal_ref.create",
+        "legal_ref",
+        row.id,
+        None,
+        json!({"number": row.number, "title": row.title}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(view(row))
+}
+
+/// Changes a legal reference. When it becomes amended, replaced or repealed, every document
+/// with an effective version that cites it is flagged "needs update" with a deadline three
+/// months after `status_effective_on`; each flag is an audit row of its own.
+pub async fn update_legal_ref(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    changes: LegalRefChanges,
+) -> DomainResult<LegalRef> {
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    if !may_maintain_register(actor, &tree) {
+        return Err(DomainError::Forbidden);
+    }
+    let current = legal_ref::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("legal reference"))?;
+    let mut row: legal_ref::ActiveModel = current.clone().into();
+    let mut summary = Map::new();
+    if let Some(title) = changes.title {
+        let title = text::required("title", &title, 500)?;
+        if title != current.title {
+            summary.insert("title".into(), json!([current.title, title]));
+            row.title = Set(title);
+        }
+    }
+    if let Some(issued_on) = changes.issued_on {
+        summary.insert("issued_on".into(), json!([current.issued_on, issued_on]));
+        row.issued_on = Set(Some(issued_on));
+    }
+    if let Some(effective_on) = changes.effective_on {
+        summary.insert(
+            "effective_on".into(),
+            json!([current.effective_on, effective_on]),
+        );
+        row.effective_on = Set(Some(effective_on));
+    }
+    if let Some(replaced_by) = changes.replaced_by {
+        if replaced_by == id
+            || legal_ref::Entity::find_by_id(replaced_by)
+                .one(&txn)
+                .await?
+                .is_none()
+        {
+            return Err(DomainError::invalid(
+                "replaced_by",
+                "must name another legal reference in the register",
+            ));
+        }
+        summary.insert(
+            "replaced_by".into(),
+            json!([current.replaced_by, replaced_by]),
+        );
+        row.replaced_by = Set(Some(replaced_by));
+    }
+    let mut flag_from = None;
+    if let Some(status) = changes.status {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(DomainError::invalid(
+                "status",
+                format!("must be one of {}", STATUSES.join(", ")),
+            ));
+        }
+        let effective_on = match (status.as_str(), changes.status_effective_on) {
+            ("in_force", day) => day,
+            (_, Some(day)) => Some(day),
+            (_, None) => {
+                return Err(DomainError::invalid(
+                    "status_effective_on",
+                    "give the day the new status takes effect",
+                ));
+            }
+        };
+        if status != current.status || effective_on != current.status_effective_on {
+            summary.insert("status".into(), json!([current.status, status]));
+            summary.insert(
+                "status_effective_on".into(),
+                json!([current.status_effective_on, effective_on]),
+            );
+            if matches!(status.as_str(), "amended" | "replaced" | "repealed") {
+                flag_from = effective_on;
+            }
+            row.status = Set(status);
+            row.status_effective_on = Set(effective_on);
+        }
+    }
+    if summary.is_empty() {
+        txn.rollback().await?;
+        return Ok(view(current));
+    }
+    row.revision = Set(current.revision + 1);
+    row.updated_at = Set(Utc::now().trunc_subsecs(6));
+    let updated = row.update(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "legal_ref.update",
+        "legal_ref",
+        id,
+        None,
+        Value::Object(summary),
+    )
+    .await?;
+    if let Some(changed_on) = flag_from {
+        flag_citing_documents(&txn, actor, &updated, changed_on).await?;
+    }
+    txn.commit().await?;
+    Ok(view(updated))
+}
+
+async fn flag_citing_documents(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    reference: &legal_ref::Model,
+    changed_on: NaiveDate,
+) -> DomainResult<()> {
+    let deadline = add_months(changed_on, UPDATE_DEADLINE_MONTHS);
+    let reason = format!(
+        "{} was {} from {}",
+        reference.number, reference.status, changed_on
+    );
+    for row in citing_documents(db, reference.id).await? {
+        if !matches!(
+            row.status.as_str(),
+            "effective" | "under_revision" | "needs_update"
+        ) {
+            continue;
+        }
+        // An earlier deadline from another change stands.
+        let required_by = match row.update_required_by {
+            Some(existing) if existing <= deadline => existing,
+            _ => deadline,
+        };
+        let mut active: document::ActiveModel = row.clone().into();
+        active.update_required_by = Set(Some(required_by));
+        active.update_reason = Set(Some(reason.clone()));
+        let flagged = active.update(db).await?;
+        refresh_document(db, &flagged).await?;
+        audit(
+            db,
+            actor,
+            "document.flag_update",
+            "document",
+            row.id,
+            Some(row.agency_id),
+            json!({"legal_ref_id": reference.id, "number": reference.number,
+                   "update_required_by": required_by, "reason": reason}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn citing_documents(
+    db: &impl ConnectionTrait,
+    legal_ref_id: Uuid,
+) -> DomainResult<Vec<document::Model>> {
+    let ids: Vec<Uuid> = document_legal_ref::Entity::find()
+        .filter(document_legal_ref::Column::LegalRefId.eq(legal_ref_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|link| link.document_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(document::Entity::find()
+        .filter(document::Column::Id.is_in(ids))
+        .order_by_asc(document::Column::CodeKey)
+        .all(db)
+        .await?)
+}
+
+/// Documents citing the reference that the actor may read, with their update deadlines.
+pub async fn impact(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<Vec<ImpactedDocument>> {
+    legal_ref::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("legal reference"))?;
+    let tree = AgencyTree::load(db).await?;
+    let scope = actor.scope(Action::ReadRecords, &tree);
+    let today = today();
+    Ok(citing_documents(db, id)
+        .await?
+        .into_iter()
+        .filter(|row| scope.includes(row.agency_id))
+        .filter(|row| {
+            row.status != "draft" || actor.can(Action::EditDocuments, Some(row.agency_id), &tree)
+        })
+        .map(|row| ImpactedDocument {
+            document_id: row.id,
+            agency_id: row.agency_id,
+            code: row.code,
+            title: row.title,
+            overdue: row
+                .update_required_by
+                .is_some_and(|deadline| deadline < today),
+            status: row.status,
+            update_required_by: row.update_required_by,
+        })
+        .collect())
+}
+
+/// One legal reference (any signed-in user).
+pub async fn get_legal_ref(
+    db: &impl ConnectionTrait,
+    id_or_number: &str,
+) -> DomainResult<LegalRef> {
+    let found = match Uuid::parse_str(id_or_number.trim()) {
+        Ok(id) => legal_ref::Entity::find_by_id(id).one(db).await?,
+        Err(_) => {
+            legal_ref::Entity::find()
+                .filter(legal_ref::Column::NumberKey.eq(number_key(id_or_number)))
+                .one(db)
+                .await?
+        }
+    };
+    found
+        .map(view)
+        .ok_or(DomainError::NotFound("legal reference"))
+}
+
+/// The register, by number.
+pub async fn list_legal_refs(
+    db: &impl ConnectionTrait,
+    filter: &LegalRefFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<LegalRef>> {
+    let mut condition = Condition::all();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        condition = condition.add(
+            Condition::any()
+                .add(legal_ref::Column::NumberKey.like(contains_pattern(&number_key(q))))
+                .add(legal_ref::Column::Title.like(contains_pattern(&q.nfc().collect::<String>()))),
+        );
+    }
+    if let Some(status) = &filter.status {
+        if !STATUSES.contains(&status.as_str()) {
+            return Err(DomainError::invalid(
+                "status",
+                format!("must be one of {}", STATUSES.join(", ")),
+            ));
+        }
+        condition = condition.add(legal_ref::Column::Status.eq(status.as_str()));
+    }
+    let query = legal_ref::Entity::find().filter(condition);
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(legal_ref::Column::NumberKey)
+        .offset(page.offset())
+        .limit(page.per_page())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect();
+    Ok(Page::new(items, total, page))
+}
+
+fn view(row: legal_ref::Model) -> LegalRef {
+    LegalRef {
+        id: row.id,
+        parts: parse_number(&row.number).ok(),
+        number: row.number,
+        title: row.title,
+        issued_on: row.issued_on,
+        effective_on: row.effective_on,
+        status: row.status,
+        status_effective_on: row.status_effective_on,
+        replaced_by: row.replaced_by,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_numbers_split_into_their_parts() {
+        let parsed = parse_number("19/2014/QĐ-TTg").ok();
+        assert_eq!(
+            parsed,
+            Some(LegalNumber {
+                number: "19".into(),
+                year: Some(2014),
+                doc_type: "QĐ".into(),
+                issuer: "TTg".into()
+            })
+        );
+        assert_eq!(parse_number("2532/QĐ-UBND").ok().and_then(|n| n.year), None);
+        assert!(parse_number("QĐ 19").is_err());
+        assert!(parse_number("19/20x4/QĐ-TTg").is_err());
+    }
+
+    #[test]
+    fn numbers_match_across_case_spacing_and_the_d_with_stroke() {
+        assert_eq!(
+            number_key("19/2014/qđ-ttg"),
+            number_key("19 / 2014 / QD-TTg")
+        );
+        assert_eq!(number_key("26/2014/TT-BKHCN"), "26/2014/TT-BKHCN");
+    }
+}

@@ -1,0 +1,455 @@
+//! Controlled documents (tài liệu): the register, versions and their approval workflow, legal
+//! bases, periodic review and read acknowledgement (DOMAIN.md §3).
+
+pub mod acknowledgements;
+pub mod legal_refs;
+pub mod register;
+pub mod reviews;
+pub mod stamping;
+pub mod uploads;
+pub mod versions;
+
+use std::collections::HashMap;
+
+use chrono::{Duration, Months, NaiveDate, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Action, Actor, AgencyTree, DomainError, DomainResult};
+use crate::db::entities::{document, document_legal_ref, document_version, legal_ref, user};
+
+/// Vietnam keeps UTC+7 all year; "today" for effective dates is the agency's day, not UTC's.
+pub fn today() -> NaiveDate {
+    (Utc::now().naive_utc() + Duration::hours(7)).date()
+}
+
+/// The moment a Vietnamese calendar day starts, in UTC.
+pub fn start_of_day_utc(day: NaiveDate) -> chrono::DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::hours(7)
+}
+
+/// `date` plus `months` (clamped to the month's last day), or `date` if out of range.
+pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months)).unwrap_or(date)
+}
+
+/// What kind of document this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    Policy,
+    Objectives,
+    Manual,
+    Procedure,
+    WorkInstruction,
+    Form,
+    RecordTemplate,
+    External,
+    Legal,
+    Other,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 10] = [
+        DocumentKind::Policy,
+        DocumentKind::Objectives,
+        DocumentKind::Manual,
+        DocumentKind::Procedure,
+        DocumentKind::WorkInstruction,
+        DocumentKind::Form,
+        DocumentKind::RecordTemplate,
+        DocumentKind::External,
+        DocumentKind::Legal,
+        DocumentKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Policy => "policy",
+            DocumentKind::Objectives => "objectives",
+            DocumentKind::Manual => "manual",
+            DocumentKind::Procedure => "procedure",
+            DocumentKind::WorkInstruction => "work_instruction",
+            DocumentKind::Form => "form",
+            DocumentKind::RecordTemplate => "record_template",
+            DocumentKind::External => "external",
+            DocumentKind::Legal => "legal",
+            DocumentKind::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+/// Where a version is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionStatus {
+    /// Dự thảo.
+    Draft,
+    /// Chờ duyệt.
+    InReview,
+    /// Đã duyệt (possibly published with a future effective date).
+    Approved,
+    /// Hiệu lực.
+    Effective,
+    /// Replaced by the next version.
+    Superseded,
+    /// Withdrawn.
+    Obsolete,
+    /// Sent back with a reason; the next step is a new draft.
+    Rejected,
+}
+
+impl VersionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionStatus::Draft => "draft",
+            VersionStatus::InReview => "in_review",
+            VersionStatus::Approved => "approved",
+            VersionStatus::Effective => "effective",
+            VersionStatus::Superseded => "superseded",
+            VersionStatus::Obsolete => "obsolete",
+            VersionStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Draft,
+            Self::InReview,
+            Self::Approved,
+            Self::Effective,
+            Self::Superseded,
+            Self::Obsolete,
+            Self::Rejected,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+    }
+
+    /// A version on its way to becoming effective.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Draft | Self::InReview | Self::Approved)
+    }
+
+    /// A version everyone who may read the agency sees (not a draft in progress).
+    pub fn is_public(self) -> bool {
+        matches!(self, Self::Effective | Self::Superseded | Self::Obsolete)
+    }
+}
+
+/// A document's status, derived from its versions and flags.
+pub const DOCUMENT_STATUSES: [&str; 5] = [
+    "draft",
+    "effective",
+    "needs_update",
+    "under_revision",
+    "obsolete",
+];
+
+/// A person named on a version (drafter, approver…).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub display_name: String,
+}
+
+/// Text extraction state of a version's file (filled by the extraction jobs).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Extraction {
+    /// `pending`, `running`, `done`, `failed` or `needs_ocr`.
+    pub status: String,
+    pub method: Option<String>,
+    pub pages: Option<i32>,
+    pub legacy_encoding: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A version as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Version {
+    pub id: Uuid,
+    pub document_id: Uuid,
+    /// Issue label: "01", "02"…
+    pub label: String,
+    pub status: VersionStatus,
+    pub change_summary: Option<String>,
+    pub drafted_by: Option<PersonRef>,
+    pub submitted_at: Option<chrono::DateTime<Utc>>,
+    pub approved_by: Option<PersonRef>,
+    pub approved_at: Option<chrono::DateTime<Utc>>,
+    pub rejected_by: Option<PersonRef>,
+    pub rejected_at: Option<chrono::DateTime<Utc>>,
+    pub reject_reason: Option<String>,
+    pub published_by: Option<PersonRef>,
+    pub published_at: Option<chrono::DateTime<Utc>>,
+    pub effective_from: Option<NaiveDate>,
+    pub effective_to: Option<NaiveDate>,
+    pub obsolete_reason: Option<String>,
+    pub original_filename: String,
+    pub sha256: String,
+    pub size: i64,
+    pub content_type: String,
+    pub extraction: Extraction,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+/// A legal reference as a document lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LegalBasis {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub status: String,
+}
+
+/// A document as the API shows it, with its versions and legal bases.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Document {
+    pub id: Uuid,
+    pub agency_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub kind: DocumentKind,
+    pub owner_id: Option<Uuid>,
+    pub review_interval_months: i32,
+    pub next_review_on: Option<NaiveDate>,
+    pub tags: Vec<String>,
+    /// `draft`, `effective`, `needs_update`, `under_revision` or `obsolete`.
+    pub status: String,
+    /// When a cited legal document changed: the day the procedure must be updated by.
+    pub update_required_by: Option<NaiveDate>,
+    pub update_reason: Option<String>,
+    pub obsolete_reason: Option<String>,
+    pub legal_bases: Vec<LegalBasis>,
+    /// Newest first; drafts only for people who may edit or approve them.
+    pub versions: Vec<Version>,
+    pub revision: i32,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+/// What the actor may do with a document's agency.
+pub(crate) struct DocumentRights {
+    pub edit: bool,
+    pub approve: bool,
+}
+
+impl DocumentRights {
+    pub fn of(actor: &Actor, row: &document::Model, tree: &AgencyTree) -> Self {
+        let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
+        Self {
+            edit: owner || actor.can(Action::EditDocuments, Some(row.agency_id), tree),
+            approve: actor.can(Action::ApproveDocuments, Some(row.agency_id), tree),
+        }
+    }
+
+    /// Drafts and reviews in progress are for those who work on them.
+    pub fn sees_drafts(&self) -> bool {
+        self.edit || self.approve
+    }
+}
+
+/// Loads a document the actor may read; otherwise `NotFound` (never revealing it exists).
+pub(crate) async fn readable_document(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    tree: &AgencyTree,
+    id: Uuid,
+) -> DomainResult<document::Model> {
+    let row = document::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("document"))?;
+    let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
+    if !owner && !actor.can(Action::ReadRecords, Some(row.agency_id), tree) {
+        return Err(DomainError::NotFound("document"));
+    }
+    // A document with nothing issued yet exists only for those who work on it.
+    if row.status == "draft" && !DocumentRights::of(actor, &row, tree).sees_drafts() {
+        return Err(DomainError::NotFound("document"));
+    }
+    Ok(row)
+}
+
+/// Recomputes a document's derived status and bumps its revision (its ETag) after any change
+/// to it or its versions.
+pub(crate) async fn refresh_document(
+    db: &impl ConnectionTrait,
+    row: &document::Model,
+) -> DomainResult<document::Model> {
+    let versions = document_version::Entity::find()
+        .filter(document_version::Column::DocumentId.eq(row.id))
+        .all(db)
+        .await?;
+    let statuses: Vec<VersionStatus> = versions
+        .iter()
+        .filter_map(|version| VersionStatus::parse(&version.status))
+        .collect();
+    let has_effective = statuses.contains(&VersionStatus::Effective);
+    let has_open = statuses.iter().any(|status| status.is_open());
+    let withdrawn = !has_effective && statuses.contains(&VersionStatus::Obsolete);
+    let status = if withdrawn && !has_open {
+        "obsolete"
+    } else if has_effective && row.update_required_by.is_some() {
+        "needs_update"
+    } else if has_effective && has_open {
+        "under_revision"
+    } else if has_effective {
+        "effective"
+    } else {
+        "draft"
+    };
+    let mut active: document::ActiveModel = row.clone().into();
+    active.status = Set(status.to_owned());
+    active.revision = Set(row.revision + 1);
+    active.updated_at = Set(Utc::now().trunc_subsecs(6));
+    Ok(active.update(db).await?)
+}
+
+/// Builds the API view of a document, with the versions the actor may see.
+pub(crate) async fn document_view(
+    db: &impl ConnectionTrait,
+    row: document::Model,
+    sees_drafts: bool,
+) -> DomainResult<Document> {
+    let versions = document_version::Entity::find()
+        .filter(document_version::Column::DocumentId.eq(row.id))
+        .order_by_desc(document_version::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|version| {
+            sees_drafts
+                || VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public)
+        })
+        .collect::<Vec<_>>();
+    let people = people_of(db, &versions).await?;
+    let ref_ids: Vec<Uuid> = document_legal_ref::Entity::find()
+        .filter(document_legal_ref::Column::DocumentId.eq(row.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|link| link.legal_ref_id)
+        .collect();
+    let legal_bases = if ref_ids.is_empty() {
+        Vec::new()
+    } else {
+        legal_ref::Entity::find()
+            .filter(legal_ref::Column::Id.is_in(ref_ids))
+            .order_by_asc(legal_ref::Column::NumberKey)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|reference| LegalBasis {
+                id: reference.id,
+                number: reference.number,
+                title: reference.title,
+                status: reference.status,
+            })
+            .collect()
+    };
+    Ok(Document {
+        id: row.id,
+        agency_id: row.agency_id,
+        code: row.code,
+        title: row.title,
+        kind: DocumentKind::parse(&row.kind).unwrap_or(DocumentKind::Other),
+        owner_id: row.owner_id,
+        review_interval_months: row.review_interval_months,
+        next_review_on: row.next_review_on,
+        tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+        status: row.status,
+        update_required_by: row.update_required_by,
+        update_reason: row.update_reason,
+        obsolete_reason: row.obsolete_reason,
+        legal_bases,
+        versions: versions
+            .into_iter()
+            .map(|version| version_view(version, &people))
+            .collect(),
+        revision: row.revision,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Display names of everyone named on these versions.
+pub(crate) async fn people_of(
+    db: &impl ConnectionTrait,
+    versions: &[document_version::Model],
+) -> DomainResult<HashMap<Uuid, String>> {
+    let ids: Vec<Uuid> = versions
+        .iter()
+        .flat_map(|version| {
+            [
+                version.drafted_by,
+                version.approved_by,
+                version.rejected_by,
+                version.published_by,
+            ]
+        })
+        .flatten()
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|person| (person.id, person.display_name))
+        .collect())
+}
+
+/// The API view of one version.
+pub(crate) fn version_view(
+    row: document_version::Model,
+    people: &HashMap<Uuid, String>,
+) -> Version {
+    let person = |id: Option<Uuid>| {
+        id.map(|id| PersonRef {
+            id,
+            display_name: people.get(&id).cloned().unwrap_or_default(),
+        })
+    };
+    Version {
+        id: row.id,
+        document_id: row.document_id,
+        label: row.label,
+        status: VersionStatus::parse(&row.status).unwrap_or(VersionStatus::Draft),
+        change_summary: row.change_summary,
+        drafted_by: person(row.drafted_by),
+        submitted_at: row.submitted_at,
+        approved_by: person(row.approved_by),
+        approved_at: row.approved_at,
+        rejected_by: person(row.rejected_by),
+        rejected_at: row.rejected_at,
+        reject_reason: row.reject_reason,
+        published_by: person(row.published_by),
+        published_at: row.published_at,
+        effective_from: row.effective_from,
+        effective_to: row.effective_to,
+        obsolete_reason: row.obsolete_reason,
+        original_filename: row.original_filename,
+        sha256: row.blob_sha256,
+        size: row.size,
+        content_type: row.content_type,
+        extraction: Extraction {
+            status: row.extraction_status,
+            method: row.extraction_method,
+            pages: row.extraction_pages,
+            legacy_encoding: row.extraction_legacy_encoding,
+            error: row.extraction_error,
+        },
+        created_at: row.created_at,
+    }
+}

@@ -1,0 +1,461 @@
+//! The document register: creating, editing, reading and listing documents.
+
+use std::collections::BTreeSet;
+
+use chrono::{SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use unicode_normalization::UnicodeNormalization;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    DOCUMENT_STATUSES, Document, DocumentKind, DocumentRights, document_view, readable_document,
+    refresh_document, today,
+};
+use crate::{
+    db::{
+        self,
+        entities::{document, document_legal_ref, legal_ref, user},
+    },
+    domain::{
+        Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
+        agencies::{contains_pattern, resolve_field},
+        audit, text,
+    },
+};
+
+/// `POST /api/v1/documents`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDocument {
+    /// Agency id or code.
+    pub agency_id: String,
+    /// Mã hiệu, e.g. `QT-01`; unique within the agency, ignoring case.
+    pub code: String,
+    pub title: String,
+    pub kind: DocumentKind,
+    /// The user responsible for the document (defaults to its creator).
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+    /// Months between periodic reviews (default 12).
+    #[serde(default)]
+    pub review_interval_months: Option<i32>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Legal references the document cites (căn cứ pháp lý).
+    #[serde(default)]
+    pub legal_ref_ids: Vec<Uuid>,
+}
+
+/// `PATCH /api/v1/documents/{id}`: any of the fields of [`NewDocument`] but the agency.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentChanges {
+    pub code: Option<String>,
+    pub title: Option<String>,
+    pub kind: Option<DocumentKind>,
+    pub owner_id: Option<Uuid>,
+    pub review_interval_months: Option<i32>,
+    pub tags: Option<Vec<String>>,
+    pub legal_ref_ids: Option<Vec<Uuid>>,
+}
+
+/// Filters of `GET /api/v1/documents`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentFilter {
+    /// Agency id or code; includes its sub-agencies.
+    pub agency: Option<String>,
+    pub kind: Option<String>,
+    /// `draft`, `effective`, `needs_update`, `under_revision` or `obsolete`.
+    pub status: Option<String>,
+    pub tag: Option<String>,
+    /// Text in the code or title.
+    pub q: Option<String>,
+    /// Only documents past their review date or their legal-update deadline.
+    pub overdue: Option<bool>,
+    /// `code`, `title`, `updated_at`, `next_review_on`; prefix `-` for descending.
+    pub sort: Option<String>,
+}
+
+/// Creates a document (no version yet; upload one next).
+pub async fn create_document(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    input: NewDocument,
+) -> DomainResult<Document> {
+    let code = text::required("code", &input.code, 100)?;
+    let title = text::required("title", &input.title, 500)?;
+    let interval = review_interval(input.review_interval_months.unwrap_or(12))?;
+    let tags = clean_tags(&input.tags)?;
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    let agency = resolve_field(&txn, "agency_id", &input.agency_id).await?;
+    actor.require(Action::EditDocuments, Some(agency.id), &tree)?;
+    ensure_code_free(&txn, agency.id, &code, None).await?;
+    let owner_id = match input.owner_id {
+        Some(owner) => Some(existing_user(&txn, owner).await?),
+        None => actor.user_id,
+    };
+    check_legal_refs(&txn, &input.legal_ref_ids).await?;
+    let now = Utc::now().trunc_subsecs(6);
+    let row = document::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(agency.id),
+        code_key: Set(code_key(&code)),
+        code: Set(code),
+        title: Set(title),
+        kind: Set(input.kind.as_str().to_owned()),
+        owner_id: Set(owner_id),
+        review_interval_months: Set(interval),
+        next_review_on: Set(None),
+        tags: Set(serde_json::to_string(&tags).unwrap_or_else(|_| "[]".into())),
+        status: Set("draft".into()),
+        update_required_by: Set(None),
+        update_reason: Set(None),
+        obsolete_reason: Set(None),
+        revision: Set(1),
+        created_by: Set(actor.user_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    set_legal_refs(&txn, row.id, &input.legal_ref_ids).await?;
+    audit(
+        &txn,
+        actor,
+        "document.create",
+        "document",
+        row.id,
+        Some(row.agency_id),
+        json!({"code": row.code, "title": row.title, "kind": row.kind, "legal_ref_ids": input.legal_ref_ids}),
+    )
+    .await?;
+    txn.commit().await?;
+    document_view(conn, row, true).await
+}
+
+/// Changes a document's register fields. `expected_revision` is the ETag the caller read;
+/// a different current revision fails with `StaleRevision` and changes nothing.
+pub async fn update_document(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    expected_revision: i32,
+    changes: DocumentChanges,
+) -> DomainResult<Document> {
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    let current = readable_document(&txn, actor, &tree, id).await?;
+    if !DocumentRights::of(actor, &current, &tree).edit {
+        return Err(DomainError::Forbidden);
+    }
+    if current.revision != expected_revision {
+        return Err(DomainError::StaleRevision);
+    }
+    let mut row: document::ActiveModel = current.clone().into();
+    let mut summary = Map::new();
+    if let Some(code) = changes.code {
+        let code = text::required("code", &code, 100)?;
+        if code != current.code {
+            ensure_code_free(&txn, current.agency_id, &code, Some(id)).await?;
+            summary.insert("code".into(), json!([current.code, code]));
+            row.code_key = Set(code_key(&code));
+            row.code = Set(code);
+        }
+    }
+    if let Some(title) = changes.title {
+        let title = text::required("title", &title, 500)?;
+        if title != current.title {
+            summary.insert("title".into(), json!([current.title, title]));
+            row.title = Set(title);
+        }
+    }
+    if let Some(kind) = changes.kind
+        && kind.as_str() != current.kind
+    {
+        summary.insert("kind".into(), json!([current.kind, kind.as_str()]));
+        row.kind = Set(kind.as_str().to_owned());
+    }
+    if let Some(owner) = changes.owner_id
+        && Some(owner) != current.owner_id
+    {
+        existing_user(&txn, owner).await?;
+        summary.insert("owner_id".into(), json!([current.owner_id, owner]));
+        row.owner_id = Set(Some(owner));
+    }
+    if let Some(months) = changes.review_interval_months {
+        let months = review_interval(months)?;
+        if months != current.review_interval_months {
+            summary.insert(
+                "review_interval_months".into(),
+                json!([current.review_interval_months, months]),
+            );
+            row.review_interval_months = Set(months);
+        }
+    }
+    if let Some(tags) = changes.tags {
+        let tags = serde_json::to_string(&clean_tags(&tags)?).unwrap_or_else(|_| "[]".into());
+        if tags != current.tags {
+            summary.insert("tags".into(), json!([current.tags, tags]));
+            row.tags = Set(tags);
+        }
+    }
+    if let Some(ref_ids) = &changes.legal_ref_ids {
+        check_legal_refs(&txn, ref_ids).await?;
+        summary.insert("legal_ref_ids".into(), json!(ref_ids));
+        set_legal_refs(&txn, id, ref_ids).await?;
+    }
+    if summary.is_empty() {
+        txn.rollback().await?;
+        return document_view(conn, current, true).await;
+    }
+    let updated = row.update(&txn).await?;
+    let updated = refresh_document(&txn, &updated).await?;
+    audit(
+        &txn,
+        actor,
+        "document.update",
+        "document",
+        id,
+        Some(current.agency_id),
+        Value::Object(summary),
+    )
+    .await?;
+    txn.commit().await?;
+    document_view(conn, updated, true).await
+}
+
+/// One document with the versions the actor may see.
+pub async fn get_document(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<Document> {
+    let tree = AgencyTree::load(db).await?;
+    let row = readable_document(db, actor, &tree, id).await?;
+    let rights = DocumentRights::of(actor, &row, &tree);
+    if row.status == "draft" && !rights.sees_drafts() {
+        return Err(DomainError::NotFound("document"));
+    }
+    document_view(db, row, rights.sees_drafts()).await
+}
+
+/// Documents the actor may read, filtered, sorted and paginated.
+pub async fn list_documents(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &DocumentFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<Document>> {
+    let tree = AgencyTree::load(db).await?;
+    let mut condition = Condition::all();
+    let readable = match actor.scope(Action::ReadRecords, &tree) {
+        AgencyScope::All => Condition::all(),
+        AgencyScope::Only(ids) => Condition::all().add(document::Column::AgencyId.is_in(ids)),
+    };
+    let mut workable = Condition::any();
+    for action in [Action::EditDocuments, Action::ApproveDocuments] {
+        workable = match actor.scope(action, &tree) {
+            AgencyScope::All => workable.add(Condition::all()),
+            AgencyScope::Only(ids) => workable.add(document::Column::AgencyId.is_in(ids)),
+        };
+    }
+    // Readable agencies' documents, drafts only where the actor works on them, and always
+    // the documents the actor owns.
+    let mut visible = Condition::any().add(
+        readable.add(
+            Condition::any()
+                .add(document::Column::Status.ne("draft"))
+                .add(workable),
+        ),
+    );
+    if let Some(me) = actor.user_id {
+        visible = visible.add(document::Column::OwnerId.eq(me));
+    }
+    condition = condition.add(visible);
+    if let Some(agency) = &filter.agency {
+        let agency = resolve_field(db, "agency", agency).await?;
+        condition = condition.add(document::Column::AgencyId.is_in(tree.covered_by(agency.id)));
+    }
+    if let Some(kind) = &filter.kind {
+        let kind = DocumentKind::parse(kind).ok_or_else(|| {
+            DomainError::invalid("kind", format!("unknown document kind {kind:?}"))
+        })?;
+        condition = condition.add(document::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(status) = &filter.status {
+        if !DOCUMENT_STATUSES.contains(&status.as_str()) {
+            return Err(DomainError::invalid(
+                "status",
+                format!("must be one of {}", DOCUMENT_STATUSES.join(", ")),
+            ));
+        }
+        condition = condition.add(document::Column::Status.eq(status.as_str()));
+    }
+    if let Some(tag) = filter
+        .tag
+        .as_deref()
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty())
+    {
+        let quoted = serde_json::to_string(&tag.nfc().collect::<String>()).unwrap_or_default();
+        condition = condition.add(document::Column::Tags.like(contains_pattern(&quoted)));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let q: String = q.nfc().collect();
+        condition = condition.add(
+            Condition::any()
+                .add(document::Column::CodeKey.like(contains_pattern(&q.to_lowercase())))
+                .add(document::Column::Title.like(contains_pattern(&q))),
+        );
+    }
+    if filter.overdue == Some(true) {
+        let today = today();
+        condition = condition.add(
+            Condition::any()
+                .add(document::Column::UpdateRequiredBy.lt(today))
+                .add(
+                    Condition::all()
+                        .add(document::Column::NextReviewOn.lt(today))
+                        .add(document::Column::Status.ne("obsolete")),
+                ),
+        );
+    }
+    let mut query = document::Entity::find().filter(condition);
+    let total = query.clone().count(db).await?;
+    let sort = filter.sort.as_deref().unwrap_or("code");
+    let (descending, field) = match sort.strip_prefix('-') {
+        Some(field) => (true, field),
+        None => (false, sort),
+    };
+    let column = match field {
+        "code" => document::Column::CodeKey,
+        "title" => document::Column::Title,
+        "updated_at" => document::Column::UpdatedAt,
+        "next_review_on" => document::Column::NextReviewOn,
+        _ => {
+            return Err(DomainError::invalid(
+                "sort",
+                "must be code, title, updated_at or next_review_on, optionally prefixed with -",
+            ));
+        }
+    };
+    query = if descending {
+        query.order_by_desc(column)
+    } else {
+        query.order_by_asc(column)
+    };
+    let rows = query
+        .order_by_asc(document::Column::Id)
+        .offset(page.offset())
+        .limit(page.per_page())
+        .all(db)
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let sees_drafts = DocumentRights::of(actor, &row, &tree).sees_drafts();
+        items.push(document_view(db, row, sees_drafts).await?);
+    }
+    Ok(Page::new(items, total, page))
+}
+
+/// The code as compared: NFC, lowercase.
+pub fn code_key(code: &str) -> String {
+    code.trim().nfc().collect::<String>().to_lowercase()
+}
+
+async fn ensure_code_free(
+    db: &impl ConnectionTrait,
+    agency_id: Uuid,
+    code: &str,
+    except: Option<Uuid>,
+) -> DomainResult<()> {
+    let mut query = document::Entity::find()
+        .filter(document::Column::AgencyId.eq(agency_id))
+        .filter(document::Column::CodeKey.eq(code_key(code)));
+    if let Some(id) = except {
+        query = query.filter(document::Column::Id.ne(id));
+    }
+    if query.one(db).await?.is_some() {
+        return Err(DomainError::conflict(
+            "document_code_taken",
+            format!("this agency already has a document with code {code}"),
+        ));
+    }
+    Ok(())
+}
+
+async fn existing_user(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Uuid> {
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|person| person.id)
+        .ok_or_else(|| DomainError::invalid("owner_id", "no such user"))
+}
+
+async fn check_legal_refs(db: &impl ConnectionTrait, ids: &[Uuid]) -> DomainResult<()> {
+    let wanted: BTreeSet<Uuid> = ids.iter().copied().collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let found = legal_ref::Entity::find()
+        .filter(legal_ref::Column::Id.is_in(wanted.iter().copied()))
+        .count(db)
+        .await?;
+    if found != wanted.len() as u64 {
+        return Err(DomainError::invalid(
+            "legal_ref_ids",
+            "every id must name a legal reference in the register",
+        ));
+    }
+    Ok(())
+}
+
+async fn set_legal_refs(
+    db: &impl ConnectionTrait,
+    document_id: Uuid,
+    ids: &[Uuid],
+) -> DomainResult<()> {
+    document_legal_ref::Entity::delete_many()
+        .filter(document_legal_ref::Column::DocumentId.eq(document_id))
+        .exec(db)
+        .await?;
+    let unique: BTreeSet<Uuid> = ids.iter().copied().collect();
+    for legal_ref_id in unique {
+        document_legal_ref::ActiveModel {
+            document_id: Set(document_id),
+            legal_ref_id: Set(legal_ref_id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+fn review_interval(months: i32) -> DomainResult<i32> {
+    if !(1..=120).contains(&months) {
+        return Err(DomainError::invalid(
+            "review_interval_months",
+            "must be between 1 and 120 months",
+        ));
+    }
+    Ok(months)
+}
+
+fn clean_tags(tags: &[String]) -> DomainResult<Vec<String>> {
+    if tags.len() > 30 {
+        return Err(DomainError::invalid("tags", "at most 30 tags"));
+    }
+    let mut clean = BTreeSet::new();
+    for tag in tags {
+        clean.insert(text::required("tags", tag, 60)?);
+    }
+    Ok(clean.into_iter().collect())
+}

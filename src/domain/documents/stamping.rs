@@ -1,0 +1,106 @@
+//! Stamped copies: effective versions carry "BẢN CÓ KIỂM SOÁT" (controlled copy), superseded and
+//! obsolete ones "HẾT HIỆU LỰC" (no longer in force), on every page of the PDF.
+
+use chrono::{Duration, NaiveDate};
+use futures::TryStreamExt;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::VersionStatus;
+use crate::{
+    blobs::BlobStore,
+    db::entities::{document, document_version},
+    domain::{DomainError, DomainResult},
+    pdf_stamp,
+};
+
+/// PDFs larger than this are not stamped in memory.
+pub const MAX_STAMP_BYTES: i64 = 200 * 1024 * 1024;
+
+fn vn_date(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}
+
+/// The stamp line of a version, or why it has none.
+pub async fn stamp_line(
+    db: &impl ConnectionTrait,
+    version: &document_version::Model,
+    document: &document::Model,
+) -> DomainResult<String> {
+    let status = VersionStatus::parse(&version.status).unwrap_or(VersionStatus::Draft);
+    let issue = format!("{} · Lần ban hành {}", document.code, version.label);
+    match status {
+        VersionStatus::Effective => Ok(format!(
+            "BẢN CÓ KIỂM SOÁT · {issue} · Hiệu lực từ {}",
+            version.effective_from.map(vn_date).unwrap_or_default()
+        )),
+        VersionStatus::Superseded => {
+            let next = document_version::Entity::find()
+                .filter(document_version::Column::DocumentId.eq(document.id))
+                .filter(document_version::Column::Seq.gt(version.seq))
+                .filter(document_version::Column::EffectiveFrom.is_not_null())
+                .order_by_asc(document_version::Column::Seq)
+                .one(db)
+                .await?;
+            let ended = version
+                .effective_to
+                .map(|day| vn_date(day + Duration::days(1)))
+                .unwrap_or_default();
+            let replaced = next
+                .map(|next| format!(" · Thay thế bởi lần ban hành {}", next.label))
+                .unwrap_or_default();
+            Ok(format!("HẾT HIỆU LỰC từ {ended} · {issue}{replaced}"))
+        }
+        VersionStatus::Obsolete => {
+            let ended = version
+                .effective_to
+                .map(|day| vn_date(day + Duration::days(1)))
+                .unwrap_or_default();
+            Ok(format!("HẾT HIỆU LỰC từ {ended} · {issue} · Đã hủy bỏ"))
+        }
+        _ => Err(DomainError::conflict(
+            "not_issued",
+            "only issued versions (effective, superseded or obsolete) have stamped copies; download the original",
+        )),
+    }
+}
+
+/// A stamped PDF copy of a version.
+pub async fn stamped_copy(
+    db: &impl ConnectionTrait,
+    blobs: &BlobStore,
+    version: &document_version::Model,
+    document: &document::Model,
+) -> DomainResult<Vec<u8>> {
+    if version.content_type != "application/pdf" {
+        return Err(DomainError::conflict(
+            "not_a_pdf",
+            format!(
+                "stamped copies are made from PDF files and this version is {}; download the original",
+                version.content_type
+            ),
+        ));
+    }
+    if version.size > MAX_STAMP_BYTES {
+        return Err(DomainError::conflict(
+            "too_large_to_stamp",
+            "this PDF is too large to stamp; download the original",
+        ));
+    }
+    let line = stamp_line(db, version, document).await?;
+    let (_, body) = blobs.get(&version.blob_sha256).await?;
+    let bytes: Vec<u8> = body
+        .try_fold(Vec::new(), |mut all, chunk| async move {
+            all.extend_from_slice(&chunk);
+            Ok(all)
+        })
+        .await?;
+    tokio::task::spawn_blocking(move || pdf_stamp::stamp_pdf(&bytes, &line))
+        .await
+        .map_err(|error| DomainError::Internal(format!("stamping task failed: {error}")))?
+        .map_err(|error| {
+            DomainError::conflict(
+                "cannot_stamp",
+                format!("this PDF cannot be stamped: {error}"),
+            )
+        })
+}

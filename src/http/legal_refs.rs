@@ -1,0 +1,88 @@
+//! `/api/v1/legal-refs`: the register of legal documents and the impact of their changes.
+
+use axum::{Json, extract::State, http::StatusCode};
+use uuid::Uuid;
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
+use crate::{
+    AppState,
+    domain::{
+        Page, PageRequest,
+        documents::legal_refs::{
+            self, ImpactedDocument, LegalRef, LegalRefChanges, LegalRefFilter, NewLegalRef,
+        },
+    },
+    error::{AppResult, ErrorEnvelope},
+};
+
+/// The register, by number.
+#[utoipa::path(get, path = "/api/v1/legal-refs", tag = "legal-refs", params(LegalRefFilter, PageRequest),
+    responses((status = 200, body = Page<LegalRef>)),
+    security(("bearer" = [])))]
+pub async fn list_legal_refs(
+    State(state): State<AppState>,
+    _current: CurrentActor,
+    ApiQuery(filter): ApiQuery<LegalRefFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<LegalRef>>> {
+    Ok(Json(
+        legal_refs::list_legal_refs(&state.db, &filter, &page).await?,
+    ))
+}
+
+/// Adds a legal document (`number` as `19/2014/QĐ-TTg`).
+#[utoipa::path(post, path = "/api/v1/legal-refs", tag = "legal-refs", request_body = NewLegalRef,
+    responses((status = 201, body = LegalRef), (status = 400, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn create_legal_ref(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiJson(input): ApiJson<NewLegalRef>,
+) -> AppResult<(StatusCode, Json<LegalRef>)> {
+    let created = legal_refs::create_legal_ref(&state.db, &current.actor, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// One legal reference, by id or by number.
+#[utoipa::path(get, path = "/api/v1/legal-refs/{id}", tag = "legal-refs",
+    params(("id" = String, Path, description = "id or number")),
+    responses((status = 200, body = LegalRef), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn get_legal_ref(
+    State(state): State<AppState>,
+    _current: CurrentActor,
+    ApiPath(id): ApiPath<String>,
+) -> AppResult<Json<LegalRef>> {
+    Ok(Json(legal_refs::get_legal_ref(&state.db, &id).await?))
+}
+
+/// Changes a legal reference; amended, replaced or repealed flags the documents citing it.
+#[utoipa::path(patch, path = "/api/v1/legal-refs/{id}", tag = "legal-refs",
+    params(("id" = Uuid, Path)), request_body = LegalRefChanges,
+    responses((status = 200, body = LegalRef), (status = 400, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn update_legal_ref(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(changes): ApiJson<LegalRefChanges>,
+) -> AppResult<Json<LegalRef>> {
+    Ok(Json(
+        legal_refs::update_legal_ref(&state.db, &current.actor, id, changes).await?,
+    ))
+}
+
+/// Documents citing the reference, with their update deadlines.
+#[utoipa::path(get, path = "/api/v1/legal-refs/{id}/impact", tag = "legal-refs",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<ImpactedDocument>), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn legal_ref_impact(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<ImpactedDocument>>> {
+    Ok(Json(
+        legal_refs::impact(&state.db, &current.actor, id).await?,
+    ))
+}
