@@ -10,6 +10,7 @@ mod blobs;
 mod cli;
 mod documents;
 mod e2e;
+mod extraction;
 mod http_basics;
 mod jobs;
 mod users;
