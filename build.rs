@@ -4,11 +4,27 @@
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(hoso_pg_tests)");
     println!("cargo::rustc-check-cfg=cfg(hoso_s3_tests)");
+    println!("cargo::rustc-check-cfg=cfg(hoso_ocr_tests)");
+    println!("cargo::rerun-if-env-changed=HOSO_TEST_OCR");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_DATABASE_URL");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_S3_ENDPOINT");
     println!("cargo::rerun-if-changed=build.rs");
     if std::env::var_os("HOSO_TEST_DATABASE_URL").is_some_and(|value| !value.is_empty()) {
         println!("cargo::rustc-cfg=hoso_pg_tests");
+    }
+    // OCR tests run where Tesseract with Vietnamese is installed (CI installs it), or when
+    // HOSO_TEST_OCR=1 forces them.
+    let tesseract_vie = std::process::Command::new("tesseract")
+        .arg("--list-langs")
+        .output()
+        .map(|output| {
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .any(|line| line.trim() == "vie")
+        })
+        .unwrap_or(false);
+    if tesseract_vie || std::env::var_os("HOSO_TEST_OCR").is_some_and(|value| value == "1") {
+        println!("cargo::rustc-cfg=hoso_ocr_tests");
     }
     if std::env::var_os("HOSO_TEST_S3_ENDPOINT").is_some_and(|value| !value.is_empty()) {
         println!("cargo::rustc-cfg=hoso_s3_tests");

@@ -84,6 +84,7 @@ impl App {
             crate::domain::documents::versions::ACTIVATE_VERSIONS,
             ActivateVersions,
         );
+        crate::domain::documents::extraction::register(&mut registry);
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),

@@ -34,6 +34,11 @@ const KEYS: &[&str] = &[
     "login_window_minutes",
     "job_max_attempts",
     "job_poll_interval_ms",
+    "extract_timeout_secs",
+    "extract_max_text_bytes",
+    "ocr_command",
+    "ocr_languages",
+    "pdftoppm_command",
 ];
 
 /// Values given on the command line; they win over everything else.
@@ -79,6 +84,11 @@ struct RawConfig {
     login_window_minutes: u32,
     job_max_attempts: u32,
     job_poll_interval_ms: u64,
+    extract_timeout_secs: u64,
+    extract_max_text_bytes: usize,
+    ocr_command: String,
+    ocr_languages: String,
+    pdftoppm_command: String,
 }
 
 /// The effective configuration of one hoso process.
@@ -101,6 +111,11 @@ pub struct Config {
     pub login_window_minutes: u32,
     pub job_max_attempts: u32,
     pub job_poll_interval_ms: u64,
+    pub extract_timeout_secs: u64,
+    pub extract_max_text_bytes: usize,
+    pub ocr_command: String,
+    pub ocr_languages: String,
+    pub pdftoppm_command: String,
     /// Where each key's value came from, for `hoso config show`.
     sources: Vec<(&'static str, String)>,
 }
@@ -198,6 +213,11 @@ impl Config {
             login_window_minutes: raw.login_window_minutes,
             job_max_attempts: raw.job_max_attempts,
             job_poll_interval_ms: raw.job_poll_interval_ms,
+            extract_timeout_secs: raw.extract_timeout_secs.max(1),
+            extract_max_text_bytes: raw.extract_max_text_bytes.max(1024),
+            ocr_command: raw.ocr_command,
+            ocr_languages: raw.ocr_languages,
+            pdftoppm_command: raw.pdftoppm_command,
             sources,
         })
     }
@@ -228,6 +248,11 @@ impl Config {
                 "login_window_minutes" => self.login_window_minutes.to_string(),
                 "job_max_attempts" => self.job_max_attempts.to_string(),
                 "job_poll_interval_ms" => self.job_poll_interval_ms.to_string(),
+                "extract_timeout_secs" => self.extract_timeout_secs.to_string(),
+                "extract_max_text_bytes" => self.extract_max_text_bytes.to_string(),
+                "ocr_command" => self.ocr_command.clone(),
+                "ocr_languages" => self.ocr_languages.clone(),
+                "pdftoppm_command" => self.pdftoppm_command.clone(),
                 _ => String::new(),
             }
         };
@@ -244,6 +269,25 @@ impl Config {
                 (*key, value_of(key), source)
             })
             .collect()
+    }
+
+    /// The caps text extraction runs under.
+    pub fn extract_limits(&self) -> crate::extract::Limits {
+        crate::extract::Limits {
+            timeout: std::time::Duration::from_secs(self.extract_timeout_secs),
+            max_text_bytes: self.extract_max_text_bytes,
+            ..crate::extract::Limits::default()
+        }
+    }
+
+    /// How OCR is run.
+    pub fn ocr_settings(&self) -> crate::extract::ocr::OcrSettings {
+        crate::extract::ocr::OcrSettings {
+            tesseract: self.ocr_command.clone(),
+            languages: self.ocr_languages.clone(),
+            pdftoppm: self.pdftoppm_command.clone(),
+            timeout: std::time::Duration::from_secs(self.extract_timeout_secs),
+        }
     }
 
     /// True when the database is the embedded SQLite file.

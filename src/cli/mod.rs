@@ -90,6 +90,13 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u64,
     },
+    /// Text extraction of uploaded files.
+    Extract {
+        /// Queue extraction again for versions whose extraction failed (and, when OCR is now
+        /// installed, those waiting for it); the server's worker runs them.
+        #[arg(long)]
+        retry_failed: bool,
+    },
     /// Configuration.
     Config {
         #[command(subcommand)]
@@ -263,6 +270,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     row.last_error.unwrap_or_default().replace('\n', " ")
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract { retry_failed } => {
+            if !retry_failed {
+                bail!("say what to do: hoso extract --retry-failed");
+            }
+            let ocr = crate::extract::ocr::available(&config.ocr_settings()).await;
+            let max_attempts = config.job_max_attempts;
+            let app = App::build(config).await?;
+            let queued = crate::domain::documents::extraction::retry_failed(
+                &app.state.db,
+                ocr,
+                max_attempts,
+            )
+            .await?;
+            println!(
+                "queued {queued} version(s) for extraction{}",
+                if ocr {
+                    ""
+                } else {
+                    " (OCR is not installed: scans stay needs_ocr)"
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Config {

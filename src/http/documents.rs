@@ -156,7 +156,15 @@ pub async fn upload_version(
         }
     }
     let file = uploaded.ok_or_else(|| AppError::bad_request("file: the form has no file"))?;
-    let version = versions::create_version(&state.db, &current.actor, id, file, form).await?;
+    let version = versions::create_version(
+        &state.db,
+        state.config.job_max_attempts,
+        &current.actor,
+        id,
+        file,
+        form,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(version)))
 }
 

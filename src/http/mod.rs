@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
             get(versions::list_acknowledgements),
         )
         .route("/versions/{id}/file", get(versions::download_file))
+        .route("/versions/{id}/text", get(versions::version_text))
         .route(
             "/legal-refs",
             get(legal_refs::list_legal_refs).post(legal_refs::create_legal_ref),

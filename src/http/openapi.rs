@@ -29,7 +29,7 @@ use crate::{
         documents::review_document, documents::reviews_due,
         versions::get_version, versions::submit_version, versions::approve_version,
         versions::reject_version, versions::publish_version, versions::obsolete_version,
-        versions::acknowledge_version, versions::list_acknowledgements, versions::download_file,
+        versions::acknowledge_version, versions::list_acknowledgements, versions::download_file, versions::version_text,
         legal_refs::list_legal_refs, legal_refs::create_legal_ref, legal_refs::get_legal_ref,
         legal_refs::update_legal_ref, legal_refs::legal_ref_impact,
         system::healthz, system::readyz, system::metrics, system::list_jobs,

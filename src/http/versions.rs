@@ -16,6 +16,7 @@ use crate::{
     domain::documents::{
         Version,
         acknowledgements::{self, AcknowledgementCoverage, AcknowledgementEntry},
+        extraction::{self, VersionText},
         stamping,
         versions::{self, PublishRequest, ReasonRequest},
     },
@@ -142,6 +143,20 @@ pub async fn list_acknowledgements(
 ) -> AppResult<Json<AcknowledgementCoverage>> {
     Ok(Json(
         acknowledgements::coverage(&state.db, &current.actor, id).await?,
+    ))
+}
+
+/// The text extracted from the version's file, page by page, with the extraction status.
+#[utoipa::path(get, path = "/api/v1/versions/{id}/text", tag = "versions", params(("id" = Uuid, Path)),
+    responses((status = 200, body = VersionText), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn version_text(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<VersionText>> {
+    Ok(Json(
+        extraction::version_text(&state.db, &current.actor, id).await?,
     ))
 }
 

@@ -203,7 +203,13 @@ db_test!(migrate_down_then_up_restores_a_working_schema, |app| {
     let down = hoso(&app, &["migrate", "down"]);
     assert!(down.status.success(), "{}", text(&down.stderr));
     let status = hoso(&app, &["migrate", "status"]);
-    assert!(text(&status.stdout).contains("pending  m20261122_000002_create_documents"));
+    let listing = text(&status.stdout);
+    assert_eq!(
+        listing.lines().filter(|line| line.starts_with("pending  ")).count(),
+        1,
+        "exactly the newest migration was rolled back: {listing}"
+    );
+    assert!(listing.contains("applied  m20261122_000001_create_foundation"), "{listing}");
     let up = hoso(&app, &["migrate", "up"]);
     assert!(up.status.success(), "{}", text(&up.stderr));
     let verify = hoso(&app, &["audit", "verify"]);

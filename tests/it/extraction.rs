@@ -109,3 +109,340 @@ fn a_scanned_pdf_page_is_reported_for_ocr_and_an_image_needs_ocr() {
         Err(ExtractError::NeedsOcr)
     );
 }
+
+/// A zip archive with the given (name, content) entries, deflated.
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in entries {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(content).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn powerpoint_slides_become_pages() {
+    let slide = |text: &str| {
+        format!(
+            "<p:sld xmlns:p=\"p\" xmlns:a=\"a\"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"
+        )
+    };
+    let (first, second) = (
+        slide("Mục tiêu chất lượng"),
+        slide("Xem xét của lãnh đạo &amp; cải tiến"),
+    );
+    let pptx = zip_of(&[
+        ("ppt/slides/slide2.xml", second.as_bytes()),
+        ("ppt/slides/slide1.xml", first.as_bytes()),
+    ]);
+    let extracted = extract(
+        &pptx,
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(extracted.pages.len(), 2);
+    assert_eq!(extracted.pages[0].trim(), "Mục tiêu chất lượng");
+    assert_eq!(extracted.pages[1].trim(), "Xem xét của lãnh đạo & cải tiến");
+}
+
+#[test]
+fn a_zip_bomb_fails_with_a_clear_reason() {
+    let huge = vec![b' '; 8 * 1024 * 1024];
+    let bomb = zip_of(&[("word/document.xml", &huge)]);
+    assert!(bomb.len() < 64 * 1024);
+    let limits = Limits {
+        max_decompressed_bytes: 1024 * 1024,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        extract(&bomb, DOCX, &limits),
+        Err(ExtractError::TooLarge(_))
+    ));
+    let sheet = zip_of(&[
+        ("xl/worksheets/sheet1.xml", &huge),
+        ("[Content_Types].xml", b"<Types/>"),
+    ]);
+    assert!(matches!(
+        extract(
+            &sheet,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &limits
+        ),
+        Err(ExtractError::TooLarge(_))
+    ));
+}
+
+#[test]
+fn billion_laughs_expands_nothing() {
+    let mut xml = String::from("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+    for level in 1..10 {
+        let previous = if level == 1 {
+            "lol".to_owned()
+        } else {
+            format!("lol{}", level - 1)
+        };
+        xml.push_str(&format!(
+            "<!ENTITY lol{level} \"{}\">",
+            format!("&{previous};").repeat(10)
+        ));
+    }
+    xml.push_str("]><w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>Quy trình &lol9;</w:t></w:r></w:p></w:body></w:document>");
+    let docx = zip_of(&[("word/document.xml", xml.as_bytes())]);
+    let extracted = extract(&docx, DOCX, &Limits::default()).unwrap();
+    assert_eq!(extracted.text().trim(), "Quy trình");
+}
+
+#[test]
+fn absurdly_deep_xml_is_refused() {
+    let xml = format!(
+        "<w:document xmlns:w=\"w\">{}{}</w:document>",
+        "<w:x>".repeat(5000),
+        "</w:x>".repeat(5000)
+    );
+    let docx = zip_of(&[("word/document.xml", xml.as_bytes())]);
+    assert!(matches!(
+        extract(&docx, DOCX, &Limits::default()),
+        Err(ExtractError::TooLarge(_))
+    ));
+}
+
+#[tokio::test]
+async fn damaged_and_encrypted_files_fail_cleanly() {
+    let pdf = fixture("vanban.pdf");
+    let noise: Vec<u8> = (0..20_000u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 11) as u8)
+        .collect();
+    for (bytes, content_type) in [
+        (noise.clone(), "application/pdf"),
+        (noise.clone(), DOCX),
+        (noise.clone(), "application/msword"),
+        (noise.clone(), "application/vnd.ms-excel"),
+        (pdf[..pdf.len() / 3].to_vec(), "application/pdf"),
+        (fixture("vanban.doc")[..3000].to_vec(), "application/msword"),
+        (fixture("vanban.docx")[..2000].to_vec(), DOCX),
+    ] {
+        // Whatever the outcome, it is an answer: no panic, no hang.
+        let limits = Limits {
+            timeout: std::time::Duration::from_secs(10),
+            ..Limits::default()
+        };
+        let outcome = hoso::extract::extract_async(bytes, content_type.into(), limits).await;
+        assert!(
+            !matches!(
+                outcome,
+                Err(ExtractError::TimedOut(_) | ExtractError::Crashed)
+            ),
+            "{content_type}: {outcome:?}"
+        );
+    }
+    assert_eq!(
+        extract(
+            &fixture("encrypted.pdf"),
+            "application/pdf",
+            &Limits::default()
+        ),
+        Err(ExtractError::Encrypted)
+    );
+}
+
+#[tokio::test]
+async fn a_pdf_whose_page_tree_loops_fails_without_hanging_or_crashing() {
+    let looped = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[2 0 R 3 0 R]/Count 2>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/Contents 4 0 R>>endobj\n4 0 obj<</Length 999999999>>stream\nBT ET\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+    let limits = Limits {
+        timeout: std::time::Duration::from_secs(10),
+        ..Limits::default()
+    };
+    let outcome =
+        hoso::extract::extract_async(looped.to_vec(), "application/pdf".into(), limits).await;
+    assert!(
+        !matches!(
+            outcome,
+            Err(ExtractError::TimedOut(_) | ExtractError::Crashed)
+        ),
+        "{outcome:?}"
+    );
+}
+
+mod jobs {
+    use axum::http::StatusCode;
+
+    use super::fixture;
+    use crate::support::{Engine, TestApp, db_test, id_of};
+
+    db_test!(
+        an_uploaded_office_file_becomes_searchable_text_in_the_background,
+        |app| {
+            let agency = app.staffed_agency("SKHCN").await;
+            let document = app.document(&agency, "QT-01", "Quy trình").await;
+            let uploaded = app
+                .upload(
+                    &agency.officer,
+                    &document,
+                    "vanban.docx",
+                    &fixture("vanban.docx"),
+                    None,
+                )
+                .await;
+            assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
+            assert_eq!(uploaded.json["extraction"]["status"], "pending");
+            let version = id_of(&uploaded);
+            app.drain_jobs().await;
+            let after = app
+                .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+                .await;
+            assert_eq!(after.json["extraction"]["status"], "done", "{}", after.text);
+            assert_eq!(after.json["extraction"]["method"], "docx");
+            assert!(after.json["extraction"]["legacy_encoding"].is_string());
+            let text = app
+                .get(&format!("/api/v1/versions/{version}/text"), &agency.officer)
+                .await;
+            assert!(
+                text.json["pages"][0]
+                    .as_str()
+                    .unwrap()
+                    .contains("Chấm điểm, đánh giá nội bộ")
+            );
+        }
+    );
+
+    db_test!(
+        a_file_that_cannot_be_read_fails_extraction_but_stays_usable,
+        |app| {
+            let agency = app.staffed_agency("SKHCN").await;
+            let document = app.document(&agency, "QT-01", "Quy trình").await;
+            let mut broken = b"%PDF-1.7\n".to_vec();
+            broken.extend((0..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 9) as u8));
+            let uploaded = app
+                .upload(&agency.officer, &document, "hong.pdf", &broken, None)
+                .await;
+            let version = id_of(&uploaded);
+            app.drain_jobs().await;
+            let after = app
+                .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+                .await;
+            assert_eq!(after.json["extraction"]["status"], "failed");
+            assert!(
+                after.json["extraction"]["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("damaged")
+            );
+            let file = app
+                .get(&format!("/api/v1/versions/{version}/file"), &agency.officer)
+                .await;
+            assert_eq!(file.bytes, broken, "the original stays downloadable");
+            let submitted = app
+                .call(
+                    axum::http::Method::POST,
+                    &format!("/api/v1/versions/{version}/submit"),
+                    Some(&agency.officer),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                submitted.status,
+                StatusCode::OK,
+                "and usable in the workflow"
+            );
+        }
+    );
+
+    #[tokio::test]
+    async fn a_scan_without_tesseract_is_marked_needs_ocr_and_says_so() {
+        for engine in crate::support::engines() {
+            let app = TestApp::start_with(engine, |config| {
+                config.ocr_command = "tesseract-not-installed".into()
+            })
+            .await;
+            let agency = app.staffed_agency("SKHCN").await;
+            let document = app.document(&agency, "QT-01", "Quy trình").await;
+            let version = id_of(
+                &app.upload(
+                    &agency.officer,
+                    &document,
+                    "scan.pdf",
+                    &fixture("scan.pdf"),
+                    None,
+                )
+                .await,
+            );
+            app.drain_jobs().await;
+            let after = app
+                .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+                .await;
+            assert_eq!(after.json["extraction"]["status"], "needs_ocr");
+            assert!(
+                after.json["extraction"]["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("not installed")
+            );
+            app.finish().await;
+        }
+        let _ = Engine::Sqlite;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(
+        not(hoso_ocr_tests),
+        ignore = "OCR variant: install tesseract-ocr tesseract-ocr-vie and poppler-utils"
+    )]
+    async fn a_scanned_pdf_and_an_image_are_read_by_ocr() {
+        for engine in crate::support::engines() {
+            let app = TestApp::start(engine).await;
+            let agency = app.staffed_agency("SKHCN").await;
+            let document = app.document(&agency, "QT-01", "Quy trình").await;
+            let version = id_of(
+                &app.upload(
+                    &agency.officer,
+                    &document,
+                    "scan.pdf",
+                    &fixture("scan.pdf"),
+                    None,
+                )
+                .await,
+            );
+            app.drain_jobs().await;
+            let after = app
+                .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+                .await;
+            assert_eq!(after.json["extraction"]["status"], "done", "{}", after.text);
+            assert_eq!(after.json["extraction"]["method"], "pdf+ocr");
+            let text = app
+                .get(&format!("/api/v1/versions/{version}/text"), &agency.officer)
+                .await;
+            let page = text.json["pages"][0].as_str().unwrap().to_owned();
+            assert!(page.contains("đánh giá nội bộ"), "{page}");
+            assert!(page.contains("QT-01"), "{page}");
+
+            let image_doc = app.document(&agency, "HS-01", "Hồ sơ").await;
+            let image = id_of(
+                &app.upload(
+                    &agency.officer,
+                    &image_doc,
+                    "scan.png",
+                    &fixture("scan.png"),
+                    None,
+                )
+                .await,
+            );
+            app.drain_jobs().await;
+            let text = app
+                .get(&format!("/api/v1/versions/{image}/text"), &agency.officer)
+                .await;
+            assert!(
+                text.json["pages"][0]
+                    .as_str()
+                    .unwrap()
+                    .contains("Chấm điểm"),
+                "{}",
+                text.text
+            );
+            app.finish().await;
+        }
+    }
+}

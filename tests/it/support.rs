@@ -115,6 +115,7 @@ impl TestDatabase {
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    pub jobs: hoso::jobs::JobRegistry,
     pub database: TestDatabase,
     pub dir: TempDir,
     pub admin_token: String,
@@ -152,9 +153,11 @@ impl TestApp {
         let app = App::build(config).await.expect("hoso starts");
         let router = app.router();
         let state = app.state.clone();
+        let jobs = app.jobs.clone();
         let mut test = Self {
             router,
             state,
+            jobs,
             database,
             dir,
             admin_token: String::new(),
@@ -166,6 +169,21 @@ impl TestApp {
     pub async fn finish(self) {
         self.state.db.clone().close().await.ok();
         self.database.drop_database().await;
+    }
+
+    /// Runs every due background job (extraction, OCR, activation…) to the end.
+    pub async fn drain_jobs(&self) -> Vec<(uuid::Uuid, hoso::jobs::JobStatus)> {
+        hoso::jobs::Worker::new(
+            hoso::jobs::JobContext {
+                db: self.state.db.clone(),
+                blobs: self.state.blobs.clone(),
+                config: std::sync::Arc::clone(&self.state.config),
+            },
+            self.jobs.clone(),
+        )
+        .drain()
+        .await
+        .expect("jobs run")
     }
 
     pub fn data_dir(&self) -> PathBuf {

@@ -33,6 +33,7 @@ pub struct Model {
     pub extraction_pages: Option<i32>,
     pub extraction_legacy_encoding: Option<String>,
     pub extraction_error: Option<String>,
+    pub ocr_pages_done: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,3 +16,4 @@ pub mod login_attempt;
 pub mod role_grant;
 pub mod session;
 pub mod user;
+pub mod version_text;

@@ -2,6 +2,7 @@
 //! bases, periodic review and read acknowledgement (DOMAIN.md §3).
 
 pub mod acknowledgements;
+pub mod extraction;
 pub mod legal_refs;
 pub mod register;
 pub mod reviews;

@@ -64,9 +64,10 @@ pub async fn authorize_upload(
     Ok(())
 }
 
-/// Records a new draft version of a stored file.
+/// Records a new draft version of a stored file and queues the extraction of its text.
 pub async fn create_version(
     conn: &DatabaseConnection,
+    max_attempts: u32,
     actor: &Actor,
     document_id: Uuid,
     file: UploadedFile,
@@ -156,12 +157,14 @@ pub async fn create_version(
         extraction_pages: Set(None),
         extraction_legacy_encoding: Set(None),
         extraction_error: Set(None),
+        ocr_pages_done: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(&txn)
     .await?;
     refresh_document(&txn, &row).await?;
+    super::extraction::enqueue(&txn, version.id, max_attempts).await?;
     audit(
         &txn,
         actor,
