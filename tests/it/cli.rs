@@ -205,13 +205,51 @@ db_test!(migrate_down_then_up_restores_a_working_schema, |app| {
     let status = hoso(&app, &["migrate", "status"]);
     let listing = text(&status.stdout);
     assert_eq!(
-        listing.lines().filter(|line| line.starts_with("pending  ")).count(),
+        listing
+            .lines()
+            .filter(|line| line.starts_with("pending  "))
+            .count(),
         1,
         "exactly the newest migration was rolled back: {listing}"
     );
-    assert!(listing.contains("applied  m20261122_000001_create_foundation"), "{listing}");
+    assert!(
+        listing.contains("applied  m20261122_000001_create_foundation"),
+        "{listing}"
+    );
     let up = hoso(&app, &["migrate", "up"]);
     assert!(up.status.success(), "{}", text(&up.stderr));
     let verify = hoso(&app, &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify.stdout));
 });
+
+db_test!(
+    extract_retry_failed_queues_the_failed_versions_again,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = app.document(&agency, "QT-01", "Quy trình").await;
+        let mut broken = b"%PDF-1.7\n".to_vec();
+        broken.extend(std::iter::repeat_n(0x42u8, 2000));
+        let version = crate::support::id_of(
+            &app.upload(&agency.officer, &document, "hong.pdf", &broken, None)
+                .await,
+        );
+        app.drain_jobs().await;
+        let failed = app
+            .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+            .await;
+        assert_eq!(failed.json["extraction"]["status"], "failed");
+        let output = hoso(&app, &["extract", "--retry-failed"]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(
+            text(&output.stdout).contains("queued 1 version(s)"),
+            "{}",
+            text(&output.stdout)
+        );
+        let pending = app
+            .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+            .await;
+        assert_eq!(pending.json["extraction"]["status"], "pending");
+        let without_flag = hoso(&app, &["extract"]);
+        assert!(!without_flag.status.success());
+    }
+);
