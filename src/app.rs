@@ -3,7 +3,7 @@
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
 use axum::Router;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -15,6 +15,7 @@ use crate::{
     http,
     jobs::{self, JobContext, JobRegistry, Worker},
     metrics::Metrics,
+    search::SearchIndex,
 };
 
 /// What every request handler can reach.
@@ -24,6 +25,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub blobs: BlobStore,
     pub metrics: Arc<Metrics>,
+    pub search: Arc<SearchIndex>,
 }
 
 /// Why hoso could not start; printed as one line.
@@ -37,6 +39,8 @@ pub enum StartError {
     Migration(String),
     #[error("blob store {url} is not usable: {cause}")]
     Blobs { url: String, cause: String },
+    #[error("search index {path} is not usable: {cause}")]
+    Search { path: String, cause: String },
     #[error("creating the first administrator failed: {0}")]
     Bootstrap(String),
 }
@@ -75,6 +79,27 @@ impl App {
             .await
             .map_err(|error| StartError::Migration(error.to_string()))?;
         let blobs = open_blobs(&config)?;
+        let search = SearchIndex::open(&config.index_dir).map_err(|error| StartError::Search {
+            path: config.index_dir.display().to_string(),
+            cause: error.to_string(),
+        })?;
+        if search.created
+            && crate::db::entities::document::Entity::find()
+                .one(&db)
+                .await
+                .map_err(|error| StartError::Migration(error.to_string()))?
+                .is_some()
+        {
+            // A new or rebuilt index is filled from the database by the worker.
+            jobs::enqueue(
+                &db,
+                crate::domain::search::INDEX_ALL,
+                &serde_json::json!({}),
+                config.job_max_attempts,
+            )
+            .await
+            .map_err(|error| StartError::Migration(error.to_string()))?;
+        }
         let bootstrap = auth::ensure_bootstrap_admin(&db, &config)
             .await
             .map_err(|error| StartError::Bootstrap(error.to_string()))?;
@@ -85,12 +110,14 @@ impl App {
             ActivateVersions,
         );
         crate::domain::documents::extraction::register(&mut registry);
+        crate::domain::search::register(&mut registry);
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),
                 db,
                 blobs,
                 metrics: Arc::new(Metrics::default()),
+                search: Arc::new(search),
             },
             jobs: registry,
             bootstrap,
@@ -109,6 +136,7 @@ impl App {
                 db: self.state.db.clone(),
                 blobs: self.state.blobs.clone(),
                 config: Arc::clone(&self.state.config),
+                search: Arc::clone(&self.state.search),
             },
             self.jobs.clone(),
         )

@@ -18,6 +18,7 @@ pub mod http;
 pub mod jobs;
 pub mod metrics;
 pub mod pdf_stamp;
+pub mod search;
 pub mod telemetry;
 
 pub use app::{App, AppState, StartError};

@@ -9,6 +9,7 @@ pub mod documents;
 mod error;
 pub mod jobs;
 pub mod pagination;
+pub mod search;
 mod text;
 pub mod users;
 

@@ -8,6 +8,7 @@ pub mod extract;
 mod legal_refs;
 mod middleware;
 mod openapi;
+mod search;
 mod system;
 mod users;
 mod versions;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/documents/{id}/reviews", post(documents::review_document))
         .route("/reviews/due", get(documents::reviews_due))
+        .route("/search", get(search::search_documents))
         .route("/versions/{id}", get(versions::get_version))
         .route("/versions/{id}/submit", post(versions::submit_version))
         .route("/versions/{id}/approve", post(versions::approve_version))

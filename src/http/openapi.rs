@@ -7,7 +7,7 @@ use utoipa::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{agencies, audit, auth, documents, legal_refs, system, users, versions};
+use super::{agencies, audit, auth, documents, legal_refs, search, system, users, versions};
 use crate::{
     AppState,
     domain::{self, Page},
@@ -32,6 +32,7 @@ use crate::{
         versions::acknowledge_version, versions::list_acknowledgements, versions::download_file, versions::version_text,
         legal_refs::list_legal_refs, legal_refs::create_legal_ref, legal_refs::get_legal_ref,
         legal_refs::update_legal_ref, legal_refs::legal_ref_impact,
+        search::search_documents,
         system::healthz, system::readyz, system::metrics, system::list_jobs,
     ),
     components(schemas(
@@ -50,6 +51,7 @@ use crate::{
         (name = "documents", description = "Controlled documents and periodic review"),
         (name = "versions", description = "Document versions: approval workflow, files, acknowledgements"),
         (name = "legal-refs", description = "Legal documents cited by procedures"),
+        (name = "search", description = "Full-text search, Vietnamese-aware"),
         (name = "system", description = "Health, metrics and jobs"),
     )
 )]

@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::queue::{self, JobStatus};
-use crate::{blobs::BlobStore, config::Config};
+use crate::{blobs::BlobStore, config::Config, search::SearchIndex};
 
 /// What a handler may use.
 #[derive(Clone)]
@@ -16,6 +16,7 @@ pub struct JobContext {
     pub db: DatabaseConnection,
     pub blobs: BlobStore,
     pub config: Arc<Config>,
+    pub search: Arc<SearchIndex>,
 }
 
 /// Runs one kind of job. Must be idempotent: it may run again after a crash or a retry.

@@ -130,8 +130,8 @@ db_test!(
     readiness_fails_when_the_data_directory_is_not_writable,
     |app| {
         let index_dir = app.state.config.index_dir.clone();
-        std::fs::create_dir_all(index_dir.parent().unwrap()).unwrap();
         // A file where the index directory should be makes it unusable.
+        std::fs::remove_dir_all(&index_dir).unwrap();
         std::fs::write(&index_dir, b"not a directory").unwrap();
         let ready = app.call(Method::GET, "/readyz", None, None).await;
         assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);

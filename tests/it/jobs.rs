@@ -56,6 +56,7 @@ fn worker(app: &TestApp, counter: &Arc<AtomicUsize>) -> Worker {
             db: app.state.db.clone(),
             blobs: app.state.blobs.clone(),
             config: Arc::clone(&app.state.config),
+            search: Arc::clone(&app.state.search),
         },
         registry,
     )
@@ -264,6 +265,7 @@ db_test!(
                 db: app.state.db.clone(),
                 blobs: app.state.blobs.clone(),
                 config: Arc::clone(&app.state.config),
+                search: Arc::clone(&app.state.search),
             },
             registry,
         );

@@ -13,4 +13,5 @@ mod e2e;
 mod extraction;
 mod http_basics;
 mod jobs;
+mod search;
 mod users;

@@ -178,6 +178,7 @@ impl TestApp {
                 db: self.state.db.clone(),
                 blobs: self.state.blobs.clone(),
                 config: std::sync::Arc::clone(&self.state.config),
+                search: std::sync::Arc::clone(&self.state.search),
             },
             self.jobs.clone(),
         )

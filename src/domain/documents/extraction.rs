@@ -191,6 +191,7 @@ impl JobHandler for ExtractText {
                     if needs_ocr { "running" } else { "done" },
                 )
                 .await?;
+                crate::domain::search::enqueue_index(&context.db, version.document_id).await?;
                 if needs_ocr {
                     queue_ocr(context, &ocr_settings, id).await?;
                 }
@@ -366,6 +367,7 @@ impl JobHandler for OcrVersion {
         }
         .update(&context.db)
         .await?;
+        crate::domain::search::enqueue_index(&context.db, version.document_id).await?;
         Ok(())
     }
 }

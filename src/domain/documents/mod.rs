@@ -280,8 +280,8 @@ pub(crate) async fn readable_document(
     Ok(row)
 }
 
-/// Recomputes a document's derived status and bumps its revision (its ETag) after any change
-/// to it or its versions.
+/// Recomputes a document's derived status, bumps its revision (its ETag) and queues its
+/// re-indexing after any change to it or its versions.
 pub(crate) async fn refresh_document(
     db: &impl ConnectionTrait,
     row: &document::Model,
@@ -312,7 +312,9 @@ pub(crate) async fn refresh_document(
     active.status = Set(status.to_owned());
     active.revision = Set(row.revision + 1);
     active.updated_at = Set(Utc::now().trunc_subsecs(6));
-    Ok(active.update(db).await?)
+    let updated = active.update(db).await?;
+    crate::domain::search::enqueue_index(db, row.id).await?;
+    Ok(updated)
 }
 
 /// Builds the API view of a document, with the versions the actor may see.

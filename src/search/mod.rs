@@ -1,0 +1,304 @@
+//! The full-text index (tantivy): one index document per searchable item — today document
+//! versions — with Vietnamese analysis: every text indexed once with its diacritics and once
+//! folded to ASCII (đ→d), identifiers (document codes, legal numbers) also indexed whole.
+//!
+//! The index is derived data: `hoso reindex` rebuilds it from the database at any time, and a
+//! changed schema version rebuilds it on start.
+
+mod query;
+
+use std::{path::Path, sync::Mutex};
+
+use tantivy::{
+    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+    directory::MmapDirectory,
+    schema::{
+        FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+        TextOptions,
+    },
+    tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, SimpleTokenizer, TextAnalyzer},
+};
+
+pub use query::{FacetCount, Facets, SearchFilters, SearchHit, SearchOutcome};
+
+/// Bumped whenever the schema or the analysis changes; a different stored value rebuilds.
+pub const SCHEMA_VERSION: &str = "1";
+const SCHEMA_FILE: &str = "hoso-schema-version";
+
+/// Why the index could not do something.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Directory(String),
+    #[error("search index: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The fields of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub kind: Field,
+    pub id: Field,
+    pub document_id: Field,
+    pub agency_id: Field,
+    pub doc_kind: Field,
+    pub status: Field,
+    pub public: Field,
+    pub code: Field,
+    pub identifiers: Field,
+    pub title: Field,
+    pub title_folded: Field,
+    pub body: Field,
+    pub body_folded: Field,
+    pub tags: Field,
+    pub filename: Field,
+    pub effective_from: Field,
+    pub effective_to: Field,
+    pub year: Field,
+}
+
+fn text(tokenizer: &str, stored: bool) -> TextOptions {
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let fields = Fields {
+        kind: builder.add_text_field("kind", STRING | STORED),
+        id: builder.add_text_field("id", STRING | STORED),
+        document_id: builder.add_text_field("document_id", STRING | STORED),
+        agency_id: builder.add_text_field("agency_id", STRING | STORED | FAST),
+        doc_kind: builder.add_text_field("doc_kind", STRING | STORED | FAST),
+        status: builder.add_text_field("status", STRING | STORED | FAST),
+        public: builder.add_u64_field("public", INDEXED | FAST),
+        code: builder.add_text_field("code", text("identifier", true)),
+        identifiers: builder.add_text_field("identifiers", text("identifier", false)),
+        title: builder.add_text_field("title", text("vi", true)),
+        title_folded: builder.add_text_field("title_folded", text("vi_folded", false)),
+        body: builder.add_text_field("body", text("vi", true)),
+        body_folded: builder.add_text_field("body_folded", text("vi_folded", false)),
+        tags: builder.add_text_field("tags", text("vi_folded", true)),
+        filename: builder.add_text_field("filename", text("vi_folded", true)),
+        effective_from: builder.add_i64_field("effective_from", INDEXED | FAST | STORED),
+        effective_to: builder.add_i64_field("effective_to", INDEXED | FAST | STORED),
+        year: builder.add_u64_field("year", INDEXED | FAST | STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// Registers the analyzers: `vi` (lowercase words, diacritics kept), `vi_folded` (also folded to
+/// ASCII, đ→d) and `identifier` (the whole value, lowercased and folded: `qt-01`,
+/// `19/2014/qd-ttg`). Text is NFC-normalised before it reaches them.
+fn register_analyzers(index: &Index) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(
+        "vi",
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+    tokenizers.register(
+        "vi_folded",
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
+    tokenizers.register(
+        "identifier",
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    );
+}
+
+/// The index of one process: a reader for searches and the one writer.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    /// Taken on the first write, so read-only processes (the CLI beside a running server) never
+    /// contend for tantivy's writer lock.
+    writer: Mutex<Option<IndexWriter>>,
+    pub fields: Fields,
+    /// True when this start created the index (empty, or rebuilt for a new schema).
+    pub created: bool,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SearchIndex")
+    }
+}
+
+/// An index document for one item.
+#[derive(Debug, Clone, Default)]
+pub struct IndexItem {
+    pub kind: &'static str,
+    pub id: String,
+    pub document_id: String,
+    pub agency_id: String,
+    pub doc_kind: String,
+    pub status: String,
+    pub public: bool,
+    pub code: String,
+    /// Legal numbers and other identifiers cited, each indexed whole.
+    pub identifiers: Vec<String>,
+    pub title: String,
+    pub body: String,
+    pub tags: Vec<String>,
+    pub filename: String,
+    /// Days since 1970-01-01 (UTC+7 calendar days); `None` for a version never in force.
+    pub effective_from: Option<i64>,
+    pub effective_to: Option<i64>,
+    pub year: Option<u64>,
+}
+
+impl SearchIndex {
+    /// Opens the index under `dir`, creating it — or rebuilding it empty when its schema version
+    /// differs — as needed.
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir)?;
+        let version_file = dir.join(SCHEMA_FILE);
+        let current = std::fs::read_to_string(&version_file).ok();
+        let mut created = false;
+        if current.as_deref().map(str::trim) != Some(SCHEMA_VERSION) {
+            for entry in std::fs::read_dir(dir)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path)?;
+                } else {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+            created = true;
+        }
+        let (schema, fields) = schema();
+        let directory =
+            MmapDirectory::open(dir).map_err(|error| SearchError::Directory(error.to_string()))?;
+        let index = Index::open_or_create(directory, schema)?;
+        register_analyzers(&index);
+        std::fs::write(&version_file, SCHEMA_VERSION)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: Mutex::new(None),
+            fields,
+            created,
+        })
+    }
+
+    /// Replaces every index document of `document_id` with `items`, commits, and makes the
+    /// change visible to searches. Blocking: call from a blocking thread.
+    pub fn replace_document(
+        &self,
+        document_id: &str,
+        items: &[IndexItem],
+    ) -> Result<(), SearchError> {
+        self.with_writer(|writer| {
+            writer.delete_term(Term::from_field_text(self.fields.document_id, document_id));
+            for item in items {
+                writer.add_document(self.to_document(item))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes everything (before a full rebuild). Blocking.
+    pub fn clear(&self) -> Result<(), SearchError> {
+        self.with_writer(|writer| {
+            writer.delete_all_documents()?;
+            Ok(())
+        })
+    }
+
+    /// Runs `change` with the writer (opened on first use), then commits and reloads readers.
+    fn with_writer(
+        &self,
+        change: impl FnOnce(&mut IndexWriter) -> Result<(), SearchError>,
+    ) -> Result<(), SearchError> {
+        let mut slot = match self.writer.lock() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if slot.is_none() {
+            *slot = Some(self.index.writer(64 * 1024 * 1024)?);
+        }
+        let Some(writer) = slot.as_mut() else {
+            return Err(SearchError::Directory(
+                "the index writer is unavailable".into(),
+            ));
+        };
+        change(writer)?;
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of index documents visible to searches.
+    pub fn count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn to_document(&self, item: &IndexItem) -> TantivyDocument {
+        use unicode_normalization::UnicodeNormalization;
+        let f = &self.fields;
+        let nfc = |text: &str| text.nfc().collect::<String>();
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, item.kind);
+        doc.add_text(f.id, &item.id);
+        doc.add_text(f.document_id, &item.document_id);
+        doc.add_text(f.agency_id, &item.agency_id);
+        doc.add_text(f.doc_kind, &item.doc_kind);
+        doc.add_text(f.status, &item.status);
+        doc.add_u64(f.public, u64::from(item.public));
+        doc.add_text(f.code, nfc(&item.code));
+        doc.add_text(f.identifiers, nfc(&item.code));
+        for identifier in &item.identifiers {
+            doc.add_text(f.identifiers, nfc(identifier));
+        }
+        let title = nfc(&item.title);
+        let body = nfc(&item.body);
+        doc.add_text(f.title, &title);
+        doc.add_text(f.title_folded, &title);
+        // Codes and legal numbers also count as words of the body, so their parts match.
+        let searchable = format!("{body}\n{}", item.identifiers.join(" "));
+        doc.add_text(f.body, &searchable);
+        doc.add_text(f.body_folded, &searchable);
+        for tag in &item.tags {
+            doc.add_text(f.tags, nfc(tag));
+        }
+        doc.add_text(f.filename, nfc(&item.filename));
+        if let Some(from) = item.effective_from {
+            doc.add_i64(f.effective_from, from);
+            doc.add_i64(f.effective_to, item.effective_to.unwrap_or(i64::MAX));
+        }
+        if let Some(year) = item.year {
+            doc.add_u64(f.year, year);
+        }
+        doc
+    }
+
+    pub(crate) fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub(crate) fn reader(&self) -> &IndexReader {
+        &self.reader
+    }
+}

@@ -1,0 +1,332 @@
+//! Vietnamese full-text search: diacritics, codes and legal numbers, permissions, as-of.
+
+use axum::http::StatusCode;
+use hoso::domain::documents::today;
+use serde_json::{Value, json};
+
+use crate::support::{Agency, TestApp, assert_error, db_test, id_of};
+
+/// Registers a document with a text file as its first version and issues it today.
+async fn issued(
+    app: &TestApp,
+    agency: &Agency,
+    code: &str,
+    title: &str,
+    text: &str,
+    legal: &[String],
+) -> String {
+    let created = app
+        .post(
+            "/api/v1/documents",
+            &agency.officer,
+            json!({"agency_id": agency.id, "code": code, "title": title, "kind": "procedure", "legal_ref_ids": legal}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let document = id_of(&created);
+    let version = id_of(
+        &app.upload(
+            &agency.officer,
+            &document,
+            &format!("{code}.txt"),
+            text.as_bytes(),
+            None,
+        )
+        .await,
+    );
+    for (token, step, body) in [
+        (&agency.officer, "submit", json!({})),
+        (&agency.head, "approve", json!({})),
+        (&agency.head, "publish", json!({"effective_from": today()})),
+    ] {
+        let response = app
+            .post(&format!("/api/v1/versions/{version}/{step}"), token, body)
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{step}: {}", response.text);
+    }
+    document
+}
+
+async fn search(app: &TestApp, token: &str, query: &str) -> Value {
+    let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+    let response = app
+        .get(
+            &format!("/api/v1/search?{}", encoded_pairs(&encoded)),
+            token,
+        )
+        .await;
+    assert_eq!(
+        response.status,
+        StatusCode::OK,
+        "{query}: {}",
+        response.text
+    );
+    response.json
+}
+
+fn encoded_pairs(q: &str) -> String {
+    format!("q={q}")
+}
+
+fn codes(result: &Value) -> Vec<String> {
+    result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+db_test!(
+    typing_without_diacritics_finds_accented_text_and_exact_forms_rank_first,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        issued(
+            &app,
+            &agency,
+            "QT-01",
+            "Quy trình chấm điểm",
+            "Hướng dẫn chấm điểm và đánh giá nội bộ hằng năm.",
+            &[],
+        )
+        .await;
+        issued(
+            &app,
+            &agency,
+            "QT-02",
+            "Quy trình lưu trữ",
+            "Châm diêm đốt hồ sơ hết hạn là trái quy định.",
+            &[],
+        )
+        .await;
+        issued(
+            &app,
+            &agency,
+            "QT-03",
+            "Sổ tay chất lượng",
+            "Chính sách chất lượng của cơ quan.",
+            &[],
+        )
+        .await;
+        app.drain_jobs().await;
+        let folded = search(&app, &agency.staff, "cham diem").await;
+        assert_eq!(folded["total"], 2, "{folded}");
+        let exact = search(&app, &agency.staff, "chấm điểm").await;
+        assert_eq!(codes(&exact)[0], "QT-01", "{exact}");
+        let snippet = exact["hits"][0]["snippet"].as_str().unwrap();
+        assert!(snippet.contains("<mark>chấm</mark>"), "{snippet}");
+        let unaccented_snippet = folded["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|hit| hit["code"] == "QT-01")
+            .unwrap()["snippet"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            unaccented_snippet.contains("<mark>chấm</mark>"),
+            "folded matches are highlighted: {unaccented_snippet}"
+        );
+        assert!(exact["took_ms"].is_u64());
+        assert_eq!(exact["hits"][0]["status"], "effective");
+        assert_eq!(exact["hits"][0]["original_filename"], "QT-01.txt");
+        let phrase = search(&app, &agency.staff, "\"danh gia noi bo\"").await;
+        assert_eq!(codes(&phrase), ["QT-01"]);
+        let excluded = search(&app, &agency.staff, "quy trình -lưu").await;
+        assert_eq!(codes(&excluded), ["QT-01"]);
+        let either = search(&app, &agency.staff, "lưu OR sổ").await;
+        assert_eq!(either["total"], 2);
+    }
+);
+
+db_test!(
+    a_code_or_legal_number_puts_the_documents_carrying_it_first,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let legal = id_of(
+            &app.post(
+                "/api/v1/legal-refs",
+                &agency.officer,
+                json!({"number": "19/2014/QĐ-TTg", "title": "Quyết định áp dụng ISO"}),
+            )
+            .await,
+        );
+        issued(
+            &app,
+            &agency,
+            "QT-05",
+            "Quy trình tiếp nhận",
+            "Nội dung tiếp nhận hồ sơ.",
+            &[legal],
+        )
+        .await;
+        issued(
+            &app,
+            &agency,
+            "QT-06",
+            "Báo cáo",
+            "Năm 2014 có 19 thủ tục; Thủ tướng (TTg) chỉ đạo.",
+            &[],
+        )
+        .await;
+        issued(
+            &app,
+            &agency,
+            "BM-02-QT05",
+            "Phiếu yêu cầu",
+            "Biểu mẫu.",
+            &[],
+        )
+        .await;
+        app.drain_jobs().await;
+        let by_number = search(&app, &agency.staff, "19/2014/QĐ-TTg").await;
+        assert_eq!(codes(&by_number)[0], "QT-05", "{by_number}");
+        let parts = search(&app, &agency.staff, "2014").await;
+        assert!(
+            codes(&parts).contains(&"QT-05".to_owned())
+                && codes(&parts).contains(&"QT-06".to_owned())
+        );
+        let by_code = search(&app, &agency.staff, "bm-02-qt05").await;
+        assert_eq!(codes(&by_code)[0], "BM-02-QT05");
+    }
+);
+
+db_test!(
+    another_agencys_documents_never_appear_in_hits_counts_or_facets,
+    |app| {
+        let mine = app.staffed_agency("SKHCN").await;
+        let theirs = app.staffed_agency("STP").await;
+        issued(
+            &app,
+            &mine,
+            "QT-01",
+            "Quy trình kiểm soát tài liệu",
+            "kiểm soát tài liệu",
+            &[],
+        )
+        .await;
+        issued(
+            &app,
+            &theirs,
+            "QT-01",
+            "Quy trình kiểm soát tài liệu",
+            "kiểm soát tài liệu bí mật",
+            &[],
+        )
+        .await;
+        app.drain_jobs().await;
+        let seen = search(&app, &mine.staff, "kiểm soát").await;
+        assert_eq!(seen["total"], 1);
+        assert_eq!(seen["hits"][0]["agency_id"], mine.id.as_str());
+        let agencies: Vec<&str> = seen["facets"]["agency"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(agencies, [mine.id.as_str()]);
+        assert_eq!(search(&app, &mine.staff, "bí mật").await["total"], 0);
+        let coordinator = app.user_with_role("dieuphoi", "coordinator", None).await;
+        assert_eq!(search(&app, &coordinator, "kiểm soát").await["total"], 2);
+        let filtered = app
+            .get(
+                "/api/v1/search?q=ki%E1%BB%83m%20so%C3%A1t&agency=STP",
+                &coordinator,
+            )
+            .await;
+        assert_eq!(filtered.json["total"], 1);
+    }
+);
+
+db_test!(
+    drafts_are_found_only_by_those_who_work_on_them_and_as_of_picks_the_version_in_force,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = issued(
+            &app,
+            &agency,
+            "QT-01",
+            "Quy trình",
+            "phiên bản thứ nhất",
+            &[],
+        )
+        .await;
+        app.upload(
+            &agency.officer,
+            &document,
+            "v2.txt",
+            "phiên bản dự thảo thứ hai".as_bytes(),
+            Some("Sửa"),
+        )
+        .await;
+        app.drain_jobs().await;
+        assert_eq!(search(&app, &agency.staff, "dự thảo").await["total"], 0);
+        assert_eq!(search(&app, &agency.officer, "dự thảo").await["total"], 1);
+        let in_force = app
+            .get(
+                &format!(
+                    "/api/v1/search?q=phi%C3%AAn%20b%E1%BA%A3n&as_of={}",
+                    today()
+                ),
+                &agency.officer,
+            )
+            .await;
+        assert_eq!(in_force.json["total"], 1, "{}", in_force.text);
+        assert_eq!(in_force.json["hits"][0]["status"], "effective");
+        let before = app
+            .get(
+                &format!(
+                    "/api/v1/search?q=phi%C3%AAn%20b%E1%BA%A3n&as_of={}",
+                    today() - chrono::Duration::days(1)
+                ),
+                &agency.officer,
+            )
+            .await;
+        assert_eq!(before.json["total"], 0);
+    }
+);
+
+db_test!(bad_search_input_gets_a_clear_answer_never_a_500, |app| {
+    let agency = app.staffed_agency("SKHCN").await;
+    issued(&app, &agency, "QT-01", "Quy trình", "nội dung", &[]).await;
+    app.drain_jobs().await;
+    assert_error(
+        &app.get("/api/v1/search?q=", &agency.staff).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+    );
+    assert_error(
+        &app.get("/api/v1/search", &agency.staff).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+    );
+    let long = "a".repeat(10_000);
+    assert_error(
+        &app.get(&format!("/api/v1/search?q={long}"), &agency.staff)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+    );
+    for odd in ["%22quy%20tr%C3%ACnh", "-", "quy%20-", "((", "AND", "*"] {
+        let response = app
+            .get(&format!("/api/v1/search?q={odd}"), &agency.staff)
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{odd}: {}", response.text);
+    }
+    assert_error(
+        &app.get("/api/v1/search?q=x&kind=memo", &agency.staff).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+    );
+    assert_error(
+        &app.get("/api/v1/search?q=x&as_of=yesterday", &agency.staff)
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+    );
+    let capped = app
+        .get("/api/v1/search?q=quy&limit=5000", &agency.staff)
+        .await;
+    assert_eq!(capped.status, StatusCode::OK);
+});
