@@ -90,6 +90,21 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u64,
     },
+    /// Rebuild the search index from the database (stored text; no file is parsed again).
+    Reindex,
+    /// Search like the API does, as the operator (every agency).
+    Search {
+        query: String,
+        /// Agency code or id: that agency and its sub-agencies.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Print the JSON response instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// How many hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Text extraction of uploaded files.
     Extract {
         /// Queue extraction again for versions whose extraction failed (and, when OCR is now
@@ -269,6 +284,76 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     row.run_at.format("%Y-%m-%d %H:%M:%S"),
                     row.last_error.unwrap_or_default().replace('\n', " ")
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let app = App::build(config).await?;
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} reindexing [{bar:40}] {pos}/{len} documents ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let total = crate::domain::search::reindex_all(
+                &app.state.db,
+                &app.state.search,
+                |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                },
+            )
+            .await
+            .map_err(|error| {
+                if error.to_string().contains("ock") {
+                    anyhow::anyhow!(
+                        "the search index is in use by a running `hoso serve`; stop it first, or let its worker rebuild the index ({error})"
+                    )
+                } else {
+                    error
+                }
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "reindexed {total} document(s); the index holds {} entries",
+                app.state.search.count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            query,
+            agency,
+            json,
+            limit,
+        } => {
+            let app = App::build(config).await?;
+            let params = crate::domain::search::SearchParams {
+                q: Some(query),
+                agency,
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let response = crate::domain::search::search(
+                &app.state.db,
+                &app.state.search,
+                &Actor::system("cli"),
+                &params,
+            )
+            .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&response)?);
+            } else {
+                println!("{} hit(s) in {} ms", response.total, response.took_ms);
+                for hit in &response.hits {
+                    let snippet = hit.snippet.replace("<mark>", "[").replace("</mark>", "]");
+                    println!(
+                        "{:<16} {:<10} {}\n    {}",
+                        hit.code,
+                        hit.status,
+                        hit.title,
+                        snippet.replace('\n', " ")
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -253,3 +253,62 @@ db_test!(
         assert!(!without_flag.status.success());
     }
 );
+
+db_test!(
+    reindex_rebuilds_the_index_from_stored_text_and_search_finds_it,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = app
+            .document(&agency, "QT-07", "Quy trình xử lý khiếu nại")
+            .await;
+        let version = crate::support::id_of(
+            &app.upload(
+                &agency.officer,
+                &document,
+                "qt07.txt",
+                "Tiếp nhận và giải quyết khiếu nại của công dân".as_bytes(),
+                None,
+            )
+            .await,
+        );
+        // Extract the text without indexing in this process, so the CLI may take the index writer.
+        let context = hoso::jobs::JobContext {
+            db: app.state.db.clone(),
+            blobs: app.state.blobs.clone(),
+            config: std::sync::Arc::clone(&app.state.config),
+            search: std::sync::Arc::clone(&app.state.search),
+        };
+        let mut registry = hoso::jobs::JobRegistry::default();
+        hoso::domain::documents::extraction::register(&mut registry);
+        let worker = hoso::jobs::Worker::new(context, registry);
+        while let Some((_, status)) = worker.run_next().await.unwrap() {
+            if status == hoso::jobs::JobStatus::Done {
+                break;
+            }
+        }
+        let text_ready = app
+            .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+            .await;
+        assert_eq!(text_ready.json["extraction"]["status"], "done");
+        let reindex = hoso(&app, &["reindex"]);
+        assert!(reindex.status.success(), "{}", text(&reindex.stderr));
+        assert!(
+            text(&reindex.stdout).contains("reindexed 1 document(s)"),
+            "{}",
+            text(&reindex.stdout)
+        );
+        let found = hoso(&app, &["search", "giai quyet khieu nai", "--json"]);
+        assert!(found.status.success(), "{}", text(&found.stderr));
+        let response: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+        assert_eq!(response["total"], 1, "{response}");
+        assert_eq!(response["hits"][0]["code"], "QT-07");
+        let table = hoso(&app, &["search", "khiếu nại"]);
+        assert!(
+            text(&table.stdout).contains("QT-07"),
+            "{}",
+            text(&table.stdout)
+        );
+        let empty = hoso(&app, &["search", "  "]);
+        assert!(!empty.status.success());
+    }
+);
