@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_foundation;
 mod m20261122_000002_create_documents;
 mod m20261122_000003_create_version_texts;
+mod m20261122_000004_create_imports;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_foundation::Migration),
             Box::new(m20261122_000002_create_documents::Migration),
             Box::new(m20261122_000003_create_version_texts::Migration),
+            Box::new(m20261122_000004_create_imports::Migration),
         ]
     }
 }

@@ -1,5 +1,7 @@
 //! The operator CLI: `hoso serve`, `migrate`, `user add`, `audit verify`, `jobs`, `config show`.
 
+mod import;
+
 use std::{io::BufRead, path::PathBuf, process::ExitCode};
 
 use anyhow::{Context, bail};
@@ -89,6 +91,20 @@ pub enum Command {
         /// How many to show.
         #[arg(long, default_value_t = 50)]
         limit: u64,
+    },
+    /// Bring an existing folder of files in: one document with one draft version per file.
+    /// Idempotent and resumable; works beside a running `hoso serve`.
+    Import {
+        dir: PathBuf,
+        /// Agency code or id the documents belong to.
+        #[arg(long)]
+        agency: String,
+        /// Document kind for every file (otherwise from folder names such as quy-trinh, bieu-mau).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Show what would be imported without changing anything.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Rebuild the search index from the database (stored text; no file is parsed again).
     Reindex,
@@ -287,6 +303,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import {
+            dir,
+            agency,
+            kind,
+            dry_run,
+        } => import::import_folder(config, &dir, &agency, kind.as_deref(), dry_run).await,
         Command::Reindex => {
             let app = App::build(config).await?;
             let bar = indicatif::ProgressBar::new(0).with_style(

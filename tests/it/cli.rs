@@ -312,3 +312,97 @@ db_test!(
         assert!(!empty.status.success());
     }
 );
+
+db_test!(import_brings_a_folder_in_once_and_picks_up_changes, |app| {
+    app.agency("SKHCN", "department", None).await;
+    let folder = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::create_dir_all(folder.path().join("Quy trình")).unwrap();
+    std::fs::create_dir_all(folder.path().join("bieu-mau")).unwrap();
+    std::fs::copy(
+        fixtures.join("vanban.docx"),
+        folder
+            .path()
+            .join("Quy trình/QT-01 kiem soat tai lieu.docx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("bang.xlsx"),
+        folder.path().join("bieu-mau/BM-02-QT05.xlsx"),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("ghi-chu.txt"),
+        "Ghi chú về hồ sơ năm 2024",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("setup.exe"),
+        b"MZ\x90\x00\x03\x00\x00\x00",
+    )
+    .unwrap();
+    std::fs::write(folder.path().join(".hidden"), b"x").unwrap();
+    let dir = folder.path().to_string_lossy().into_owned();
+
+    let dry = hoso(&app, &["import", &dir, "--agency", "skhcn", "--dry-run"]);
+    assert!(
+        text(&dry.stdout).contains("would import 3"),
+        "{}",
+        text(&dry.stdout)
+    );
+    let first = hoso(&app, &["import", &dir, "--agency", "SKHCN"]);
+    let summary = text(&first.stdout);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        summary.contains("imported 3, new versions 0, skipped (unchanged) 0, failed 1"),
+        "{summary}"
+    );
+    assert!(summary.contains("setup.exe"), "{summary}");
+    let list = app
+        .get("/api/v1/documents?agency=SKHCN&sort=code", &app.admin_token)
+        .await;
+    assert_eq!(list.json["total"], 3, "{}", list.text);
+    let items = list.json["items"].as_array().unwrap();
+    let qt01 = items
+        .iter()
+        .find(|item| item["code"] == "QT-01")
+        .expect("code from the file name");
+    assert_eq!(qt01["kind"], "procedure", "kind from the folder name");
+    assert_eq!(
+        qt01["title"], "Quy trình kiểm soát tài liệu",
+        "title from the first heading"
+    );
+    let form = items
+        .iter()
+        .find(|item| item["code"] == "BM-02-QT05")
+        .unwrap();
+    assert_eq!(form["kind"], "form");
+
+    let again = hoso(&app, &["import", &dir, "--agency", "SKHCN"]);
+    assert!(
+        text(&again.stdout).contains("imported 0, new versions 0, skipped (unchanged) 3"),
+        "{}",
+        text(&again.stdout)
+    );
+    std::fs::write(folder.path().join("ghi-chu.txt"), "Ghi chú đã sửa năm 2025").unwrap();
+    let changed = hoso(&app, &["import", &dir, "--agency", "SKHCN"]);
+    assert!(
+        text(&changed.stdout).contains("imported 0, new versions 1, skipped (unchanged) 2"),
+        "{}",
+        text(&changed.stdout)
+    );
+    assert_eq!(
+        app.get("/api/v1/documents?agency=SKHCN", &app.admin_token)
+            .await
+            .json["total"],
+        3
+    );
+
+    app.drain_jobs().await;
+    let found = app
+        .get("/api/v1/search?q=ghi%20chu%20da%20sua", &app.admin_token)
+        .await;
+    assert_eq!(found.json["total"], 1, "{}", found.text);
+    let missing = hoso(&app, &["import", &dir, "--agency", "NOWHERE"]);
+    assert!(!missing.status.success());
+});

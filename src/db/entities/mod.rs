@@ -10,6 +10,7 @@ pub mod document;
 pub mod document_legal_ref;
 pub mod document_review;
 pub mod document_version;
+pub mod import;
 pub mod job;
 pub mod legal_ref;
 pub mod login_attempt;

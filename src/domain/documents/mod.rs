@@ -3,6 +3,7 @@
 
 pub mod acknowledgements;
 pub mod extraction;
+pub mod import;
 pub mod legal_refs;
 pub mod register;
 pub mod reviews;

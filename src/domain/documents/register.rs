@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -89,20 +89,32 @@ pub async fn create_document(
     actor: &Actor,
     input: NewDocument,
 ) -> DomainResult<Document> {
+    let txn = db::begin_write(conn).await?;
+    let row = insert_document(&txn, actor, input).await?;
+    txn.commit().await?;
+    document_view(conn, row, true).await
+}
+
+/// [`create_document`] inside the caller's transaction (the bulk import commits a document, its
+/// first version and its import record together).
+pub(crate) async fn insert_document(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    input: NewDocument,
+) -> DomainResult<document::Model> {
     let code = text::required("code", &input.code, 100)?;
     let title = text::required("title", &input.title, 500)?;
     let interval = review_interval(input.review_interval_months.unwrap_or(12))?;
     let tags = clean_tags(&input.tags)?;
-    let txn = db::begin_write(conn).await?;
-    let tree = AgencyTree::load(&txn).await?;
-    let agency = resolve_field(&txn, "agency_id", &input.agency_id).await?;
+    let tree = AgencyTree::load(txn).await?;
+    let agency = resolve_field(txn, "agency_id", &input.agency_id).await?;
     actor.require(Action::EditDocuments, Some(agency.id), &tree)?;
-    ensure_code_free(&txn, agency.id, &code, None).await?;
+    ensure_code_free(txn, agency.id, &code, None).await?;
     let owner_id = match input.owner_id {
-        Some(owner) => Some(existing_user(&txn, owner).await?),
+        Some(owner) => Some(existing_user(txn, owner).await?),
         None => actor.user_id,
     };
-    check_legal_refs(&txn, &input.legal_ref_ids).await?;
+    check_legal_refs(txn, &input.legal_ref_ids).await?;
     let now = Utc::now().trunc_subsecs(6);
     let row = document::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -124,11 +136,11 @@ pub async fn create_document(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    set_legal_refs(&txn, row.id, &input.legal_ref_ids).await?;
+    set_legal_refs(txn, row.id, &input.legal_ref_ids).await?;
     audit(
-        &txn,
+        txn,
         actor,
         "document.create",
         "document",
@@ -137,8 +149,7 @@ pub async fn create_document(
         json!({"code": row.code, "title": row.title, "kind": row.kind, "legal_ref_ids": input.legal_ref_ids}),
     )
     .await?;
-    txn.commit().await?;
-    document_view(conn, row, true).await
+    Ok(row)
 }
 
 /// Changes a document's register fields. `expected_revision` is the ETag the caller read;

@@ -74,15 +74,29 @@ pub async fn create_version(
     form: VersionForm,
 ) -> DomainResult<Version> {
     let txn = db::begin_write(conn).await?;
-    let tree = AgencyTree::load(&txn).await?;
-    let row = readable_document(&txn, actor, &tree, document_id).await?;
+    let version = insert_version(&txn, max_attempts, actor, document_id, file, form).await?;
+    txn.commit().await?;
+    view_of(conn, version).await
+}
+
+/// [`create_version`] inside the caller's transaction.
+pub(crate) async fn insert_version(
+    txn: &DatabaseTransaction,
+    max_attempts: u32,
+    actor: &Actor,
+    document_id: Uuid,
+    file: UploadedFile,
+    form: VersionForm,
+) -> DomainResult<document_version::Model> {
+    let tree = AgencyTree::load(txn).await?;
+    let row = readable_document(txn, actor, &tree, document_id).await?;
     if !DocumentRights::of(actor, &row, &tree).edit {
         return Err(DomainError::Forbidden);
     }
     let existing = document_version::Entity::find()
         .filter(document_version::Column::DocumentId.eq(document_id))
         .order_by_desc(document_version::Column::Seq)
-        .all(&txn)
+        .all(txn)
         .await?;
     if let Some(open) = existing
         .iter()
@@ -116,7 +130,7 @@ pub async fn create_version(
     }
     let now = Utc::now().trunc_subsecs(6);
     if blob::Entity::find_by_id(file.blob.sha256.clone())
-        .one(&txn)
+        .one(txn)
         .await?
         .is_none()
     {
@@ -126,7 +140,7 @@ pub async fn create_version(
             content_type: Set(file.content_type.to_owned()),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     let version = document_version::ActiveModel {
@@ -161,12 +175,12 @@ pub async fn create_version(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    refresh_document(&txn, &row).await?;
-    super::extraction::enqueue(&txn, version.id, max_attempts).await?;
+    refresh_document(txn, &row).await?;
+    super::extraction::enqueue(txn, version.id, max_attempts).await?;
     audit(
-        &txn,
+        txn,
         actor,
         "version.create",
         "document_version",
@@ -176,8 +190,7 @@ pub async fn create_version(
                "original_filename": version.original_filename, "size": version.size}),
     )
     .await?;
-    txn.commit().await?;
-    view_of(conn, version).await
+    Ok(version)
 }
 
 /// One version (drafts only for those who work on the document).

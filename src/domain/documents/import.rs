@@ -1,0 +1,495 @@
+//! Bulk import of an agency's existing folder (`hoso import DIR --agency CODE`): one document
+//! with one draft version per file, through the same domain code as the API.
+//!
+//! Each file is stored in the blob store first, then its document, version and import record are
+//! committed in one transaction, so an import killed at any moment resumes without duplicates: a
+//! file already imported from the same relative path with the same hash is skipped, a changed one
+//! becomes a new draft version of its document.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
+use tokio_util::io::ReaderStream;
+use unicode_normalization::UnicodeNormalization;
+use uuid::Uuid;
+
+use super::{
+    DocumentKind, VersionStatus, extraction, refresh_document,
+    register::{NewDocument, code_key, insert_document},
+    uploads::{UploadedFile, clean_filename},
+    versions::{VersionForm, insert_version},
+};
+use crate::{
+    blobs::BlobStore,
+    config::Config,
+    db::{
+        self,
+        entities::{blob, document, document_version, import},
+    },
+    domain::{Actor, DomainError, DomainResult, agencies, audit},
+    extract, filetype,
+};
+
+/// What to import and how.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportRequest<'a> {
+    /// Agency code or id.
+    pub agency: &'a str,
+    /// The kind of every document; otherwise from folder names, else `other`.
+    pub kind: Option<DocumentKind>,
+    /// The folder imported; paths are recorded relative to it.
+    pub root: &'a Path,
+    pub dry_run: bool,
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Imported { code: String },
+    NewVersion { code: String },
+    Skipped,
+    WouldImport { code: String },
+    Failed(String),
+}
+
+/// The files under `root`, depth first in name order; hidden files and links are left out.
+pub fn files_under(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)?
+            .filter_map(Result::ok)
+            .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+            .map(|entry| entry.path())
+            .collect();
+        entries.sort();
+        for path in entries.into_iter().rev() {
+            let meta = std::fs::symlink_metadata(&path)?;
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// A document kind from the folder names a file sits in (`quy-trinh`, `bieu-mau`…).
+pub fn kind_from_folders(rel_path: &str) -> Option<DocumentKind> {
+    let folded: String = rel_path
+        .to_lowercase()
+        .replace('đ', "d")
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect();
+    let folders: Vec<&str> = folded.split('/').collect();
+    let folders = &folders[..folders.len().saturating_sub(1)];
+    folders.iter().rev().find_map(|folder| {
+        let folder = folder.replace([' ', '_'], "-");
+        Some(match () {
+            _ if folder.contains("quy-trinh") || folder.contains("procedure") => {
+                DocumentKind::Procedure
+            }
+            _ if folder.contains("bieu-mau") || folder.contains("form") => DocumentKind::Form,
+            _ if folder.contains("huong-dan") => DocumentKind::WorkInstruction,
+            _ if folder.contains("chinh-sach") => DocumentKind::Policy,
+            _ if folder.contains("muc-tieu") => DocumentKind::Objectives,
+            _ if folder.contains("so-tay") => DocumentKind::Manual,
+            _ if folder.contains("phap-ly") || folder.contains("van-ban") => DocumentKind::Legal,
+            _ if folder.contains("ben-ngoai") => DocumentKind::External,
+            _ => return None,
+        })
+    })
+}
+
+/// A document code from a file name when it looks like one (`QT-01`, `BM-02-QT05`, `QT.TTHC-05`).
+pub fn code_from_name(stem: &str) -> Option<String> {
+    let candidate = stem
+        .split_whitespace()
+        .next()?
+        .trim_matches(['_', '-', '.']);
+    let looks_like_code = candidate.len() <= 40
+        && candidate.chars().any(|c| c.is_ascii_digit())
+        && candidate.chars().any(|c| c.is_ascii_alphabetic())
+        && candidate.contains(['-', '.'])
+        && candidate
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+    looks_like_code.then(|| candidate.to_uppercase())
+}
+
+fn title_from_name(stem: &str) -> String {
+    let title: String = stem
+        .replace(['_', '-'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if title.is_empty() {
+        stem.to_owned()
+    } else {
+        title
+    }
+}
+
+async fn sha256_of(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let read = file.read(&mut buffer).await?;
+        if read == 0 {
+            break;
+        }
+        size += read as u64;
+        hasher.update(&buffer[..read]);
+    }
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
+/// The first heading-like line of the text, for the title.
+fn first_heading(text: &str) -> Option<String> {
+    text.lines()
+        .map(str::trim)
+        .find(|line| line.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+        .map(|line| line.chars().take(300).collect())
+}
+
+/// Imports one file of the request's folder into the agency.
+pub async fn import_file(
+    conn: &DatabaseConnection,
+    blobs: &BlobStore,
+    config: &Config,
+    actor: &Actor,
+    request: ImportRequest<'_>,
+    path: &Path,
+) -> ImportOutcome {
+    match try_import(conn, blobs, config, actor, request, path).await {
+        Ok(outcome) => outcome,
+        Err(error) => ImportOutcome::Failed(error.to_string()),
+    }
+}
+
+async fn try_import(
+    conn: &DatabaseConnection,
+    blobs: &BlobStore,
+    config: &Config,
+    actor: &Actor,
+    request: ImportRequest<'_>,
+    path: &Path,
+) -> DomainResult<ImportOutcome> {
+    let ImportRequest {
+        agency: agency_code,
+        kind,
+        root,
+        dry_run,
+    } = request;
+    let agency = agencies::resolve(conn, agency_code).await?;
+    let rel_path: String = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+        .nfc()
+        .collect();
+    let io = |error: std::io::Error| DomainError::invalid("file", error.to_string());
+    let (sha256, size) = sha256_of(path).await.map_err(io)?;
+    let previous = import::Entity::find()
+        .filter(import::Column::AgencyId.eq(agency.id))
+        .filter(import::Column::RelPath.eq(&rel_path))
+        .one(conn)
+        .await?;
+    if previous.as_ref().is_some_and(|row| row.sha256 == sha256) {
+        return Ok(ImportOutcome::Skipped);
+    }
+    if size == 0 {
+        return Err(DomainError::invalid("file", "the file is empty"));
+    }
+    if size > config.max_upload_bytes {
+        return Err(DomainError::invalid(
+            "file",
+            "the file is larger than max_upload_bytes",
+        ));
+    }
+    let filename = clean_filename(
+        &path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    let mut head = vec![0u8; filetype::SNIFF_BYTES];
+    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+    let mut filled = 0;
+    while filled < head.len() {
+        let read = file.read(&mut head[filled..]).await.map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        filled += read;
+    }
+    head.truncate(filled);
+    let content_type = filetype::detect(&head, &filename).map_err(DomainError::UnsupportedType)?;
+    let stem = Path::new(&filename)
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default();
+
+    let existing_document = match &previous {
+        Some(row) => {
+            document::Entity::find_by_id(row.document_id)
+                .one(conn)
+                .await?
+        }
+        None => None,
+    };
+    let code = match &existing_document {
+        Some(row) => row.code.clone(),
+        None => unique_code(conn, agency.id, &stem, &sha256).await?,
+    };
+    if dry_run {
+        return Ok(ImportOutcome::WouldImport { code });
+    }
+    let title = if existing_document.is_none() && size <= 50 * 1024 * 1024 {
+        let bytes = tokio::fs::read(path).await.map_err(io)?;
+        extract::extract_async(bytes, content_type.to_owned(), config.extract_limits())
+            .await
+            .ok()
+            .and_then(|extracted| first_heading(&extracted.text()))
+    } else {
+        None
+    }
+    .unwrap_or_else(|| title_from_name(&stem));
+
+    let body = ReaderStream::new(tokio::fs::File::open(path).await.map_err(io)?);
+    let blob = blobs
+        .put_stream(body, Some(&sha256), config.max_upload_bytes)
+        .await?;
+    let uploaded = UploadedFile {
+        blob,
+        original_filename: filename,
+        content_type,
+    };
+    let txn = db::begin_write(conn).await?;
+    let (document_id, new_document) = match &existing_document {
+        Some(row) => (row.id, false),
+        None => {
+            let kind = kind
+                .or_else(|| kind_from_folders(&rel_path))
+                .unwrap_or(DocumentKind::Other);
+            let row = insert_document(
+                &txn,
+                actor,
+                NewDocument {
+                    agency_id: agency.id.to_string(),
+                    code: code.clone(),
+                    title,
+                    kind,
+                    owner_id: None,
+                    review_interval_months: None,
+                    tags: vec!["import".to_owned()],
+                    legal_ref_ids: Vec::new(),
+                },
+            )
+            .await?;
+            (row.id, true)
+        }
+    };
+    // A changed file becomes a new draft version, or replaces the draft nobody submitted yet.
+    let open_draft = match &previous {
+        Some(row) if !new_document => document_version::Entity::find_by_id(row.version_id)
+            .one(&txn)
+            .await?
+            .filter(|version| version.status == "draft"),
+        _ => None,
+    };
+    let version = match open_draft {
+        Some(draft) => {
+            replace_draft_file(&txn, config.job_max_attempts, actor, draft, uploaded).await?
+        }
+        None => {
+            let form = VersionForm {
+                change_summary: (!new_document)
+                    .then(|| format!("imported again: {rel_path} changed")),
+                label: None,
+            };
+            insert_version(
+                &txn,
+                config.job_max_attempts,
+                actor,
+                document_id,
+                uploaded,
+                form,
+            )
+            .await?
+        }
+    };
+    let now = Utc::now().trunc_subsecs(6);
+    match previous {
+        Some(row) => {
+            let mut active: import::ActiveModel = row.into();
+            active.sha256 = Set(sha256);
+            active.version_id = Set(version.id);
+            active.imported_at = Set(now);
+            active.update(&txn).await?;
+        }
+        None => {
+            import::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                agency_id: Set(agency.id),
+                rel_path: Set(rel_path),
+                sha256: Set(sha256),
+                document_id: Set(document_id),
+                version_id: Set(version.id),
+                imported_at: Set(now),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(if new_document {
+        ImportOutcome::Imported { code }
+    } else {
+        ImportOutcome::NewVersion { code }
+    })
+}
+
+/// The code from the file name, or one made from the hash; suffixed until free in the agency.
+async fn unique_code(
+    conn: &DatabaseConnection,
+    agency_id: Uuid,
+    stem: &str,
+    sha256: &str,
+) -> DomainResult<String> {
+    let base =
+        code_from_name(stem).unwrap_or_else(|| format!("NHAP-{}", &sha256[..8].to_uppercase()));
+    for attempt in 1..100 {
+        let candidate = if attempt == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{attempt}")
+        };
+        let taken = document::Entity::find()
+            .filter(document::Column::AgencyId.eq(agency_id))
+            .filter(document::Column::CodeKey.eq(code_key(&candidate)))
+            .one(conn)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(candidate);
+        }
+    }
+    Err(DomainError::conflict(
+        "code_exhausted",
+        format!("no free code near {base}"),
+    ))
+}
+
+/// Replaces the file of a version that is still a draft (the bulk import's "the file changed"
+/// when nobody has submitted the draft yet), inside the caller's transaction.
+async fn replace_draft_file(
+    txn: &DatabaseTransaction,
+    max_attempts: u32,
+    actor: &Actor,
+    version: document_version::Model,
+    file: UploadedFile,
+) -> DomainResult<document_version::Model> {
+    if version.status != VersionStatus::Draft.as_str() {
+        return Err(DomainError::conflict(
+            "revision_in_progress",
+            format!(
+                "version {} is {}; finish or reject it before importing the changed file",
+                version.label, version.status
+            ),
+        ));
+    }
+    let now = Utc::now().trunc_subsecs(6);
+    if blob::Entity::find_by_id(file.blob.sha256.clone())
+        .one(txn)
+        .await?
+        .is_none()
+    {
+        blob::ActiveModel {
+            sha256: Set(file.blob.sha256.clone()),
+            size: Set(file.blob.size as i64),
+            content_type: Set(file.content_type.to_owned()),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let previous_sha = version.blob_sha256.clone();
+    let document_id = version.document_id;
+    let mut active: document_version::ActiveModel = version.into();
+    active.blob_sha256 = Set(file.blob.sha256.clone());
+    active.original_filename = Set(file.original_filename.clone());
+    active.size = Set(file.blob.size as i64);
+    active.content_type = Set(file.content_type.to_owned());
+    active.extraction_status = Set("pending".into());
+    active.extraction_method = Set(None);
+    active.extraction_pages = Set(None);
+    active.extraction_legacy_encoding = Set(None);
+    active.extraction_error = Set(None);
+    active.ocr_pages_done = Set(None);
+    active.updated_at = Set(now);
+    let updated = active.update(txn).await?;
+    let row = document::Entity::find_by_id(document_id)
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound("document"))?;
+    refresh_document(txn, &row).await?;
+    extraction::enqueue(txn, updated.id, max_attempts).await?;
+    audit(
+        txn,
+        actor,
+        "version.replace_file",
+        "document_version",
+        updated.id,
+        Some(row.agency_id),
+        json!({"from_sha256": previous_sha, "sha256": updated.blob_sha256,
+               "original_filename": updated.original_filename}),
+    )
+    .await?;
+    Ok(updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_come_from_file_names_that_look_like_codes() {
+        assert_eq!(
+            code_from_name("QT-01 Quy trinh kiem soat").as_deref(),
+            Some("QT-01")
+        );
+        assert_eq!(code_from_name("bm-02-qt05").as_deref(), Some("BM-02-QT05"));
+        assert_eq!(code_from_name("QT.TTHC-05").as_deref(), Some("QT.TTHC-05"));
+        assert_eq!(code_from_name("Báo cáo năm 2024"), None);
+        assert_eq!(code_from_name("scan0001"), None);
+    }
+
+    #[test]
+    fn folder_names_give_the_kind() {
+        assert_eq!(
+            kind_from_folders("Quy trình/QT-01.pdf"),
+            Some(DocumentKind::Procedure)
+        );
+        assert_eq!(
+            kind_from_folders("2024/bieu-mau/BM-01.docx"),
+            Some(DocumentKind::Form)
+        );
+        assert_eq!(kind_from_folders("QT-01.pdf"), None);
+    }
+}
