@@ -262,6 +262,22 @@ impl BlobStore {
         }
     }
 
+    /// Every stored blob's hash with its last modification time (for consistency checks).
+    pub async fn list_hashes(
+        &self,
+    ) -> Result<Vec<(String, chrono::DateTime<chrono::Utc>)>, BlobError> {
+        let prefix = StorePath::from("sha256");
+        let listed: Vec<object_store::ObjectMeta> =
+            self.store.list(Some(&prefix)).try_collect().await?;
+        Ok(listed
+            .into_iter()
+            .filter_map(|meta| {
+                let name = meta.location.filename()?.to_owned();
+                checked_key(&name).ok().map(|_| (name, meta.last_modified))
+            })
+            .collect())
+    }
+
     /// Writes and removes a small probe object, proving the store accepts writes.
     pub async fn check_writable(&self) -> Result<(), BlobError> {
         let probe = StorePath::from(format!("tmp/probe-{}", uuid::Uuid::now_v7()));

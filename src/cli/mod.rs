@@ -106,6 +106,12 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Check the database, the blob store and the search index against each other.
+    Fsck {
+        /// Re-index what is out of step and remove unreferenced blobs older than an hour.
+        #[arg(long)]
+        repair: bool,
+    },
     /// Rebuild the search index from the database (stored text; no file is parsed again).
     Reindex,
     /// Search like the API does, as the operator (every agency).
@@ -309,6 +315,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             kind,
             dry_run,
         } => import::import_folder(config, &dir, &agency, kind.as_deref(), dry_run).await,
+        Command::Fsck { repair } => {
+            let app = App::build(config).await?;
+            let report = crate::domain::fsck::fsck(
+                &app.state.db,
+                &app.state.blobs,
+                &app.state.search,
+                repair,
+            )
+            .await?;
+            println!("checked {} version(s)", report.versions_checked);
+            for id in &report.missing_blobs {
+                println!("  version {id}: its file is missing from the blob store");
+            }
+            for hash in &report.unreferenced_blobs {
+                println!("  blob {hash}: stored but referenced by no version");
+            }
+            for id in &report.index_out_of_step {
+                println!("  document {id}: missing from or stale in the search index");
+            }
+            if repair {
+                println!(
+                    "repaired: re-indexed {} document(s), removed {} blob(s)",
+                    report.repaired_documents, report.removed_blobs
+                );
+            }
+            let clean = report.is_clean() || (repair && report.missing_blobs.is_empty());
+            if clean {
+                println!("consistent");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Ok(ExitCode::FAILURE)
+            }
+        }
         Command::Reindex => {
             let app = App::build(config).await?;
             let bar = indicatif::ProgressBar::new(0).with_style(

@@ -7,6 +7,7 @@ pub mod audit_trail;
 pub mod auth;
 pub mod documents;
 mod error;
+pub mod fsck;
 pub mod jobs;
 pub mod pagination;
 pub mod search;

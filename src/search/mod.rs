@@ -142,6 +142,16 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+/// What the index holds for one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedEntry {
+    pub id: String,
+    pub document_id: String,
+    pub status: String,
+    pub code: String,
+    pub title: String,
+}
+
 /// An index document for one item.
 #[derive(Debug, Clone, Default)]
 pub struct IndexItem {
@@ -248,6 +258,31 @@ impl SearchIndex {
         writer.commit()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Every entry as `(id, document_id, status, code, title)`, for consistency checks. Blocking.
+    pub fn entries(&self) -> Result<Vec<IndexedEntry>, SearchError> {
+        use tantivy::{collector::DocSetCollector, query::AllQuery, schema::Value};
+        let searcher = self.reader.searcher();
+        let addresses = searcher.search(&AllQuery, &DocSetCollector)?;
+        let mut entries = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let get = |field| {
+                doc.get_first(field)
+                    .and_then(|value| value.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            entries.push(IndexedEntry {
+                id: get(self.fields.id),
+                document_id: get(self.fields.document_id),
+                status: get(self.fields.status),
+                code: get(self.fields.code),
+                title: get(self.fields.title),
+            });
+        }
+        Ok(entries)
     }
 
     /// Number of index documents visible to searches.

@@ -115,6 +115,9 @@ db_test!(migrate_status_and_jobs_report_on_the_database, |app| {
     let listing = text(&jobs.stdout);
     assert!(listing.contains("1 job(s) queued"), "{listing}");
     assert!(listing.contains("purge_sessions"), "{listing}");
+    let fsck = hoso(&app, &["fsck"]);
+    assert!(fsck.status.success(), "{}", text(&fsck.stdout));
+    assert!(text(&fsck.stdout).contains("consistent"));
 });
 
 #[test]

@@ -330,3 +330,58 @@ db_test!(bad_search_input_gets_a_clear_answer_never_a_500, |app| {
         .await;
     assert_eq!(capped.status, StatusCode::OK);
 });
+
+db_test!(
+    fsck_finds_what_is_out_of_step_and_repair_reindexes_it,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = issued(
+            &app,
+            &agency,
+            "QT-01",
+            "Quy trình",
+            "nội dung kiểm tra",
+            &[],
+        )
+        .await;
+        app.drain_jobs().await;
+        let run = |repair: bool| {
+            let app = &app;
+            async move {
+                hoso::domain::fsck::fsck(&app.state.db, &app.state.blobs, &app.state.search, repair)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(run(false).await.is_clean(), "{:?}", run(false).await);
+        // The index loses the document (as after a crash before a commit).
+        app.state.search.replace_document(&document, &[]).unwrap();
+        assert_eq!(search(&app, &agency.staff, "kiểm tra").await["total"], 0);
+        let report = run(false).await;
+        assert_eq!(report.index_out_of_step.len(), 1);
+        assert_eq!(report.index_out_of_step[0].to_string(), document);
+        let repaired = run(true).await;
+        assert_eq!(repaired.repaired_documents, 1);
+        assert_eq!(search(&app, &agency.staff, "kiểm tra").await["total"], 1);
+        assert!(run(false).await.is_clean());
+        // A fresh unreferenced blob may be an upload still committing: not reported yet.
+        app.state
+            .blobs
+            .put_bytes(bytes::Bytes::from_static(b"orphan upload"))
+            .await
+            .unwrap();
+        assert!(run(false).await.unreferenced_blobs.is_empty());
+        // A version whose file vanished is reported and stays reported.
+        let doc = app
+            .get(&format!("/api/v1/documents/{document}"), &agency.officer)
+            .await;
+        let sha = doc.json["versions"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.state.blobs.delete(&sha).await.unwrap();
+        let broken = run(true).await;
+        assert_eq!(broken.missing_blobs.len(), 1);
+        assert!(!broken.is_clean());
+    }
+);
