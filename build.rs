@@ -12,7 +12,8 @@ fn main() {
     if std::env::var_os("HOSO_TEST_DATABASE_URL").is_some_and(|value| !value.is_empty()) {
         println!("cargo::rustc-cfg=hoso_pg_tests");
     }
-    // OCR tests run where Tesseract with Vietnamese is installed (CI installs it), or when
+    // OCR tests run where Tesseract with Vietnamese and pdftoppm are installed (CI installs them),
+    // or when
     // HOSO_TEST_OCR=1 forces them.
     let tesseract_vie = std::process::Command::new("tesseract")
         .arg("--list-langs")
@@ -23,7 +24,13 @@ fn main() {
                 .any(|line| line.trim() == "vie")
         })
         .unwrap_or(false);
-    if tesseract_vie || std::env::var_os("HOSO_TEST_OCR").is_some_and(|value| value == "1") {
+    let pdftoppm = std::process::Command::new("pdftoppm")
+        .arg("-v")
+        .output()
+        .is_ok();
+    if (tesseract_vie && pdftoppm)
+        || std::env::var_os("HOSO_TEST_OCR").is_some_and(|value| value == "1")
+    {
         println!("cargo::rustc-cfg=hoso_ocr_tests");
     }
     if std::env::var_os("HOSO_TEST_S3_ENDPOINT").is_some_and(|value| !value.is_empty()) {
