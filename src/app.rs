@@ -159,8 +159,19 @@ impl App {
             {
                 tracing::error!(%error, "could not schedule housekeeping jobs");
             }
-            let worker = self.worker();
-            Some(tokio::spawn(worker.run(shutdown.clone())))
+            // OCR runs minutes per file: it gets its own worker so extraction and indexing of
+            // other documents go on meanwhile.
+            let slow = vec![crate::domain::documents::extraction::OCR_VERSION.to_owned()];
+            let quick = self
+                .worker()
+                .with_kinds(jobs::KindFilter::Except(slow.clone()));
+            let ocr = self.worker().with_kinds(jobs::KindFilter::Only(slow));
+            let quick = tokio::spawn(quick.run(shutdown.clone()));
+            let ocr = tokio::spawn(ocr.run(shutdown.clone()));
+            Some(async move {
+                let (quick, ocr) = tokio::join!(quick, ocr);
+                quick.and(ocr)
+            })
         };
         if role == ServeRole::Worker {
             shutdown.cancelled().await;
@@ -174,8 +185,8 @@ impl App {
                 .await?;
         }
         shutdown.cancel();
-        if let Some(task) = worker_task
-            && let Err(error) = task.await
+        if let Some(workers) = worker_task
+            && let Err(error) = workers.await
         {
             tracing::error!(%error, "the job worker ended abnormally");
         }

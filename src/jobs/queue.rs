@@ -82,6 +82,16 @@ pub async fn enqueue_at(
     Ok(id)
 }
 
+/// Which job kinds a worker takes: slow kinds (OCR) get a worker of their own so they never
+/// hold up the quick ones (extraction, indexing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum KindFilter {
+    #[default]
+    All,
+    Only(Vec<String>),
+    Except(Vec<String>),
+}
+
 /// Claims the oldest due job for `worker`, or `None` when nothing is due.
 ///
 /// The candidate is selected `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers never
@@ -90,10 +100,19 @@ pub async fn enqueue_at(
 pub async fn claim_next(
     db: &DatabaseConnection,
     worker: &str,
+    kinds: &KindFilter,
 ) -> Result<Option<job::Model>, DbErr> {
     let at = now();
     let txn = crate::db::begin_write(db).await?;
-    let candidate = job::Entity::find()
+    let mut query = job::Entity::find();
+    query = match kinds {
+        KindFilter::All => query,
+        KindFilter::Only(kinds) => query.filter(job::Column::Kind.is_in(kinds.iter().cloned())),
+        KindFilter::Except(kinds) => {
+            query.filter(job::Column::Kind.is_not_in(kinds.iter().cloned()))
+        }
+    };
+    let candidate = query
         .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
         .filter(job::Column::RunAt.lte(at))
         .order_by_asc(job::Column::RunAt)

@@ -7,7 +7,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::queue::{self, JobStatus};
+use super::queue::{self, JobStatus, KindFilter};
 use crate::{blobs::BlobStore, config::Config, search::SearchIndex};
 
 /// What a handler may use.
@@ -48,6 +48,7 @@ pub struct Worker {
     registry: JobRegistry,
     name: String,
     poll_interval: Duration,
+    kinds: KindFilter,
 }
 
 /// A job whose worker has been silent this long is considered abandoned and queued again.
@@ -61,7 +62,14 @@ impl Worker {
             registry,
             name: format!("worker-{}-{}", std::process::id(), Uuid::now_v7()),
             poll_interval,
+            kinds: KindFilter::All,
         }
+    }
+
+    /// Restricts the worker to some job kinds (or to all but some).
+    pub fn with_kinds(mut self, kinds: KindFilter) -> Self {
+        self.kinds = kinds;
+        self
     }
 
     /// Runs until `shutdown` is cancelled; a job already running is finished first.
@@ -97,7 +105,8 @@ impl Worker {
 
     /// Claims the next due job and runs it; `None` when nothing was due.
     pub async fn run_next(&self) -> Result<Option<(Uuid, JobStatus)>, DbErr> {
-        let Some(claimed) = queue::claim_next(&self.context.db, &self.name).await? else {
+        let Some(claimed) = queue::claim_next(&self.context.db, &self.name, &self.kinds).await?
+        else {
             return Ok(None);
         };
         let outcome = match self.registry.handlers.get(&claimed.kind) {

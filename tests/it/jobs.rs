@@ -183,13 +183,13 @@ db_test!(jobs_abandoned_by_a_dead_worker_are_claimed_again, |app| {
     let id = jobs::enqueue(&app.state.db, "count", &json!({}), 3)
         .await
         .unwrap();
-    let claimed = jobs::claim_next(&app.state.db, "crashed-worker")
+    let claimed = jobs::claim_next(&app.state.db, "crashed-worker", &jobs::KindFilter::All)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(claimed.id, id);
     assert!(
-        jobs::claim_next(&app.state.db, "other")
+        jobs::claim_next(&app.state.db, "other", &jobs::KindFilter::All)
             .await
             .unwrap()
             .is_none()
@@ -201,7 +201,7 @@ db_test!(jobs_abandoned_by_a_dead_worker_are_claimed_again, |app| {
         1
     );
     assert_eq!(
-        jobs::claim_next(&app.state.db, "other")
+        jobs::claim_next(&app.state.db, "other", &jobs::KindFilter::All)
             .await
             .unwrap()
             .map(|job| job.id),
@@ -295,6 +295,36 @@ db_test!(
         assert!(
             next[0].run_at > Utc::now(),
             "the next purge is scheduled for later"
+        );
+    }
+);
+
+db_test!(
+    a_worker_restricted_to_some_kinds_leaves_the_others_queued,
+    |app| {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let slow = jobs::enqueue(&app.state.db, "fail", &json!({"file": "x"}), 1)
+            .await
+            .unwrap();
+        let quick = jobs::enqueue(&app.state.db, "count", &json!({}), 1)
+            .await
+            .unwrap();
+        let quick_worker =
+            worker(&app, &counter).with_kinds(jobs::KindFilter::Except(vec!["fail".into()]));
+        assert_eq!(
+            quick_worker.drain().await.unwrap(),
+            vec![(quick, JobStatus::Done)]
+        );
+        assert_eq!(
+            jobs::queue_depth(&app.state.db).await.unwrap(),
+            1,
+            "the slow job waits for its own worker"
+        );
+        let slow_worker =
+            worker(&app, &counter).with_kinds(jobs::KindFilter::Only(vec!["fail".into()]));
+        assert_eq!(
+            slow_worker.drain().await.unwrap(),
+            vec![(slow, JobStatus::Dead)]
         );
     }
 );
