@@ -220,6 +220,20 @@ impl BlobStore {
         }
     }
 
+    /// A whole blob in memory, for parsers that need it all (extraction, stamping); callers cap
+    /// the size they accept first.
+    pub async fn read_all(&self, sha256: &str) -> Result<Vec<u8>, BlobError> {
+        let (size, body) = self.get(sha256).await?;
+        body.try_fold(
+            Vec::with_capacity(usize::try_from(size).unwrap_or(0)),
+            |mut all, chunk| async move {
+                all.extend_from_slice(&chunk);
+                Ok(all)
+            },
+        )
+        .await
+    }
+
     /// Streams the bytes `start..end` (end exclusive) of a blob.
     pub async fn get_range(
         &self,

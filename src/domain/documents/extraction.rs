@@ -6,7 +6,6 @@
 //! succeeds having recorded them); failures of the database or storage make the job retry.
 
 use chrono::{SubsecRound, Utc};
-use futures::TryStreamExt;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -18,7 +17,6 @@ use uuid::Uuid;
 
 use super::versions::readable_version;
 use crate::{
-    blobs::BlobStore,
     db::entities::{document_version, version_text},
     domain::{Actor, DomainResult},
     extract::{self, ExtractError, Extracted, ocr},
@@ -128,16 +126,6 @@ async fn set_status(
     Ok(())
 }
 
-async fn read_blob(blobs: &BlobStore, sha256: &str) -> anyhow::Result<Vec<u8>> {
-    let (_, body) = blobs.get(sha256).await?;
-    Ok(body
-        .try_fold(Vec::new(), |mut all, chunk| async move {
-            all.extend_from_slice(&chunk);
-            Ok(all)
-        })
-        .await?)
-}
-
 async fn save_text(
     db: &impl ConnectionTrait,
     id: Uuid,
@@ -177,7 +165,7 @@ impl JobHandler for ExtractText {
             return Ok(());
         }
         set_status(&context.db, id, "running", None).await?;
-        let bytes = read_blob(&context.blobs, &version.blob_sha256).await?;
+        let bytes = context.blobs.read_all(&version.blob_sha256).await?;
         let limits = context.config.extract_limits();
         let outcome = extract::extract_async(bytes, version.content_type.clone(), limits).await;
         let ocr_settings = context.config.ocr_settings();
@@ -305,7 +293,7 @@ impl JobHandler for OcrVersion {
         let work = tempfile::Builder::new()
             .prefix("ocr-")
             .tempdir_in(&scratch)?;
-        let bytes = read_blob(&context.blobs, &version.blob_sha256).await?;
+        let bytes = context.blobs.read_all(&version.blob_sha256).await?;
         let input = work
             .path()
             .join(if version.content_type == "application/pdf" {

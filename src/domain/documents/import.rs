@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::{
     DocumentKind, VersionStatus, extraction, refresh_document,
     register::{NewDocument, code_key, insert_document},
-    uploads::{UploadedFile, clean_filename},
+    uploads::{UploadedFile, clean_filename, record_blob},
     versions::{VersionForm, insert_version},
 };
 use crate::{
@@ -31,7 +31,7 @@ use crate::{
     config::Config,
     db::{
         self,
-        entities::{blob, document, document_version, import},
+        entities::{document, document_version, import},
     },
     domain::{Actor, DomainError, DomainResult, agencies, audit},
     extract, filetype,
@@ -415,20 +415,7 @@ async fn replace_draft_file(
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
-    if blob::Entity::find_by_id(file.blob.sha256.clone())
-        .one(txn)
-        .await?
-        .is_none()
-    {
-        blob::ActiveModel {
-            sha256: Set(file.blob.sha256.clone()),
-            size: Set(file.blob.size as i64),
-            content_type: Set(file.content_type.to_owned()),
-            created_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
-    }
+    record_blob(txn, &file).await?;
     let previous_sha = version.blob_sha256.clone();
     let document_id = version.document_id;
     let mut active: document_version::ActiveModel = version.into();

@@ -2,7 +2,6 @@
 //! obsolete ones "HẾT HIỆU LỰC" (no longer in force), on every page of the PDF.
 
 use chrono::{Duration, NaiveDate};
-use futures::TryStreamExt;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::VersionStatus;
@@ -87,13 +86,7 @@ pub async fn stamped_copy(
         ));
     }
     let line = stamp_line(db, version, document).await?;
-    let (_, body) = blobs.get(&version.blob_sha256).await?;
-    let bytes: Vec<u8> = body
-        .try_fold(Vec::new(), |mut all, chunk| async move {
-            all.extend_from_slice(&chunk);
-            Ok(all)
-        })
-        .await?;
+    let bytes = blobs.read_all(&version.blob_sha256).await?;
     tokio::task::spawn_blocking(move || pdf_stamp::stamp_pdf(&bytes, &line))
         .await
         .map_err(|error| DomainError::Internal(format!("stamping task failed: {error}")))?

@@ -84,3 +84,30 @@ pub fn clean_filename(raw: &str) -> String {
         cleaned
     }
 }
+
+/// Records a stored file's blob row (once per content), inside the caller's transaction.
+pub(crate) async fn record_blob(
+    txn: &sea_orm::DatabaseTransaction,
+    file: &UploadedFile,
+) -> DomainResult<()> {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+    use crate::db::entities::blob;
+
+    if blob::Entity::find_by_id(file.blob.sha256.clone())
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    blob::ActiveModel {
+        sha256: Set(file.blob.sha256.clone()),
+        size: Set(file.blob.size as i64),
+        content_type: Set(file.content_type.to_owned()),
+        created_at: Set(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6)),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}

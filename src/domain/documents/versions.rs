@@ -14,12 +14,14 @@ use uuid::Uuid;
 
 use super::{
     DocumentRights, Version, VersionStatus, add_months, people_of, readable_document,
-    refresh_document, start_of_day_utc, today, uploads::UploadedFile, version_view,
+    refresh_document, start_of_day_utc, today,
+    uploads::{UploadedFile, record_blob},
+    version_view,
 };
 use crate::{
     db::{
         self,
-        entities::{blob, document, document_version},
+        entities::{document, document_version},
     },
     domain::{Actor, AgencyTree, DomainError, DomainResult, audit, text},
     jobs,
@@ -129,20 +131,7 @@ pub(crate) async fn insert_version(
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
-    if blob::Entity::find_by_id(file.blob.sha256.clone())
-        .one(txn)
-        .await?
-        .is_none()
-    {
-        blob::ActiveModel {
-            sha256: Set(file.blob.sha256.clone()),
-            size: Set(file.blob.size as i64),
-            content_type: Set(file.content_type.to_owned()),
-            created_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
-    }
+    record_blob(txn, &file).await?;
     let version = document_version::ActiveModel {
         id: Set(Uuid::now_v7()),
         document_id: Set(document_id),
