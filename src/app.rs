@@ -79,10 +79,15 @@ impl App {
             .await
             .map_err(|error| StartError::Migration(error.to_string()))?;
         let blobs = open_blobs(&config)?;
-        let search = SearchIndex::open(&config.index_dir).map_err(|error| StartError::Search {
-            path: config.index_dir.display().to_string(),
-            cause: error.to_string(),
-        })?;
+        let policy = crate::search::CommitPolicy {
+            max_docs: config.search_commit_docs,
+            max_delay: std::time::Duration::from_millis(config.search_commit_interval_ms),
+        };
+        let search =
+            SearchIndex::open(&config.index_dir, policy).map_err(|error| StartError::Search {
+                path: config.index_dir.display().to_string(),
+                cause: error.to_string(),
+            })?;
         if search.created
             && crate::db::entities::document::Entity::find()
                 .one(&db)

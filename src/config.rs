@@ -39,6 +39,8 @@ const KEYS: &[&str] = &[
     "ocr_command",
     "ocr_languages",
     "pdftoppm_command",
+    "search_commit_docs",
+    "search_commit_interval_ms",
 ];
 
 /// Values given on the command line; they win over everything else.
@@ -89,6 +91,8 @@ struct RawConfig {
     ocr_command: String,
     ocr_languages: String,
     pdftoppm_command: String,
+    search_commit_docs: usize,
+    search_commit_interval_ms: u64,
 }
 
 /// The effective configuration of one hoso process.
@@ -116,6 +120,10 @@ pub struct Config {
     pub ocr_command: String,
     pub ocr_languages: String,
     pub pdftoppm_command: String,
+    /// The index writer commits once this many index documents are pending…
+    pub search_commit_docs: usize,
+    /// …or once the oldest pending change is this old.
+    pub search_commit_interval_ms: u64,
     /// Where each key's value came from, for `hoso config show`.
     sources: Vec<(&'static str, String)>,
 }
@@ -218,6 +226,8 @@ impl Config {
             ocr_command: raw.ocr_command,
             ocr_languages: raw.ocr_languages,
             pdftoppm_command: raw.pdftoppm_command,
+            search_commit_docs: raw.search_commit_docs.max(1),
+            search_commit_interval_ms: raw.search_commit_interval_ms,
             sources,
         })
     }
@@ -253,6 +263,8 @@ impl Config {
                 "ocr_command" => self.ocr_command.clone(),
                 "ocr_languages" => self.ocr_languages.clone(),
                 "pdftoppm_command" => self.pdftoppm_command.clone(),
+                "search_commit_docs" => self.search_commit_docs.to_string(),
+                "search_commit_interval_ms" => self.search_commit_interval_ms.to_string(),
                 _ => String::new(),
             }
         };

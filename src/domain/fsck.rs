@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::{
     blobs::BlobStore,
     db::entities::{document, document_version},
-    domain::search::{index_document, index_items},
+    domain::search::{index_documents, index_items},
     search::SearchIndex,
 };
 
@@ -114,9 +114,9 @@ pub async fn fsck(
     report.index_out_of_step = out_of_step.into_iter().collect();
 
     if repair {
-        for id in &report.index_out_of_step {
-            index_document(db, index, *id).await?;
-            report.repaired_documents += 1;
+        for chunk in report.index_out_of_step.chunks(200) {
+            index_documents(db, index, chunk, true).await?;
+            report.repaired_documents += chunk.len();
         }
         for hash in &report.unreferenced_blobs {
             blobs.delete(hash).await?;

@@ -20,7 +20,7 @@ use super::{
 use crate::{
     db::entities::{document, document_legal_ref, document_version, job, legal_ref, version_text},
     jobs::{self, JobContext, JobHandler, JobRegistry},
-    search::{Facets, IndexItem, SearchFilters, SearchHit, SearchIndex},
+    search::{Facets, IndexItem, SearchFilters, SearchHit, SearchIndex, Ticket},
 };
 
 /// Job kind: rebuild the index entries of one document.
@@ -248,20 +248,51 @@ pub async fn index_items(
     Ok(items)
 }
 
-/// Rebuilds the entries of one document.
+/// Rebuilds the entries of one document and waits until the change is committed (on the
+/// writer's count or time trigger, or at once with `flush`).
 pub async fn index_document(
     db: &impl ConnectionTrait,
     index: &Arc<SearchIndex>,
     document_id: Uuid,
 ) -> anyhow::Result<()> {
-    let items = index_items(db, document_id).await?;
-    let index = Arc::clone(index);
-    tokio::task::spawn_blocking(move || index.replace_document(&document_id.to_string(), &items))
-        .await??;
+    index_documents(db, index, &[document_id], false).await
+}
+
+/// Rebuilds the entries of several documents and waits until the change is committed.
+pub async fn index_documents(
+    db: &impl ConnectionTrait,
+    index: &Arc<SearchIndex>,
+    document_ids: &[Uuid],
+    flush: bool,
+) -> anyhow::Result<()> {
+    let ticket = submit_documents(db, index, document_ids).await?;
+    if flush {
+        index.flush()?.committed().await?;
+    }
+    ticket.committed().await?;
     Ok(())
 }
 
-/// Rebuilds the whole index from the database; `progress(done, total)` after each document.
+/// Sends the entries of `document_ids` to the writer without waiting for the commit.
+async fn submit_documents(
+    db: &impl ConnectionTrait,
+    index: &Arc<SearchIndex>,
+    document_ids: &[Uuid],
+) -> anyhow::Result<Ticket> {
+    let mut changes = Vec::with_capacity(document_ids.len());
+    for id in document_ids {
+        changes.push((id.to_string(), index_items(db, *id).await?));
+    }
+    Ok(index.submit_many(changes)?)
+}
+
+/// Documents sent to the writer per change while rebuilding.
+const REINDEX_CHUNK: usize = 200;
+/// Uncommitted chunks allowed in flight while rebuilding (bounds memory).
+const REINDEX_IN_FLIGHT: usize = 16;
+
+/// Rebuilds the whole index from the database; `progress(done, total)` as documents are sent.
+/// Returns once everything is committed.
 pub async fn reindex_all(
     db: &DatabaseConnection,
     index: &Arc<SearchIndex>,
@@ -275,11 +306,22 @@ pub async fn reindex_all(
         .map(|row| row.id)
         .collect();
     let total = ids.len() as u64;
-    let clearing = Arc::clone(index);
-    tokio::task::spawn_blocking(move || clearing.clear()).await??;
-    for (done, id) in ids.into_iter().enumerate() {
-        index_document(db, index, id).await?;
-        progress(done as u64 + 1, total);
+    let mut in_flight = std::collections::VecDeque::new();
+    in_flight.push_back(index.clear()?);
+    let mut done = 0;
+    for chunk in ids.chunks(REINDEX_CHUNK) {
+        in_flight.push_back(submit_documents(db, index, chunk).await?);
+        while in_flight.len() > REINDEX_IN_FLIGHT {
+            if let Some(ticket) = in_flight.pop_front() {
+                ticket.committed().await?;
+            }
+        }
+        done += chunk.len() as u64;
+        progress(done, total);
+    }
+    index.flush()?.committed().await?;
+    for ticket in in_flight {
+        ticket.committed().await?;
     }
     Ok(total)
 }
@@ -290,18 +332,55 @@ pub fn register(registry: &mut JobRegistry) {
     registry.register(INDEX_ALL, IndexAll);
 }
 
+/// Index jobs run in batches: one commit covers many documents during a bulk import.
 struct IndexDocument;
+
+fn payload_document(payload: &serde_json::Value) -> anyhow::Result<Uuid> {
+    payload["document_id"]
+        .as_str()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(|| anyhow::anyhow!("the job payload has no document_id"))
+}
 
 #[async_trait::async_trait]
 impl JobHandler for IndexDocument {
     async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
-        let id = payload["document_id"]
-            .as_str()
-            .and_then(|id| Uuid::parse_str(id).ok())
-            .ok_or_else(|| anyhow::anyhow!("the job payload has no document_id"))?;
-        index_document(&context.db, &context.search, id).await
+        index_document(&context.db, &context.search, payload_document(payload)?).await
+    }
+
+    fn batch_size(&self) -> usize {
+        INDEX_BATCH
+    }
+
+    async fn run_batch(
+        &self,
+        context: &JobContext,
+        payloads: &[serde_json::Value],
+    ) -> Vec<anyhow::Result<()>> {
+        let parsed: Vec<anyhow::Result<Uuid>> = payloads.iter().map(payload_document).collect();
+        let mut ids: Vec<Uuid> = parsed
+            .iter()
+            .filter_map(|id| id.as_ref().ok())
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let outcome = index_documents(&context.db, &context.search, &ids, false)
+            .await
+            .map_err(|error| format!("{error:#}"));
+        parsed
+            .into_iter()
+            .map(|id| match (id, &outcome) {
+                (Err(error), _) => Err(error),
+                (Ok(_), Ok(())) => Ok(()),
+                (Ok(_), Err(error)) => Err(anyhow::anyhow!("{error}")),
+            })
+            .collect()
     }
 }
+
+/// Index jobs claimed and committed together.
+const INDEX_BATCH: usize = 500;
 
 struct IndexAll;
 

@@ -9,7 +9,7 @@ mod worker;
 pub mod maintenance;
 
 pub use queue::{
-    JobStatus, KindFilter, claim_next, enqueue, enqueue_at, list, mark_done, mark_failed,
-    queue_depth, requeue_stale,
+    JobStatus, KindFilter, claim_more, claim_next, enqueue, enqueue_at, list, mark_all_done,
+    mark_done, mark_failed, queue_depth, requeue_stale,
 };
 pub use worker::{JobContext, JobHandler, JobRegistry, Worker};

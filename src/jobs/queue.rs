@@ -139,8 +139,72 @@ pub async fn claim_next(
     Ok(Some(claimed))
 }
 
+/// Claims up to `limit` more due jobs of one `kind` for `worker` (batching handlers), oldest
+/// first, with the same locking as [`claim_next`].
+pub async fn claim_more(
+    db: &DatabaseConnection,
+    worker: &str,
+    kind: &str,
+    limit: u64,
+) -> Result<Vec<job::Model>, DbErr> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let at = now();
+    let txn = crate::db::begin_write(db).await?;
+    let candidates = job::Entity::find()
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .filter(job::Column::RunAt.lte(at))
+        .order_by_asc(job::Column::RunAt)
+        .order_by_asc(job::Column::Id)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .all(&txn)
+        .await?;
+    if candidates.is_empty() {
+        txn.commit().await?;
+        return Ok(candidates);
+    }
+    job::Entity::update_many()
+        .col_expr(
+            job::Column::Status,
+            Expr::value(JobStatus::Running.as_str()),
+        )
+        .col_expr(
+            job::Column::Attempts,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(job::Column::Attempts), 1),
+        )
+        .col_expr(job::Column::LockedAt, Expr::value(Some(at)))
+        .col_expr(job::Column::LockedBy, Expr::value(Some(worker.to_owned())))
+        .col_expr(job::Column::UpdatedAt, Expr::value(at))
+        .filter(job::Column::Id.is_in(candidates.iter().map(|job| job.id)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(candidates
+        .into_iter()
+        .map(|job| job::Model {
+            status: JobStatus::Running.as_str().to_owned(),
+            attempts: job.attempts + 1,
+            locked_at: Some(at),
+            locked_by: Some(worker.to_owned()),
+            updated_at: at,
+            ..job
+        })
+        .collect())
+}
+
 /// Marks a claimed job as done.
 pub async fn mark_done(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    mark_all_done(db, &[id]).await
+}
+
+/// Marks claimed jobs as done, in one statement.
+pub async fn mark_all_done(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let at = now();
     job::Entity::update_many()
         .col_expr(job::Column::Status, Expr::value(JobStatus::Done.as_str()))
@@ -151,7 +215,7 @@ pub async fn mark_done(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr>
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(job::Column::LastError, Expr::value(Option::<String>::None))
-        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())

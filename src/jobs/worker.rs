@@ -23,6 +23,25 @@ pub struct JobContext {
 #[async_trait::async_trait]
 pub trait JobHandler: Send + Sync + 'static {
     async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()>;
+
+    /// How many due jobs of this kind one run may take together (1: no batching).
+    fn batch_size(&self) -> usize {
+        1
+    }
+
+    /// Runs several jobs of this kind, one outcome per payload in order. The default runs them
+    /// one after another.
+    async fn run_batch(
+        &self,
+        context: &JobContext,
+        payloads: &[serde_json::Value],
+    ) -> Vec<anyhow::Result<()>> {
+        let mut outcomes = Vec::with_capacity(payloads.len());
+        for payload in payloads {
+            outcomes.push(self.run(context, payload).await);
+        }
+        outcomes
+    }
 }
 
 /// The handlers by job kind.
@@ -103,48 +122,89 @@ impl Worker {
         tracing::info!(worker = %self.name, "job worker stopped");
     }
 
-    /// Claims the next due job and runs it; `None` when nothing was due.
+    /// Claims the next due job and runs it; `None` when nothing was due. For a kind whose
+    /// handler batches, more due jobs of that kind are claimed and run with it; the first job's
+    /// outcome is returned.
     pub async fn run_next(&self) -> Result<Option<(Uuid, JobStatus)>, DbErr> {
-        let Some(claimed) = queue::claim_next(&self.context.db, &self.name, &self.kinds).await?
+        Ok(self.run_next_batch().await?.into_iter().next())
+    }
+
+    /// Like [`Worker::run_next`], with the outcome of every job run.
+    async fn run_next_batch(&self) -> Result<Vec<(Uuid, JobStatus)>, DbErr> {
+        let Some(first) = queue::claim_next(&self.context.db, &self.name, &self.kinds).await?
         else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
-        let outcome = match self.registry.handlers.get(&claimed.kind) {
-            None => Err(format!("no handler for job kind {:?}", claimed.kind)),
+        let handler = self.registry.handlers.get(&first.kind).cloned();
+        let mut claimed = vec![first];
+        if let Some(handler) = &handler {
+            let more = handler.batch_size().saturating_sub(1) as u64;
+            let kind = claimed[0].kind.clone();
+            claimed.extend(queue::claim_more(&self.context.db, &self.name, &kind, more).await?);
+        }
+        let outcomes: Vec<Result<(), String>> = match handler {
+            None => vec![Err(format!(
+                "no handler for job kind {:?}",
+                claimed[0].kind
+            ))],
             Some(handler) => {
-                let handler = Arc::clone(handler);
                 let context = self.context.clone();
-                let payload =
-                    serde_json::from_str(&claimed.payload).unwrap_or(serde_json::Value::Null);
+                let payloads: Vec<serde_json::Value> = claimed
+                    .iter()
+                    .map(|job| {
+                        serde_json::from_str(&job.payload).unwrap_or(serde_json::Value::Null)
+                    })
+                    .collect();
+                let count = payloads.len();
                 // A panicking parser must not take the worker down: catch it at the job boundary.
-                let run = async move { handler.run(&context, &payload).await };
+                let run = async move {
+                    if count == 1 {
+                        vec![handler.run(&context, &payloads[0]).await]
+                    } else {
+                        handler.run_batch(&context, &payloads).await
+                    }
+                };
                 match std::panic::AssertUnwindSafe(run).catch_unwind().await {
-                    Ok(Ok(())) => Ok(()),
-                    Ok(Err(error)) => Err(format!("{error:#}")),
-                    Err(_) => Err("the job handler panicked".to_owned()),
+                    Ok(outcomes) => outcomes
+                        .into_iter()
+                        .map(|outcome| outcome.map_err(|error| format!("{error:#}")))
+                        .collect(),
+                    Err(_) => vec![Err("the job handler panicked".to_owned()); count],
                 }
             }
         };
-        let status = match outcome {
-            Ok(()) => {
-                queue::mark_done(&self.context.db, claimed.id).await?;
-                JobStatus::Done
-            }
-            Err(error) => {
-                let status = queue::mark_failed(&self.context.db, &claimed, &error).await?;
-                tracing::warn!(job = %claimed.id, kind = %claimed.kind, attempt = claimed.attempts, %error, ?status, "job failed");
-                status
-            }
-        };
-        Ok(Some((claimed.id, status)))
+        let mut ran = Vec::with_capacity(claimed.len());
+        let mut done = Vec::new();
+        for (index, job) in claimed.iter().enumerate() {
+            let outcome = outcomes.get(index).cloned().unwrap_or_else(|| {
+                Err("the batch handler gave no outcome for this job".to_owned())
+            });
+            let status = match outcome {
+                Ok(()) => {
+                    done.push(job.id);
+                    JobStatus::Done
+                }
+                Err(error) => {
+                    let status = queue::mark_failed(&self.context.db, job, &error).await?;
+                    tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, %error, ?status, "job failed");
+                    status
+                }
+            };
+            ran.push((job.id, status));
+        }
+        queue::mark_all_done(&self.context.db, &done).await?;
+        Ok(ran)
     }
 
     /// Runs due jobs until none is left (tests and the CLI use this).
     pub async fn drain(&self) -> Result<Vec<(Uuid, JobStatus)>, DbErr> {
         let mut ran = Vec::new();
-        while let Some(outcome) = self.run_next().await? {
-            ran.push(outcome);
+        loop {
+            let batch = self.run_next_batch().await?;
+            if batch.is_empty() {
+                return Ok(ran);
+            }
+            ran.extend(batch);
         }
-        Ok(ran)
     }
 }

@@ -6,11 +6,12 @@
 //! changed schema version rebuilds it on start.
 
 mod query;
+mod writer;
 
 use std::{path::Path, sync::Mutex};
 
 use tantivy::{
-    Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
+    Index, IndexReader, ReloadPolicy, TantivyDocument,
     directory::MmapDirectory,
     schema::{
         FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -20,6 +21,8 @@ use tantivy::{
 };
 
 pub use query::{FacetCount, Facets, SearchFilters, SearchHit, SearchOutcome};
+use writer::{Change, WriterHandle};
+pub use writer::{CommitPolicy, Ticket};
 
 /// Bumped whenever the schema or the analysis changes; a different stored value rebuilds.
 pub const SCHEMA_VERSION: &str = "1";
@@ -34,6 +37,8 @@ pub enum SearchError {
     Directory(String),
     #[error("search index: {0}")]
     Io(#[from] std::io::Error),
+    #[error("search index writer: {0}")]
+    Writer(String),
 }
 
 /// The fields of the schema.
@@ -128,9 +133,10 @@ fn register_analyzers(index: &Index) {
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    /// Taken on the first write, so read-only processes (the CLI beside a running server) never
-    /// contend for tantivy's writer lock.
-    writer: Mutex<Option<IndexWriter>>,
+    /// Started on the first write, so read-only processes (the CLI beside a running server)
+    /// never contend for tantivy's writer lock.
+    writer: Mutex<Option<WriterHandle>>,
+    policy: CommitPolicy,
     pub fields: Fields,
     /// True when this start created the index (empty, or rebuilt for a new schema).
     pub created: bool,
@@ -178,7 +184,7 @@ pub struct IndexItem {
 impl SearchIndex {
     /// Opens the index under `dir`, creating it — or rebuilding it empty when its schema version
     /// differs — as needed.
-    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+    pub fn open(dir: &Path, policy: CommitPolicy) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir)?;
         let version_file = dir.join(SCHEMA_FILE);
         let current = std::fs::read_to_string(&version_file).ok();
@@ -208,56 +214,85 @@ impl SearchIndex {
             index,
             reader,
             writer: Mutex::new(None),
+            policy,
             fields,
             created,
         })
     }
 
-    /// Replaces every index document of `document_id` with `items`, commits, and makes the
-    /// change visible to searches. Blocking: call from a blocking thread.
-    pub fn replace_document(
+    /// Queues the replacement of every index document of `document_id` with `items`; the
+    /// ticket resolves once the writer has committed it (on its count or time trigger).
+    pub fn submit(&self, document_id: &str, items: &[IndexItem]) -> Result<Ticket, SearchError> {
+        self.send(vec![self.replacement(document_id, items)], false)
+    }
+
+    /// Queues many replacements at once, `(document_id, items)` each.
+    pub fn submit_many(
+        &self,
+        documents: Vec<(String, Vec<IndexItem>)>,
+    ) -> Result<Ticket, SearchError> {
+        let changes = documents
+            .iter()
+            .map(|(id, items)| self.replacement(id, items))
+            .collect();
+        self.send(changes, false)
+    }
+
+    /// Replaces the entries of `document_id`, commits now and waits for the commit.
+    pub async fn replace_document(
         &self,
         document_id: &str,
         items: &[IndexItem],
     ) -> Result<(), SearchError> {
-        self.with_writer(|writer| {
-            writer.delete_term(Term::from_field_text(self.fields.document_id, document_id));
-            for item in items {
-                writer.add_document(self.to_document(item))?;
-            }
-            Ok(())
-        })
+        self.send(vec![self.replacement(document_id, items)], true)?
+            .committed()
+            .await
     }
 
-    /// Removes everything (before a full rebuild). Blocking.
-    pub fn clear(&self) -> Result<(), SearchError> {
-        self.with_writer(|writer| {
-            writer.delete_all_documents()?;
-            Ok(())
-        })
+    /// Queues the removal of everything (before a full rebuild, committed with what follows).
+    pub fn clear(&self) -> Result<Ticket, SearchError> {
+        self.send(vec![Change::Clear], false)
     }
 
-    /// Runs `change` with the writer (opened on first use), then commits and reloads readers.
-    fn with_writer(
-        &self,
-        change: impl FnOnce(&mut IndexWriter) -> Result<(), SearchError>,
-    ) -> Result<(), SearchError> {
+    /// Commits whatever is pending now; the ticket resolves once it is visible.
+    pub fn flush(&self) -> Result<Ticket, SearchError> {
+        self.send(Vec::new(), true)
+    }
+
+    fn replacement(&self, document_id: &str, items: &[IndexItem]) -> Change {
+        Change::Replace {
+            field: self.fields.document_id,
+            value: document_id.to_owned(),
+            documents: items.iter().map(|item| self.to_document(item)).collect(),
+        }
+    }
+
+    /// Sends changes to the writer thread, starting it (and taking tantivy's writer lock) first
+    /// when this process has not written yet.
+    fn send(&self, changes: Vec<Change>, flush: bool) -> Result<Ticket, SearchError> {
         let mut slot = match self.writer.lock() {
             Ok(slot) => slot,
             Err(poisoned) => poisoned.into_inner(),
         };
         if slot.is_none() {
-            *slot = Some(self.index.writer(64 * 1024 * 1024)?);
-        }
-        let Some(writer) = slot.as_mut() else {
-            return Err(SearchError::Directory(
-                "the index writer is unavailable".into(),
+            let writer = self.index.writer(64 * 1024 * 1024)?;
+            *slot = Some(WriterHandle::start(
+                writer,
+                self.reader.clone(),
+                self.policy,
             ));
+        }
+        let sent = match slot.as_ref() {
+            Some(handle) => handle.send(changes, flush),
+            None => Err(SearchError::Writer(
+                "the index writer is unavailable".into(),
+            )),
         };
-        change(writer)?;
-        writer.commit()?;
-        self.reader.reload()?;
-        Ok(())
+        if sent.is_err() {
+            // A writer thread that died is started afresh on the next change (its jobs retry).
+            *slot = None;
+        }
+        sent
     }
 
     /// Every entry as `(id, document_id, status, code, title)`, for consistency checks. Blocking.

@@ -328,3 +328,86 @@ db_test!(
         );
     }
 );
+
+/// Takes up to four jobs at once; a payload with `"bad": true` fails on its own.
+struct Batch(Arc<AtomicUsize>);
+
+#[async_trait::async_trait]
+impl JobHandler for Batch {
+    async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
+        self.run_batch(context, std::slice::from_ref(payload))
+            .await
+            .pop()
+            .unwrap_or(Ok(()))
+    }
+
+    fn batch_size(&self) -> usize {
+        4
+    }
+
+    async fn run_batch(
+        &self,
+        _: &JobContext,
+        payloads: &[serde_json::Value],
+    ) -> Vec<anyhow::Result<()>> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        payloads
+            .iter()
+            .map(|payload| {
+                if payload["bad"] == true {
+                    Err(anyhow::anyhow!("bad payload"))
+                } else {
+                    Ok(())
+                }
+            })
+            .collect()
+    }
+}
+
+db_test!(
+    a_batching_kind_runs_many_jobs_per_call_and_fails_only_the_bad_one,
+    |app| {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut ids = Vec::new();
+        for n in 0..6 {
+            let payload = json!({"n": n, "bad": n == 2});
+            ids.push(
+                jobs::enqueue(&app.state.db, "batch", &payload, 1)
+                    .await
+                    .unwrap(),
+            );
+        }
+        jobs::enqueue(&app.state.db, "other", &json!({}), 1)
+            .await
+            .unwrap();
+        let mut registry = JobRegistry::default();
+        registry
+            .register("batch", Batch(Arc::clone(&calls)))
+            .register("other", Count(Arc::new(AtomicUsize::new(0))));
+        let worker = Worker::new(
+            JobContext {
+                db: app.state.db.clone(),
+                blobs: app.state.blobs.clone(),
+                config: Arc::clone(&app.state.config),
+                search: Arc::clone(&app.state.search),
+            },
+            registry,
+        );
+        let ran = worker.drain().await.unwrap();
+        assert_eq!(ran.len(), 7, "every job ran once: {ran:?}");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            2,
+            "six jobs in batches of four"
+        );
+        for (n, id) in ids.iter().enumerate() {
+            let status = ran.iter().find(|(ran, _)| ran == id).unwrap().1;
+            let expected = if n == 2 {
+                JobStatus::Dead
+            } else {
+                JobStatus::Done
+            };
+            assert_eq!(status, expected, "job {n}");
+        }
+    }
+);

@@ -355,7 +355,11 @@ db_test!(
         };
         assert!(run(false).await.is_clean(), "{:?}", run(false).await);
         // The index loses the document (as after a crash before a commit).
-        app.state.search.replace_document(&document, &[]).unwrap();
+        app.state
+            .search
+            .replace_document(&document, &[])
+            .await
+            .unwrap();
         assert_eq!(search(&app, &agency.staff, "kiểm tra").await["total"], 0);
         let report = run(false).await;
         assert_eq!(report.index_out_of_step.len(), 1);
@@ -385,3 +389,106 @@ db_test!(
         assert!(!broken.is_clean());
     }
 );
+
+mod writer {
+    use std::time::Duration;
+
+    use hoso::search::{CommitPolicy, IndexItem, SearchFilters, SearchIndex};
+
+    fn item(document: &str, body: &str) -> IndexItem {
+        IndexItem {
+            kind: "document_version",
+            id: format!("{document}-v1"),
+            document_id: document.to_owned(),
+            agency_id: "a".into(),
+            doc_kind: "procedure".into(),
+            status: "effective".into(),
+            public: true,
+            code: document.to_owned(),
+            title: "Quy trình".into(),
+            body: body.to_owned(),
+            ..IndexItem::default()
+        }
+    }
+
+    fn hits(index: &SearchIndex, query: &str) -> usize {
+        index
+            .search(
+                query,
+                &SearchFilters {
+                    limit: 10,
+                    ..SearchFilters::default()
+                },
+            )
+            .unwrap()
+            .total
+    }
+
+    #[tokio::test]
+    async fn changes_become_visible_together_once_enough_are_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = CommitPolicy {
+            max_docs: 3,
+            max_delay: Duration::from_secs(3600),
+        };
+        let index = SearchIndex::open(dir.path(), policy).unwrap();
+        let first = index
+            .submit("QT-01", &[item("QT-01", "chấm điểm")])
+            .unwrap();
+        let second = index
+            .submit("QT-02", &[item("QT-02", "chấm điểm")])
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(hits(&index, "chấm điểm"), 0, "nothing is committed yet");
+        let third = index
+            .submit("QT-03", &[item("QT-03", "chấm điểm")])
+            .unwrap();
+        for ticket in [first, second, third] {
+            ticket.committed().await.unwrap();
+        }
+        assert_eq!(hits(&index, "cham diem"), 3, "one commit covers all three");
+    }
+
+    #[tokio::test]
+    async fn a_lone_change_is_committed_once_the_interval_has_passed() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = CommitPolicy {
+            max_docs: 1000,
+            max_delay: Duration::from_millis(50),
+        };
+        let index = SearchIndex::open(dir.path(), policy).unwrap();
+        index
+            .submit("QT-01", &[item("QT-01", "đánh giá nội bộ")])
+            .unwrap()
+            .committed()
+            .await
+            .unwrap();
+        assert_eq!(hits(&index, "danh gia noi bo"), 1);
+        // A replacement of the same document leaves one entry, with the new text.
+        index
+            .submit("QT-01", &[item("QT-01", "xem xét của lãnh đạo")])
+            .unwrap()
+            .committed()
+            .await
+            .unwrap();
+        assert_eq!(hits(&index, "danh gia"), 0);
+        assert_eq!(hits(&index, "xem xét"), 1);
+    }
+
+    #[tokio::test]
+    async fn closing_the_index_commits_what_is_pending() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = CommitPolicy {
+            max_docs: 1000,
+            max_delay: Duration::from_secs(3600),
+        };
+        let index = SearchIndex::open(dir.path(), policy).unwrap();
+        let ticket = index
+            .submit("QT-01", &[item("QT-01", "hành động khắc phục")])
+            .unwrap();
+        drop(index);
+        ticket.committed().await.unwrap();
+        let reopened = SearchIndex::open(dir.path(), policy).unwrap();
+        assert_eq!(hits(&reopened, "hanh dong khac phuc"), 1);
+    }
+}

@@ -138,6 +138,7 @@ impl TestApp {
         config.bootstrap_admin = Some("admin".into());
         config.bootstrap_password = Some(ADMIN_PASSWORD.into());
         config.job_poll_interval_ms = 20;
+        config.search_commit_interval_ms = 20;
         config
     }
 
