@@ -158,6 +158,12 @@ impl App {
         let worker_task = if role == ServeRole::Web {
             None
         } else {
+            // The index writer is taken now: one indexing process per index, and `hoso import`
+            // can tell a server is running.
+            self.state
+                .search
+                .start_writer()
+                .map_err(|error| std::io::Error::other(error.to_string()))?;
             if let Err(error) =
                 jobs::maintenance::schedule(&self.state.db, self.state.config.job_max_attempts)
                     .await

@@ -82,5 +82,52 @@ pub(super) async fn import_folder(
     for (path, reason) in &failed {
         println!("  failed: {}: {reason}", path.display());
     }
+    if !dry_run {
+        process_queued_jobs(&app).await?;
+    }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Extracts and indexes what was imported: here and now when no server holds the search index,
+/// else left to the running server's worker.
+async fn process_queued_jobs(app: &App) -> anyhow::Result<()> {
+    use crate::{jobs, search::SearchError};
+    match app.state.search.start_writer() {
+        Err(SearchError::Busy(_)) => {
+            println!("a running hoso server extracts and indexes the imported files");
+            return Ok(());
+        }
+        Err(error) => return Err(error.into()),
+        Ok(()) => {}
+    }
+    // Holding the index lock proves no earlier import is still working: jobs it had claimed
+    // when it was stopped are taken up again.
+    jobs::requeue_claimed_by(&app.state.db, IMPORT_WORKER).await?;
+    let bar = indicatif::ProgressBar::new_spinner().with_style(
+        indicatif::ProgressStyle::with_template("{spinner} extracting and indexing: {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let (mut done, mut failed) = (0usize, 0usize);
+    app.worker()
+        .named(IMPORT_WORKER)
+        .drain_with(|batch| {
+            for (_, status) in batch {
+                if *status == jobs::JobStatus::Done {
+                    done += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+            bar.set_message(format!("{done} jobs done, {failed} failed"));
+        })
+        .await?;
+    bar.finish_and_clear();
+    println!(
+        "extracted and indexed: {done} jobs done, {failed} failed or retrying (see `hoso jobs`)"
+    );
+    Ok(())
+}
+
+/// Name prefix of the worker `hoso import` runs.
+const IMPORT_WORKER: &str = "import";

@@ -10,6 +10,6 @@ pub mod maintenance;
 
 pub use queue::{
     JobStatus, KindFilter, claim_more, claim_next, enqueue, enqueue_at, list, mark_all_done,
-    mark_done, mark_failed, queue_depth, requeue_stale,
+    mark_done, mark_failed, queue_depth, requeue_claimed_by, requeue_stale,
 };
 pub use worker::{JobContext, JobHandler, JobRegistry, Worker};

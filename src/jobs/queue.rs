@@ -276,6 +276,24 @@ pub async fn requeue_stale(db: &impl ConnectionTrait, lease: Duration) -> Result
     Ok(result.rows_affected)
 }
 
+/// Queues again the running jobs claimed by workers whose names start with `prefix` — for a
+/// caller that knows those workers are gone (the CLI's import worker, whose index lock it now
+/// holds). Returns how many.
+pub async fn requeue_claimed_by(db: &impl ConnectionTrait, prefix: &str) -> Result<u64, DbErr> {
+    let result = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(JobStatus::Queued.as_str()))
+        .col_expr(
+            job::Column::LockedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
+        .filter(job::Column::LockedBy.starts_with(prefix))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 /// Jobs waiting to run (queued, due or not).
 pub async fn queue_depth(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     job::Entity::find()

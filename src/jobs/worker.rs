@@ -85,6 +85,12 @@ impl Worker {
         }
     }
 
+    /// Names the worker `{prefix}-{pid}-{uuid}` (the name is kept on the jobs it claims).
+    pub fn named(mut self, prefix: &str) -> Self {
+        self.name = format!("{prefix}-{}-{}", std::process::id(), Uuid::now_v7());
+        self
+    }
+
     /// Restricts the worker to some job kinds (or to all but some).
     pub fn with_kinds(mut self, kinds: KindFilter) -> Self {
         self.kinds = kinds;
@@ -198,12 +204,21 @@ impl Worker {
 
     /// Runs due jobs until none is left (tests and the CLI use this).
     pub async fn drain(&self) -> Result<Vec<(Uuid, JobStatus)>, DbErr> {
+        self.drain_with(|_| {}).await
+    }
+
+    /// Like [`Worker::drain`], calling `progress` with the outcomes of each run.
+    pub async fn drain_with(
+        &self,
+        mut progress: impl FnMut(&[(Uuid, JobStatus)]),
+    ) -> Result<Vec<(Uuid, JobStatus)>, DbErr> {
         let mut ran = Vec::new();
         loop {
             let batch = self.run_next_batch().await?;
             if batch.is_empty() {
                 return Ok(ran);
             }
+            progress(&batch);
             ran.extend(batch);
         }
     }

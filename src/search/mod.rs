@@ -39,6 +39,10 @@ pub enum SearchError {
     Io(#[from] std::io::Error),
     #[error("search index writer: {0}")]
     Writer(String),
+    #[error(
+        "the search index at {0} is being written by another hoso process (a running `hoso serve`?)"
+    )]
+    Busy(String),
 }
 
 /// The fields of the schema.
@@ -137,6 +141,7 @@ pub struct SearchIndex {
     /// never contend for tantivy's writer lock.
     writer: Mutex<Option<WriterHandle>>,
     policy: CommitPolicy,
+    dir: std::path::PathBuf,
     pub fields: Fields,
     /// True when this start created the index (empty, or rebuilt for a new schema).
     pub created: bool,
@@ -208,13 +213,17 @@ impl SearchIndex {
         std::fs::write(&version_file, SCHEMA_VERSION)?;
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            // Commits of another process on the same index (a worker beside a web-only server,
+            // `hoso import` beside `hoso serve --role web`) become visible within a second; this
+            // process's own commits are reloaded at once by the writer.
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         Ok(Self {
             index,
             reader,
             writer: Mutex::new(None),
             policy,
+            dir: dir.to_path_buf(),
             fields,
             created,
         })
@@ -267,21 +276,46 @@ impl SearchIndex {
         }
     }
 
-    /// Sends changes to the writer thread, starting it (and taking tantivy's writer lock) first
-    /// when this process has not written yet.
-    fn send(&self, changes: Vec<Change>, flush: bool) -> Result<Ticket, SearchError> {
-        let mut slot = match self.writer.lock() {
+    /// Starts this process's writer now, taking tantivy's writer lock: a server does so on
+    /// start, so another process (`hoso import`) can tell that a server is indexing.
+    /// [`SearchError::Busy`] when another process holds the lock.
+    pub fn start_writer(&self) -> Result<(), SearchError> {
+        let mut slot = self.writer_slot();
+        self.ensure_writer(&mut slot)
+    }
+
+    fn writer_slot(&self) -> std::sync::MutexGuard<'_, Option<WriterHandle>> {
+        match self.writer.lock() {
             Ok(slot) => slot,
             Err(poisoned) => poisoned.into_inner(),
-        };
+        }
+    }
+
+    fn ensure_writer(&self, slot: &mut Option<WriterHandle>) -> Result<(), SearchError> {
         if slot.is_none() {
-            let writer = self.index.writer(64 * 1024 * 1024)?;
+            let writer = self
+                .index
+                .writer(64 * 1024 * 1024)
+                .map_err(|error| match error {
+                    tantivy::TantivyError::LockFailure(..) => {
+                        SearchError::Busy(self.dir.display().to_string())
+                    }
+                    other => SearchError::Index(other),
+                })?;
             *slot = Some(WriterHandle::start(
                 writer,
                 self.reader.clone(),
                 self.policy,
             ));
         }
+        Ok(())
+    }
+
+    /// Sends changes to the writer thread, starting it (and taking tantivy's writer lock) first
+    /// when this process has not written yet.
+    fn send(&self, changes: Vec<Change>, flush: bool) -> Result<Ticket, SearchError> {
+        let mut slot = self.writer_slot();
+        self.ensure_writer(&mut slot)?;
         let sent = match slot.as_ref() {
             Some(handle) => handle.send(changes, flush),
             None => Err(SearchError::Writer(

@@ -401,11 +401,164 @@ db_test!(import_brings_a_folder_in_once_and_picks_up_changes, |app| {
         3
     );
 
-    app.drain_jobs().await;
-    let found = app
-        .get("/api/v1/search?q=ghi%20chu%20da%20sua", &app.admin_token)
-        .await;
-    assert_eq!(found.json["total"], 1, "{}", found.text);
+    // With no server running, the import extracted and indexed the files itself.
+    assert!(
+        text(&changed.stdout).contains("extracted and indexed"),
+        "{}",
+        text(&changed.stdout)
+    );
+    let found = hoso(&app, &["search", "ghi chu da sua", "--json"]);
+    let found: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["hits"][0]["original_filename"], "ghi-chu.txt");
     let missing = hoso(&app, &["import", &dir, "--agency", "NOWHERE"]);
     assert!(!missing.status.success());
 });
+
+/// Runs `hoso import` and kills it (SIGKILL) as soon as `until` holds, checked every 20 ms.
+async fn import_killed_when(
+    app: &TestApp,
+    dir: &str,
+    until: impl AsyncFn(&TestApp) -> bool,
+) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--data-dir")
+        .arg(app.data_dir())
+        .arg("--database-url")
+        .arg(&app.database.url)
+        .args(["import", dir, "--agency", "SKHCN"])
+        .env_remove("HOSO_CONFIG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the hoso binary runs");
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if until(app).await {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let backend = app.state.db.get_database_backend();
+    let row = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+db_test!(
+    an_import_killed_twice_and_run_again_leaves_one_searchable_document_per_file,
+    |app| {
+        app.agency("SKHCN", "department", None).await;
+        let folder = tempfile::tempdir().unwrap();
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files = 0;
+        for n in 0..240 {
+            let sub = folder.path().join(format!("don-vi-{}", n % 6));
+            std::fs::create_dir_all(&sub).unwrap();
+            let stem = format!("QT-{n:03} ho so");
+            match n % 6 {
+                0 => std::fs::copy(
+                    fixtures.join("vanban.docx"),
+                    sub.join(format!("{stem}.docx")),
+                )
+                .map(|_| ())
+                .unwrap(),
+                1 => std::fs::copy(fixtures.join("bang.xlsx"), sub.join(format!("{stem}.xlsx")))
+                    .map(|_| ())
+                    .unwrap(),
+                2 => std::fs::write(
+                    sub.join(format!("{stem}.md")),
+                    format!("# Hướng dẫn số {n}\n\nHồ sơ lưu trữ mã tailieu{n:03}."),
+                )
+                .unwrap(),
+                3 => std::fs::write(
+                    sub.join(format!("{stem}.html")),
+                    format!("<h1>Biên bản {n}</h1><p>Hồ sơ lưu trữ mã tailieu{n:03}.</p>"),
+                )
+                .unwrap(),
+                _ => std::fs::write(
+                    sub.join(format!("{stem}.txt")),
+                    format!("Quy định số {n}\nHồ sơ lưu trữ mã tailieu{n:03}."),
+                )
+                .unwrap(),
+            }
+            files += 1;
+        }
+        let dir = folder.path().to_string_lossy().into_owned();
+        let documents = "SELECT COUNT(*) FROM documents";
+
+        // Killed while importing files, then again once the files are in (while it extracts).
+        let killed =
+            import_killed_when(&app, &dir, async |app| count(app, documents).await >= 50).await;
+        assert!(killed, "the first run was killed midway");
+        let before = count(&app, documents).await;
+        assert!(
+            before < files,
+            "{before} of {files} imported before the kill"
+        );
+        import_killed_when(&app, &dir, async |app| {
+            count(app, documents).await >= files
+                && count(
+                    app,
+                    "SELECT COUNT(*) FROM jobs WHERE status = 'done' AND kind = 'extract_text'",
+                )
+                .await
+                    > 0
+        })
+        .await;
+        let last = hoso(&app, &["import", &dir, "--agency", "SKHCN"]);
+        assert!(last.status.success(), "{}", text(&last.stderr));
+        assert!(
+            text(&last.stdout).contains("failed 0"),
+            "{}",
+            text(&last.stdout)
+        );
+
+        assert_eq!(count(&app, documents).await, files, "one document per file");
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM document_versions").await,
+            files,
+            "one version per document"
+        );
+        assert_eq!(
+            count(&app, "SELECT COUNT(DISTINCT rel_path) FROM imports").await,
+            files
+        );
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM jobs WHERE status <> 'done'").await,
+            0,
+            "every extraction and index job finished"
+        );
+        // Every file is searchable: the texts by their own words, the copies by their content.
+        let search = |query: &str| {
+            let out = hoso(&app, &["search", query, "--json", "--limit", "1"]);
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["total"].clone()
+        };
+        assert_eq!(search("ho so luu tru"), 160, "the 160 text files");
+        assert_eq!(search("tailieu137"), 1);
+        assert_eq!(
+            search("\"danh gia noi bo\""),
+            40,
+            "the 40 copies of vanban.docx"
+        );
+        assert_eq!(search("phieu yeu cau"), 40, "the 40 copies of bang.xlsx");
+        let index = hoso::search::SearchIndex::open(
+            &app.state.config.index_dir,
+            hoso::search::CommitPolicy::default(),
+        )
+        .unwrap();
+        assert_eq!(index.count(), files as u64, "one index entry per file");
+    }
+);

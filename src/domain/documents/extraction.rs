@@ -168,20 +168,27 @@ impl JobHandler for ExtractText {
         let bytes = context.blobs.read_all(&version.blob_sha256).await?;
         let limits = context.config.extract_limits();
         let outcome = extract::extract_async(bytes, version.content_type.clone(), limits).await;
-        let ocr_settings = context.config.ocr_settings();
+        let wants_ocr = match &outcome {
+            Ok(extracted) => !extracted.pages_without_text.is_empty(),
+            Err(error) => matches!(error, ExtractError::NeedsOcr),
+        };
+        let ocr_available = wants_ocr && ocr::available(&context.config.ocr_settings()).await;
+        // The text, the status and the follow-up jobs land together: a crash in between would
+        // leave a version marked done whose text never reaches the index.
+        let txn = crate::db::begin_write(&context.db).await?;
         match outcome {
             Ok(extracted) => {
                 let needs_ocr = !extracted.pages_without_text.is_empty();
                 record(
-                    &context.db,
+                    &txn,
                     id,
                     &extracted,
                     if needs_ocr { "running" } else { "done" },
                 )
                 .await?;
-                crate::domain::search::enqueue_index(&context.db, version.document_id).await?;
+                crate::domain::search::enqueue_index(&txn, version.document_id).await?;
                 if needs_ocr {
-                    queue_ocr(context, &ocr_settings, id).await?;
+                    queue_ocr(&txn, context, ocr_available, id).await?;
                 }
             }
             Err(ExtractError::NeedsOcr) => {
@@ -192,14 +199,15 @@ impl JobHandler for ExtractText {
                     pages_without_text: vec![1],
                     warnings: Vec::new(),
                 };
-                record(&context.db, id, &empty, "running").await?;
-                queue_ocr(context, &ocr_settings, id).await?;
+                record(&txn, id, &empty, "running").await?;
+                queue_ocr(&txn, context, ocr_available, id).await?;
             }
             Err(error) => {
                 tracing::warn!(version = %id, %error, "text extraction failed");
-                set_status(&context.db, id, "failed", Some(error.to_string())).await?;
+                set_status(&txn, id, "failed", Some(error.to_string())).await?;
             }
         }
+        txn.commit().await?;
         Ok(())
     }
 }
@@ -233,21 +241,23 @@ async fn record(
 
 /// Queues OCR when Tesseract is installed; otherwise marks the version `needs_ocr`.
 async fn queue_ocr(
+    db: &impl ConnectionTrait,
     context: &JobContext,
-    settings: &ocr::OcrSettings,
+    available: bool,
     id: Uuid,
 ) -> anyhow::Result<()> {
-    if ocr::available(settings).await {
+    if available {
         jobs::enqueue(
-            &context.db,
+            db,
             OCR_VERSION,
             &json!({"version_id": id}),
             context.config.job_max_attempts,
         )
         .await?;
     } else {
+        let settings = context.config.ocr_settings();
         set_status(
-            &context.db,
+            db,
             id,
             "needs_ocr",
             Some(format!(
@@ -334,7 +344,8 @@ impl JobHandler for OcrVersion {
             .update(&context.db)
             .await?;
         }
-        save_text(&context.db, id, &pages).await?;
+        let txn = crate::db::begin_write(&context.db).await?;
+        save_text(&txn, id, &pages).await?;
         let method = if version.content_type == "application/pdf" {
             "pdf+ocr"
         } else {
@@ -353,9 +364,10 @@ impl JobHandler for OcrVersion {
             updated_at: Set(Utc::now().trunc_subsecs(6)),
             ..Default::default()
         }
-        .update(&context.db)
+        .update(&txn)
         .await?;
-        crate::domain::search::enqueue_index(&context.db, version.document_id).await?;
+        crate::domain::search::enqueue_index(&txn, version.document_id).await?;
+        txn.commit().await?;
         Ok(())
     }
 }
