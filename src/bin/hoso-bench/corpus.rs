@@ -1,0 +1,244 @@
+//! A deterministic synthetic corpus of Vietnamese QMS documents: procedures, forms and
+//! instructions of a province's agencies, written from the vocabulary of ISO 9001 in public
+//! administration, with document codes and legal numbers cited in the text.
+
+use rand::{Rng, SeedableRng, seq::SliceRandom};
+use rand_chacha::ChaCha8Rng;
+
+/// Subjects of procedures (the part after "Quy trình").
+const SUBJECTS: &[&str] = &[
+    "kiểm soát tài liệu",
+    "kiểm soát hồ sơ",
+    "đánh giá nội bộ",
+    "hành động khắc phục",
+    "xem xét của lãnh đạo",
+    "kiểm soát sản phẩm không phù hợp",
+    "tiếp nhận và trả kết quả",
+    "giải quyết khiếu nại",
+    "cấp giấy phép xây dựng",
+    "đăng ký kinh doanh hộ cá thể",
+    "cấp giấy chứng nhận quyền sử dụng đất",
+    "thẩm định dự án đầu tư",
+    "quản lý văn bản đến",
+    "quản lý văn bản đi",
+    "tuyển dụng công chức",
+    "đào tạo bồi dưỡng cán bộ",
+    "quản lý tài sản công",
+    "thanh toán kinh phí",
+    "đo lường sự hài lòng của người dân",
+    "quản lý rủi ro và cơ hội",
+    "cấp phiếu lý lịch tư pháp",
+    "chứng thực bản sao từ bản chính",
+    "đăng ký khai sinh",
+    "cấp phép khai thác nước ngầm",
+    "thẩm định báo cáo đánh giá tác động môi trường",
+    "kiểm tra chất lượng hàng hóa nhập khẩu",
+    "cấp chứng chỉ hành nghề",
+    "điều chỉnh quy hoạch chi tiết",
+];
+
+/// Sentences with slots: {s} a subject, {a} an agency unit, {d} a duration, {c} a code,
+/// {l} a legal number.
+const SENTENCES: &[&str] = &[
+    "Quy trình này quy định trình tự, thủ tục {s} tại {a}.",
+    "Phạm vi áp dụng: các phòng, ban chuyên môn thuộc {a} và công chức được giao nhiệm vụ.",
+    "Căn cứ {l} về việc áp dụng hệ thống quản lý chất lượng theo tiêu chuẩn quốc gia TCVN ISO 9001:2015.",
+    "Thời hạn giải quyết không quá {d} ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.",
+    "Bộ phận tiếp nhận và trả kết quả kiểm tra tính đầy đủ, hợp lệ của hồ sơ và lập phiếu hẹn trả kết quả.",
+    "Trường hợp hồ sơ chưa đầy đủ, công chức hướng dẫn tổ chức, cá nhân bổ sung, hoàn thiện một lần.",
+    "Lãnh đạo phòng xem xét, phê duyệt kết quả và chuyển văn thư đóng dấu, phát hành.",
+    "Hồ sơ được lưu trữ theo {c} trong thời gian tối thiểu {d} tháng.",
+    "Kết quả đánh giá nội bộ được báo cáo tại cuộc họp xem xét của lãnh đạo.",
+    "Mọi sự không phù hợp phải được ghi nhận, phân tích nguyên nhân và thực hiện hành động khắc phục.",
+    "Biểu mẫu sử dụng theo {c}, được cập nhật khi có thay đổi của văn bản quy phạm pháp luật.",
+    "Thực hiện theo {l} và các văn bản hướng dẫn có liên quan.",
+    "Người đứng đầu cơ quan chịu trách nhiệm phê duyệt chính sách chất lượng và mục tiêu chất lượng.",
+    "Công chức thực hiện có trách nhiệm cập nhật tiến độ giải quyết trên hệ thống một cửa điện tử.",
+    "Việc đo lường sự hài lòng của người dân được thực hiện định kỳ sáu tháng một lần.",
+    "Tài liệu hết hiệu lực phải được thu hồi, đóng dấu và lưu trữ riêng để tránh sử dụng nhầm.",
+    "Chỉ những tài liệu đã được phê duyệt và còn hiệu lực mới được phân phối đến nơi sử dụng.",
+    "Trưởng ban ISO tổng hợp kết quả, đề xuất cải tiến và báo cáo lãnh đạo trước ngày {d} hằng tháng.",
+    "Phiếu yêu cầu hành động khắc phục được lập theo {c} và theo dõi đến khi kết thúc.",
+    "Đánh giá viên nội bộ không đánh giá công việc của chính mình để bảo đảm tính khách quan.",
+    "Hồ sơ điện tử được ký số và lưu trên phần mềm quản lý văn bản điều hành.",
+    "Đơn vị phối hợp gồm Văn phòng, Thanh tra và Phòng Tài chính – Kế hoạch thuộc {a}.",
+    "Trường hợp quá hạn giải quyết, bộ phận chuyên môn gửi văn bản xin lỗi tổ chức, cá nhân.",
+    "Kết quả giải quyết thủ tục hành chính được trả trực tiếp hoặc qua dịch vụ bưu chính công ích.",
+    "Các rủi ro và cơ hội được xác định, đánh giá và cập nhật tối thiểu mỗi năm một lần.",
+    "Điều chỉnh, bổ sung quy trình khi có thay đổi về thẩm quyền, thành phần hồ sơ hoặc thời hạn.",
+];
+
+/// Legal documents cited (số ký hiệu).
+pub const LEGAL_NUMBERS: &[&str] = &[
+    "19/2014/QĐ-TTg",
+    "101/2020/NĐ-CP",
+    "61/2018/NĐ-CP",
+    "107/2021/NĐ-CP",
+    "26/2014/TT-BKHCN",
+    "116/2015/TT-BTC",
+    "01/2018/TT-VPCP",
+    "30/2020/NĐ-CP",
+    "45/2020/NĐ-CP",
+    "11/2019/TT-BNV",
+    "08/2020/TT-BNV",
+    "118/2021/NĐ-CP",
+];
+
+/// Agency units named in the text.
+const UNITS: &[&str] = &[
+    "Sở Khoa học và Công nghệ",
+    "Sở Tư pháp",
+    "Sở Tài nguyên và Môi trường",
+    "Sở Xây dựng",
+    "Sở Kế hoạch và Đầu tư",
+    "Sở Nội vụ",
+    "Ủy ban nhân dân huyện Điện Biên",
+    "Ủy ban nhân dân thành phố Đà Lạt",
+    "Ủy ban nhân dân xã Đông Hòa",
+    "Trung tâm Phục vụ hành chính công",
+];
+
+/// Kinds of generated documents, with their code prefixes and title words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Procedure,
+    Form,
+    WorkInstruction,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Procedure => "procedure",
+            Kind::Form => "form",
+            Kind::WorkInstruction => "work_instruction",
+        }
+    }
+}
+
+/// One generated document.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// Index in the corpus.
+    pub n: usize,
+    /// Which of the corpus's agencies (0-based).
+    pub agency: usize,
+    pub kind: Kind,
+    /// Unique in the corpus: `QT-00123`, `BM-02-QT00123`, `HD-00123`.
+    pub code: String,
+    pub title: String,
+    pub body: String,
+    /// Legal numbers cited in the body.
+    pub cites: Vec<&'static str>,
+    /// Whether the document is published (effective) or stays a draft.
+    pub effective: bool,
+}
+
+/// The corpus: documents spread over `agencies` agencies.
+pub struct Corpus {
+    pub agencies: usize,
+    pub docs: Vec<Doc>,
+}
+
+impl Corpus {
+    /// Generates `count` documents from `seed`; the same arguments give the same corpus.
+    pub fn generate(count: usize, agencies: usize, seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let docs = (0..count)
+            .map(|n| generate_doc(&mut rng, n, agencies, count))
+            .collect();
+        Self { agencies, docs }
+    }
+
+    pub fn text_bytes(&self) -> usize {
+        self.docs.iter().map(|doc| doc.body.len()).sum()
+    }
+}
+
+fn code_of(kind: Kind, n: usize) -> String {
+    match kind {
+        Kind::Procedure => format!("QT-{n:05}"),
+        Kind::Form => format!("BM-{:02}-QT{n:05}", n % 7 + 1),
+        Kind::WorkInstruction => format!("HD-{n:05}"),
+    }
+}
+
+fn generate_doc(rng: &mut ChaCha8Rng, n: usize, agencies: usize, count: usize) -> Doc {
+    let kind = match rng.gen_range(0..10) {
+        0..=5 => Kind::Procedure,
+        6..=8 => Kind::Form,
+        _ => Kind::WorkInstruction,
+    };
+    let subject = *SUBJECTS.choose(rng).unwrap_or(&SUBJECTS[0]);
+    let title = match kind {
+        Kind::Procedure => format!("Quy trình {subject}"),
+        Kind::Form => format!("Biểu mẫu phiếu theo dõi {subject}"),
+        Kind::WorkInstruction => format!("Hướng dẫn công việc {subject}"),
+    };
+    // Lengths from a few lines (forms) to a few pages (procedures), skewed short.
+    let sentences = match kind {
+        Kind::Form => rng.gen_range(4..16),
+        _ => {
+            let base: f64 = rng.gen_range(0.0f64..1.0);
+            8 + (base * base * 110.0) as usize
+        }
+    };
+    let mut cites = Vec::new();
+    let mut body = String::with_capacity(sentences * 120);
+    body.push_str(&title.to_uppercase());
+    body.push('\n');
+    for index in 0..sentences {
+        let template = *SENTENCES.choose(rng).unwrap_or(&SENTENCES[0]);
+        let mut sentence = template.to_owned();
+        if sentence.contains("{s}") {
+            let other = *SUBJECTS.choose(rng).unwrap_or(&SUBJECTS[0]);
+            sentence = sentence.replace("{s}", if index == 0 { subject } else { other });
+        }
+        if sentence.contains("{a}") {
+            sentence = sentence.replace("{a}", UNITS.choose(rng).unwrap_or(&UNITS[0]));
+        }
+        if sentence.contains("{d}") {
+            sentence = sentence.replace("{d}", &rng.gen_range(2..30).to_string());
+        }
+        if sentence.contains("{c}") {
+            let cited_kind = if rng.gen_bool(0.5) {
+                Kind::Form
+            } else {
+                Kind::Procedure
+            };
+            sentence = sentence.replace("{c}", &code_of(cited_kind, rng.gen_range(0..count)));
+        }
+        if sentence.contains("{l}") {
+            let number = *LEGAL_NUMBERS.choose(rng).unwrap_or(&LEGAL_NUMBERS[0]);
+            if !cites.contains(&number) {
+                cites.push(number);
+            }
+            sentence = sentence.replace("{l}", number);
+        }
+        body.push_str(&sentence);
+        body.push(if index % 4 == 3 { '\n' } else { ' ' });
+    }
+    Doc {
+        n,
+        agency: rng.gen_range(0..agencies),
+        kind,
+        code: code_of(kind, n),
+        title,
+        body,
+        cites,
+        effective: rng.gen_bool(0.8),
+    }
+}
+
+/// ASCII without Vietnamese diacritics, đ→d (what users type without a Vietnamese keyboard).
+pub fn unaccent(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfd()
+        .filter(|c| !('\u{0300}'..='\u{036f}').contains(c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            other => other,
+        })
+        .collect()
+}

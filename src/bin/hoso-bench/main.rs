@@ -1,0 +1,265 @@
+//! `hoso-bench`: the search benchmark. Generates a deterministic synthetic Vietnamese corpus,
+//! ingests it through hoso's domain code, measures search latency in-process and over HTTP at
+//! concurrency 1 and 16, runs the same queries on SQLite FTS5 and PostgreSQL full-text search,
+//! and appends a Markdown report to `docs/benchmarks.md`.
+//!
+//! ```text
+//! cargo run --release --bin hoso-bench -- [--docs 10000] [--append docs/benchmarks.md]
+//! ```
+
+mod corpus;
+mod engines;
+mod ingest;
+mod queries;
+mod report;
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use clap::Parser;
+use futures::StreamExt;
+use hoso::{App, config::Config};
+
+use crate::{
+    corpus::Corpus,
+    engines::Engine,
+    queries::{Category, Query},
+    report::{Accuracy, Latency, Report},
+};
+
+#[derive(Parser)]
+#[command(about = "Measures hoso's ingest and search against SQLite FTS5 and PostgreSQL")]
+struct Args {
+    /// Documents in the synthetic corpus.
+    #[arg(long, default_value_t = 10_000)]
+    docs: usize,
+    /// Agencies the documents are spread over.
+    #[arg(long, default_value_t = 20)]
+    agencies: usize,
+    /// Seed of the corpus and the query mix.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Queries of each category in the mix.
+    #[arg(long, default_value_t = 30)]
+    per_category: usize,
+    /// Times the mix is run for each latency measurement.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// Documents ingested at the same time.
+    #[arg(long, default_value_t = 4)]
+    ingest_concurrency: usize,
+    /// PostgreSQL for the baseline (a schema `hoso_bench` is created and dropped).
+    #[arg(
+        long,
+        env = "HOSO_BENCH_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    postgres_url: String,
+    /// Skip the PostgreSQL baseline.
+    #[arg(long)]
+    no_postgres: bool,
+    /// Where hoso's data lives during the run (default: a temporary folder, removed after).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Append the Markdown report to this file.
+    #[arg(long)]
+    append: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let temp = tempfile::tempdir()?;
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| temp.path().join("hoso"));
+    std::fs::create_dir_all(&data_dir)?;
+
+    eprintln!("generating {} documents (seed {})", args.docs, args.seed);
+    let corpus = Corpus::generate(args.docs, args.agencies, args.seed);
+    let mix = queries::mix(&corpus, args.per_category, args.seed);
+
+    let mut config = Config::for_data_dir(&data_dir);
+    config.job_poll_interval_ms = 20;
+    let app = App::build(config).await.context("starting hoso")?;
+    let people = ingest::prepare(&app, args.agencies).await?;
+    let bar = indicatif::ProgressBar::new(corpus.docs.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{spinner} ingest [{bar:40}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let ingested = ingest::ingest(&app, &people, &corpus, args.ingest_concurrency, &bar).await?;
+    bar.finish_and_clear();
+    let index_bytes = ingest::dir_size(&app.state.config.index_dir);
+    eprintln!(
+        "ingested {} documents in {:.1} s ({:.1} s to create and publish)",
+        ingested.documents,
+        ingested.total.as_secs_f64(),
+        ingested.api_phase.as_secs_f64()
+    );
+
+    let by_code: Arc<HashMap<String, usize>> = Arc::new(
+        corpus
+            .docs
+            .iter()
+            .map(|doc| (doc.code.clone(), doc.n))
+            .collect(),
+    );
+    let appraiser = hoso::domain::auth::actor_for_user(&app.state.db, ingest::APPRAISER).await?;
+    let in_process = Engine::HosoInProcess {
+        db: app.state.db.clone(),
+        index: Arc::clone(&app.state.search),
+        actor: appraiser,
+        agency_codes: people.agency_codes.clone(),
+        by_code: Arc::clone(&by_code),
+    };
+    let (address, server) = serve(&app).await?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let base = format!("http://{address}");
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": ingest::APPRAISER, "password": ingest::PASSWORD}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let http = Engine::HosoHttp {
+        client,
+        base,
+        token: login["token"].as_str().context("no token")?.to_owned(),
+        agency_codes: people.agency_codes.clone(),
+        by_code,
+    };
+
+    eprintln!("loading the SQLite FTS5 baseline");
+    let started = Instant::now();
+    let fts5_path = temp.path().join("fts5.db");
+    let fts5 = Engine::Fts5 {
+        db: engines::load_fts5(&fts5_path, &corpus).await?,
+    };
+    let fts5_load = started.elapsed();
+    let fts5_bytes = std::fs::metadata(&fts5_path)?.len();
+    let postgres = if args.no_postgres {
+        None
+    } else {
+        eprintln!("loading the PostgreSQL baseline");
+        let started = Instant::now();
+        let db = engines::load_postgres(&args.postgres_url, &corpus)
+            .await
+            .context("the PostgreSQL baseline (use --no-postgres to skip it)")?;
+        let size = engines::postgres_size(&db).await?;
+        Some((Engine::Postgres { db }, started.elapsed(), size))
+    };
+
+    let mut report = Report::new(&args_summary(&args), &corpus, &mix, ingested, index_bytes);
+    report.baseline_load("SQLite FTS5", fts5_load, fts5_bytes);
+    if let Some((_, load, size)) = &postgres {
+        report.baseline_load("PostgreSQL FTS", *load, *size);
+    }
+    let mut engines: Vec<&Engine> = vec![&in_process, &http, &fts5];
+    if let Some((engine, ..)) = &postgres {
+        engines.push(engine);
+    }
+    for engine in &engines {
+        eprintln!("measuring {}", engine.name());
+        report.accuracy(accuracy(engine, &corpus, &mix).await?);
+        for concurrency in [1, 16] {
+            report.latency(measure(engine, &mix, args.rounds, concurrency).await?);
+        }
+    }
+    if let Some((Engine::Postgres { db }, ..)) = &postgres {
+        engines::drop_postgres(db).await?;
+    }
+    server.abort();
+
+    let markdown = report.markdown();
+    println!("{markdown}");
+    if let Some(path) = &args.append {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot append to {}", path.display()))?;
+        writeln!(file, "\n{markdown}")?;
+        eprintln!("appended to {}", path.display());
+    }
+    Ok(())
+}
+
+fn args_summary(args: &Args) -> String {
+    format!(
+        "--docs {} --agencies {} --seed {} --per-category {} --rounds {} --ingest-concurrency {}",
+        args.docs,
+        args.agencies,
+        args.seed,
+        args.per_category,
+        args.rounds,
+        args.ingest_concurrency
+    )
+}
+
+/// Serves the app's router on a free local port.
+async fn serve(app: &App) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let service = app
+        .router()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, service).await {
+            eprintln!("the benchmark server stopped: {error}");
+        }
+    });
+    Ok((address, server))
+}
+
+/// How many queries of each category the engine answers correctly (its first hit), with the
+/// queries it missed.
+async fn accuracy(engine: &Engine, corpus: &Corpus, mix: &[Query]) -> anyhow::Result<Accuracy> {
+    let mut accuracy = Accuracy::new(engine.name());
+    for query in mix {
+        let hits = engine
+            .top(query)
+            .await
+            .with_context(|| format!("{} on {:?}", engine.name(), query.text))?;
+        let first = hits.first().copied();
+        accuracy.record(query, query.answered_by(corpus, first), first, corpus);
+    }
+    Ok(accuracy)
+}
+
+/// Runs the mix `rounds` times with `concurrency` queries in flight (after one warm-up pass).
+async fn measure(
+    engine: &Engine,
+    mix: &[Query],
+    rounds: usize,
+    concurrency: usize,
+) -> anyhow::Result<Latency> {
+    for query in mix {
+        engine.top(query).await?;
+    }
+    let work: Vec<&Query> = (0..rounds).flat_map(|_| mix.iter()).collect();
+    let started = Instant::now();
+    let timings: Vec<anyhow::Result<(Category, Duration)>> = futures::stream::iter(work)
+        .map(|query| async move {
+            let started = Instant::now();
+            engine.top(query).await?;
+            Ok((query.category, started.elapsed()))
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let wall = started.elapsed();
+    let timings = timings.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Latency::new(engine.name(), concurrency, timings, wall))
+}

@@ -1,0 +1,174 @@
+//! The fixed query mix and what counts as a correct answer.
+
+use rand::{Rng, SeedableRng, seq::SliceRandom};
+use rand_chacha::ChaCha8Rng;
+
+use crate::corpus::{Corpus, Doc, Kind, LEGAL_NUMBERS, unaccent};
+
+/// What a query exercises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Category {
+    /// Words typed with diacritics.
+    Accented,
+    /// The same words typed without diacritics (đ→d).
+    Unaccented,
+    /// A quoted phrase, with or without diacritics.
+    Phrase,
+    /// A document code (`QT-00123`, `BM-03-QT00456`).
+    Code,
+    /// A legal number (`19/2014/QĐ-TTg`), sometimes typed without diacritics.
+    LegalNumber,
+    /// Words, narrowed to one agency and one kind.
+    Filtered,
+    /// Words, only versions in force today.
+    AsOf,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Accented,
+        Category::Unaccented,
+        Category::Phrase,
+        Category::Code,
+        Category::LegalNumber,
+        Category::Filtered,
+        Category::AsOf,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Accented => "accented words",
+            Category::Unaccented => "unaccented words",
+            Category::Phrase => "phrases",
+            Category::Code => "document codes",
+            Category::LegalNumber => "legal numbers",
+            Category::Filtered => "agency + kind filter",
+            Category::AsOf => "as-of today",
+        }
+    }
+}
+
+/// What the first hit must satisfy.
+#[derive(Debug, Clone)]
+pub enum Expect {
+    /// Contains every one of these words (lowercase, with diacritics).
+    Words(Vec<String>),
+    /// Contains this phrase (lowercase, with diacritics).
+    Phrase(String),
+    /// Is the document with this code.
+    Code(String),
+    /// Cites this legal number.
+    Cites(&'static str),
+}
+
+/// One query of the mix.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub category: Category,
+    /// What the user types.
+    pub text: String,
+    /// Agency filter (corpus agency index).
+    pub agency: Option<usize>,
+    pub kind: Option<Kind>,
+    pub as_of_today: bool,
+    pub expect: Expect,
+}
+
+/// Two or three consecutive words of a document's title subject.
+fn words_from(rng: &mut ChaCha8Rng, doc: &Doc) -> String {
+    let words: Vec<&str> = doc.title.split_whitespace().skip(1).collect();
+    let take = rng.gen_range(2..=3).min(words.len());
+    let start = rng.gen_range(0..=words.len() - take);
+    words[start..start + take].join(" ").to_lowercase()
+}
+
+/// `per_category` queries of each category, drawn from the corpus with `seed`.
+pub fn mix(corpus: &Corpus, per_category: usize, seed: u64) -> Vec<Query> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let effective: Vec<&Doc> = corpus.docs.iter().filter(|doc| doc.effective).collect();
+    let mut queries = Vec::new();
+    for category in Category::ALL {
+        for _ in 0..per_category {
+            let Some(doc) = effective.choose(&mut rng).copied() else {
+                return queries;
+            };
+            let words = words_from(&mut rng, doc);
+            let expect_words = || Expect::Words(words.split(' ').map(str::to_owned).collect());
+            let query = match category {
+                Category::Accented => Query::plain(category, words.clone(), expect_words()),
+                Category::Unaccented => Query::plain(category, unaccent(&words), expect_words()),
+                Category::Phrase => {
+                    let typed = if rng.gen_bool(0.5) {
+                        words.clone()
+                    } else {
+                        unaccent(&words)
+                    };
+                    Query::plain(
+                        category,
+                        format!("\"{typed}\""),
+                        Expect::Phrase(words.clone()),
+                    )
+                }
+                Category::Code => {
+                    Query::plain(category, doc.code.clone(), Expect::Code(doc.code.clone()))
+                }
+                Category::LegalNumber => {
+                    let number = *LEGAL_NUMBERS.choose(&mut rng).unwrap_or(&LEGAL_NUMBERS[0]);
+                    let typed = if rng.gen_bool(0.5) {
+                        number.to_owned()
+                    } else {
+                        unaccent(number)
+                    };
+                    Query::plain(category, typed, Expect::Cites(number))
+                }
+                Category::Filtered => Query {
+                    agency: Some(doc.agency),
+                    kind: Some(doc.kind),
+                    ..Query::plain(category, words.clone(), expect_words())
+                },
+                Category::AsOf => Query {
+                    as_of_today: true,
+                    ..Query::plain(category, unaccent(&words), expect_words())
+                },
+            };
+            queries.push(query);
+        }
+    }
+    queries
+}
+
+impl Query {
+    fn plain(category: Category, text: String, expect: Expect) -> Self {
+        Self {
+            category,
+            text,
+            agency: None,
+            kind: None,
+            as_of_today: false,
+            expect,
+        }
+    }
+
+    /// Whether `first` (the first hit, a corpus index) answers the query.
+    pub fn answered_by(&self, corpus: &Corpus, first: Option<usize>) -> bool {
+        let Some(doc) = first.and_then(|n| corpus.docs.get(n)) else {
+            return false;
+        };
+        if !doc.effective
+            || self.agency.is_some_and(|agency| agency != doc.agency)
+            || self.kind.is_some_and(|kind| kind != doc.kind)
+        {
+            return false;
+        }
+        let text = || format!("{}\n{}", doc.title, doc.body).to_lowercase();
+        match &self.expect {
+            Expect::Words(words) => {
+                let text = text();
+                words.iter().all(|word| text.contains(word.as_str()))
+            }
+            Expect::Phrase(phrase) => text().contains(phrase.as_str()),
+            Expect::Code(code) => &doc.code == code,
+            Expect::Cites(number) => doc.cites.contains(number),
+        }
+    }
+}
