@@ -8,6 +8,7 @@ mod m20261122_000001_create_foundation;
 mod m20261122_000002_create_documents;
 mod m20261122_000003_create_version_texts;
 mod m20261122_000004_create_imports;
+mod m20261122_000005_index_pending_jobs;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_documents::Migration),
             Box::new(m20261122_000003_create_version_texts::Migration),
             Box::new(m20261122_000004_create_imports::Migration),
+            Box::new(m20261122_000005_index_pending_jobs::Migration),
         ]
     }
 }

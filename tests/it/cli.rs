@@ -562,3 +562,42 @@ db_test!(
         assert_eq!(index.count(), files as u64, "one index entry per file");
     }
 );
+
+db_test!(
+    beside_a_process_holding_the_index_import_leaves_indexing_to_it_and_serve_refuses,
+    |app| {
+        app.agency("SKHCN", "department", None).await;
+        // This process plays the running server: it holds the index writer.
+        app.state.search.start_writer().unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(
+            folder.path().join("QT-01.txt"),
+            "Quy trình kiểm soát tài liệu",
+        )
+        .unwrap();
+        let dir = folder.path().to_string_lossy().into_owned();
+        let import = hoso(&app, &["import", &dir, "--agency", "SKHCN"]);
+        assert!(import.status.success(), "{}", text(&import.stderr));
+        let said = text(&import.stdout);
+        assert!(said.contains("imported 1"), "{said}");
+        assert!(
+            said.contains("a running hoso server extracts and indexes"),
+            "{said}"
+        );
+        // The jobs wait for the server's worker.
+        app.drain_jobs().await;
+        let found = app
+            .get("/api/v1/search?q=kiem%20soat", &app.admin_token)
+            .await;
+        assert_eq!(found.json["total"], 1, "{}", found.text);
+
+        let second = hoso(&app, &["serve", "--listen", "127.0.0.1:0"]);
+        assert!(!second.status.success());
+        let stderr = text(&second.stderr);
+        assert!(
+            stderr.contains("being written by another hoso process"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+);

@@ -62,6 +62,7 @@ pub struct Accuracy {
     engine: &'static str,
     counts: BTreeMap<Category, (usize, usize)>,
     misses: Vec<String>,
+    reasons: BTreeMap<&'static str, usize>,
 }
 
 impl Accuracy {
@@ -70,6 +71,7 @@ impl Accuracy {
             engine,
             counts: BTreeMap::new(),
             misses: Vec::new(),
+            reasons: BTreeMap::new(),
         }
     }
 
@@ -84,11 +86,12 @@ impl Accuracy {
             None => "no hit".to_owned(),
             Some(doc) => format!("first hit {} “{}”", doc.code, doc.title),
         };
+        let reason = why(self.engine, query, first);
+        *self.reasons.entry(reason).or_default() += 1;
         self.misses.push(format!(
-            "{} `{}` → {got} ({})",
+            "{} `{}` → {got} ({reason})",
             query.category.label(),
             query.text,
-            why(self.engine, query, first)
         ));
     }
 }
@@ -327,10 +330,14 @@ impl Report {
             }
             let _ = writeln!(
                 out,
-                "\n{} misses ({}), first 8:\n",
+                "\n{} misses ({}) by reason:\n",
                 accuracy.engine,
                 accuracy.misses.len()
             );
+            for (reason, count) in &accuracy.reasons {
+                let _ = writeln!(out, "- {count} × {reason}");
+            }
+            let _ = writeln!(out, "\nThe first 8:\n");
             for miss in accuracy.misses.iter().take(8) {
                 let _ = writeln!(out, "- {miss}");
             }
