@@ -64,6 +64,9 @@ struct Args {
     /// Skip the PostgreSQL baseline.
     #[arg(long)]
     no_postgres: bool,
+    /// Measure hoso only (no SQLite FTS5 or PostgreSQL baseline).
+    #[arg(long)]
+    no_baselines: bool,
     /// Where hoso's data lives during the run (default: a temporary folder, removed after).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -140,15 +143,20 @@ async fn main() -> anyhow::Result<()> {
         by_code,
     };
 
-    eprintln!("loading the SQLite FTS5 baseline");
-    let started = Instant::now();
-    let fts5_path = temp.path().join("fts5.db");
-    let fts5 = Engine::Fts5 {
-        db: engines::load_fts5(&fts5_path, &corpus).await?,
+    let fts5 = if args.no_baselines {
+        None
+    } else {
+        eprintln!("loading the SQLite FTS5 baseline");
+        let started = Instant::now();
+        let path = temp.path().join("fts5.db");
+        let db = engines::load_fts5(&path, &corpus).await?;
+        Some((
+            Engine::Fts5 { db },
+            started.elapsed(),
+            std::fs::metadata(&path)?.len(),
+        ))
     };
-    let fts5_load = started.elapsed();
-    let fts5_bytes = std::fs::metadata(&fts5_path)?.len();
-    let postgres = if args.no_postgres {
+    let postgres = if args.no_postgres || args.no_baselines {
         None
     } else {
         eprintln!("loading the PostgreSQL baseline");
@@ -161,12 +169,9 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let mut report = Report::new(&args_summary(&args), &corpus, &mix, ingested, index_bytes);
-    report.baseline_load("SQLite FTS5", fts5_load, fts5_bytes);
-    if let Some((_, load, size)) = &postgres {
-        report.baseline_load("PostgreSQL FTS", *load, *size);
-    }
-    let mut engines: Vec<&Engine> = vec![&in_process, &http, &fts5];
-    if let Some((engine, ..)) = &postgres {
+    let mut engines: Vec<&Engine> = vec![&in_process, &http];
+    for (engine, load, size) in fts5.iter().chain(postgres.iter()) {
+        report.baseline_load(engine.name(), *load, *size);
         engines.push(engine);
     }
     for engine in &engines {
