@@ -334,3 +334,25 @@ pub async fn postgres_size(db: &DatabaseConnection) -> anyhow::Result<u64> {
         .context("no size")?;
     Ok(row.try_get_by_index::<i64>(0)? as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fts5_query;
+
+    #[test]
+    fn user_queries_become_fts5_syntax_a_team_would_write() {
+        assert_eq!(
+            fts5_query("kiểm soát tài liệu"),
+            r#""kiểm" "soát" "tài" "liệu""#
+        );
+        assert_eq!(
+            fts5_query("QT-00123"),
+            r#""QT-00123""#,
+            "a code is not an operator"
+        );
+        assert_eq!(fts5_query(r#""đánh giá" nội"#), r#""đánh giá" "nội""#);
+        assert_eq!(fts5_query("quy trình -nháp"), r#""quy" "trình" NOT "nháp""#);
+        assert_eq!(fts5_query(r#""unbalanced"#), r#""unbalanced""#);
+        assert_eq!(fts5_query("-"), r#""-""#, "a lone minus is a word");
+    }
+}
