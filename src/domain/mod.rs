@@ -11,7 +11,7 @@ pub mod fsck;
 pub mod jobs;
 pub mod pagination;
 pub mod search;
-mod text;
+pub mod text;
 pub mod users;
 
 pub use access::{Action, Actor, AgencyScope, AgencyTree, Grant, Role};

@@ -1,4 +1,4 @@
-//! Input text rules shared by the domain: trimming, NFC, lengths, codes.
+//! Input text rules shared by the domain: trimming, NFC, lengths, codes, diacritic folding.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -77,4 +77,14 @@ mod tests {
         assert!(identifier("code", "a/b", 64).is_err());
         assert!(identifier("code", "UBND-XA.01", 64).is_ok());
     }
+}
+
+/// Vietnamese written without its marks, as people type it without a Vietnamese keyboard:
+/// combining marks removed after NFD, `đ`→`d`, `Đ`→`D`; everything else kept.
+pub fn fold_diacritics(text: &str) -> String {
+    text.replace('đ', "d")
+        .replace('Đ', "D")
+        .nfd()
+        .filter(|character| !unicode_normalization::char::is_combining_mark(*character))
+        .collect()
 }

@@ -345,12 +345,8 @@ const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMER
 /// The name with Vietnamese letters stripped of their marks (đ→d) and anything else unsafe in
 /// a quoted header value replaced by `_`.
 pub fn ascii_fallback(filename: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    filename
-        .replace('đ', "d")
-        .replace('Đ', "D")
-        .nfd()
-        .filter(|character| !unicode_normalization::char::is_combining_mark(*character))
+    crate::domain::text::fold_diacritics(filename)
+        .chars()
         .map(|character| {
             if character.is_ascii_graphic() && character != '"' && character != '\\'
                 || character == ' '

@@ -229,16 +229,3 @@ fn generate_doc(rng: &mut ChaCha8Rng, n: usize, agencies: usize, count: usize) -
         effective: rng.gen_bool(0.8),
     }
 }
-
-/// ASCII without Vietnamese diacritics, đ→d (what users type without a Vietnamese keyboard).
-pub fn unaccent(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    text.nfd()
-        .filter(|c| !('\u{0300}'..='\u{036f}').contains(c))
-        .map(|c| match c {
-            'đ' => 'd',
-            'Đ' => 'D',
-            other => other,
-        })
-        .collect()
-}

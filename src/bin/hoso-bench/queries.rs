@@ -3,7 +3,9 @@
 use rand::{Rng, SeedableRng, seq::SliceRandom};
 use rand_chacha::ChaCha8Rng;
 
-use crate::corpus::{Corpus, Doc, Kind, LEGAL_NUMBERS, unaccent};
+use hoso::domain::text::fold_diacritics;
+
+use crate::corpus::{Corpus, Doc, Kind, LEGAL_NUMBERS};
 
 /// What a query exercises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,12 +98,14 @@ pub fn mix(corpus: &Corpus, per_category: usize, seed: u64) -> Vec<Query> {
             let expect_words = || Expect::Words(words.split(' ').map(str::to_owned).collect());
             let query = match category {
                 Category::Accented => Query::plain(category, words.clone(), expect_words()),
-                Category::Unaccented => Query::plain(category, unaccent(&words), expect_words()),
+                Category::Unaccented => {
+                    Query::plain(category, fold_diacritics(&words), expect_words())
+                }
                 Category::Phrase => {
                     let typed = if rng.gen_bool(0.5) {
                         words.clone()
                     } else {
-                        unaccent(&words)
+                        fold_diacritics(&words)
                     };
                     Query::plain(
                         category,
@@ -117,7 +121,7 @@ pub fn mix(corpus: &Corpus, per_category: usize, seed: u64) -> Vec<Query> {
                     let typed = if rng.gen_bool(0.5) {
                         number.to_owned()
                     } else {
-                        unaccent(number)
+                        fold_diacritics(number)
                     };
                     Query::plain(category, typed, Expect::Cites(number))
                 }
@@ -128,7 +132,7 @@ pub fn mix(corpus: &Corpus, per_category: usize, seed: u64) -> Vec<Query> {
                 },
                 Category::AsOf => Query {
                     as_of_today: true,
-                    ..Query::plain(category, unaccent(&words), expect_words())
+                    ..Query::plain(category, fold_diacritics(&words), expect_words())
                 },
             };
             queries.push(query);

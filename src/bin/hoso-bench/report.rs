@@ -2,8 +2,10 @@
 
 use std::{collections::BTreeMap, fmt::Write, time::Duration};
 
+use hoso::domain::text::fold_diacritics;
+
 use crate::{
-    corpus::{Corpus, unaccent},
+    corpus::Corpus,
     ingest::IngestReport,
     queries::{Category, Expect, Query},
 };
@@ -98,7 +100,7 @@ impl Accuracy {
 
 /// A likely reason for a miss, from the engine and the query's shape.
 fn why(engine: &str, query: &Query, first: Option<usize>) -> &'static str {
-    let folded_d = unaccent(&query.text) == query.text
+    let folded_d = fold_diacritics(&query.text) == query.text
         && matches!(&query.expect, Expect::Words(words) if words.iter().any(|w| w.contains('đ')))
         || matches!(&query.expect, Expect::Phrase(phrase) if phrase.contains('đ') && !query.text.contains('đ'))
         || matches!(query.expect, Expect::Cites(number) if number.contains('Đ') && !query.text.contains('Đ'));

@@ -85,12 +85,7 @@ pub fn files_under(root: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// A document kind from the folder names a file sits in (`quy-trinh`, `bieu-mau`…).
 pub fn kind_from_folders(rel_path: &str) -> Option<DocumentKind> {
-    let folded: String = rel_path
-        .to_lowercase()
-        .replace('đ', "d")
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .collect();
+    let folded = crate::domain::text::fold_diacritics(&rel_path.to_lowercase());
     let folders: Vec<&str> = folded.split('/').collect();
     let folders = &folders[..folders.len().saturating_sub(1)];
     folders.iter().rev().find_map(|folder| {
