@@ -58,6 +58,16 @@ pub fn identifier(field: &str, value: &str, max_chars: usize) -> DomainResult<St
     Ok(value.to_owned())
 }
 
+/// Vietnamese written without its marks, as people type it without a Vietnamese keyboard:
+/// combining marks removed after NFD, `đ`→`d`, `Đ`→`D`; everything else kept.
+pub fn fold_diacritics(text: &str) -> String {
+    text.replace('đ', "d")
+        .replace('Đ', "D")
+        .nfd()
+        .filter(|character| !unicode_normalization::char::is_combining_mark(*character))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,14 +87,11 @@ mod tests {
         assert!(identifier("code", "a/b", 64).is_err());
         assert!(identifier("code", "UBND-XA.01", 64).is_ok());
     }
-}
 
-/// Vietnamese written without its marks, as people type it without a Vietnamese keyboard:
-/// combining marks removed after NFD, `đ`→`d`, `Đ`→`D`; everything else kept.
-pub fn fold_diacritics(text: &str) -> String {
-    text.replace('đ', "d")
-        .replace('Đ', "D")
-        .nfd()
-        .filter(|character| !unicode_normalization::char::is_combining_mark(*character))
-        .collect()
+    #[test]
+    fn vietnamese_folds_to_what_people_type_without_marks() {
+        assert_eq!(fold_diacritics("Đánh giá nội bộ"), "Danh gia noi bo");
+        assert_eq!(fold_diacritics("19/2014/QĐ-TTg"), "19/2014/QD-TTg");
+        assert_eq!(fold_diacritics("QT-01 plain"), "QT-01 plain");
+    }
 }

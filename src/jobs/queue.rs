@@ -102,41 +102,16 @@ pub async fn claim_next(
     worker: &str,
     kinds: &KindFilter,
 ) -> Result<Option<job::Model>, DbErr> {
-    let at = now();
-    let txn = crate::db::begin_write(db).await?;
-    let mut query = job::Entity::find();
-    query = match kinds {
-        KindFilter::All => query,
-        KindFilter::Only(kinds) => query.filter(job::Column::Kind.is_in(kinds.iter().cloned())),
+    let condition = match kinds {
+        KindFilter::All => Condition::all(),
+        KindFilter::Only(kinds) => {
+            Condition::all().add(job::Column::Kind.is_in(kinds.iter().cloned()))
+        }
         KindFilter::Except(kinds) => {
-            query.filter(job::Column::Kind.is_not_in(kinds.iter().cloned()))
+            Condition::all().add(job::Column::Kind.is_not_in(kinds.iter().cloned()))
         }
     };
-    let candidate = query
-        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
-        .filter(job::Column::RunAt.lte(at))
-        .order_by_asc(job::Column::RunAt)
-        .order_by_asc(job::Column::Id)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .one(&txn)
-        .await?;
-    let Some(candidate) = candidate else {
-        txn.commit().await?;
-        return Ok(None);
-    };
-    let claimed = job::ActiveModel {
-        id: Set(candidate.id),
-        status: Set(JobStatus::Running.as_str().to_owned()),
-        attempts: Set(candidate.attempts + 1),
-        locked_at: Set(Some(at)),
-        locked_by: Set(Some(worker.to_owned())),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(Some(claimed))
+    Ok(claim(db, worker, condition, 1).await?.pop())
 }
 
 /// Claims up to `limit` more due jobs of one `kind` for `worker` (batching handlers), oldest
@@ -150,10 +125,27 @@ pub async fn claim_more(
     if limit == 0 {
         return Ok(Vec::new());
     }
+    claim(
+        db,
+        worker,
+        Condition::all().add(job::Column::Kind.eq(kind)),
+        limit,
+    )
+    .await
+}
+
+/// Selects (locked, skipping locked rows) up to `limit` due queued jobs matching `condition`,
+/// oldest first, and marks them running for `worker`, in one write transaction.
+async fn claim(
+    db: &DatabaseConnection,
+    worker: &str,
+    condition: Condition,
+    limit: u64,
+) -> Result<Vec<job::Model>, DbErr> {
     let at = now();
     let txn = crate::db::begin_write(db).await?;
     let candidates = job::Entity::find()
-        .filter(job::Column::Kind.eq(kind))
+        .filter(condition)
         .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
         .filter(job::Column::RunAt.lte(at))
         .order_by_asc(job::Column::RunAt)
@@ -261,25 +253,21 @@ pub fn backoff(attempts: i32) -> Duration {
 
 /// Puts back jobs left `running` by a worker that died more than `lease` ago.
 pub async fn requeue_stale(db: &impl ConnectionTrait, lease: Duration) -> Result<u64, DbErr> {
-    let cutoff = now() - lease;
-    let result = job::Entity::update_many()
-        .col_expr(job::Column::Status, Expr::value(JobStatus::Queued.as_str()))
-        .col_expr(
-            job::Column::LockedAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-        .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
-        .filter(job::Column::LockedAt.lt(cutoff))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
+    requeue_running(db, job::Column::LockedAt.lt(now() - lease)).await
 }
 
 /// Queues again the running jobs claimed by workers whose names start with `prefix` — for a
 /// caller that knows those workers are gone (the CLI's import worker, whose index lock it now
 /// holds). Returns how many.
 pub async fn requeue_claimed_by(db: &impl ConnectionTrait, prefix: &str) -> Result<u64, DbErr> {
+    requeue_running(db, job::Column::LockedBy.starts_with(prefix)).await
+}
+
+/// Puts the running jobs matching `condition` back in the queue, unlocked.
+async fn requeue_running(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<u64, DbErr> {
     let result = job::Entity::update_many()
         .col_expr(job::Column::Status, Expr::value(JobStatus::Queued.as_str()))
         .col_expr(
@@ -288,7 +276,7 @@ pub async fn requeue_claimed_by(db: &impl ConnectionTrait, prefix: &str) -> Resu
         )
         .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
         .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
-        .filter(job::Column::LockedBy.starts_with(prefix))
+        .filter(condition)
         .exec(db)
         .await?;
     Ok(result.rows_affected)

@@ -66,15 +66,6 @@ impl Ticket {
             Err(_) => Err(SearchError::Writer("the index writer stopped".into())),
         }
     }
-
-    /// Waits for the commit from a blocking thread.
-    pub fn wait(self) -> Result<(), SearchError> {
-        match self.0.blocking_recv() {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(cause)) => Err(SearchError::Writer(cause)),
-            Err(_) => Err(SearchError::Writer("the index writer stopped".into())),
-        }
-    }
 }
 
 /// The sending side; dropping it commits what is pending and stops the thread.

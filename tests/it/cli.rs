@@ -275,15 +275,9 @@ db_test!(
             .await,
         );
         // Extract the text without indexing in this process, so the CLI may take the index writer.
-        let context = hoso::jobs::JobContext {
-            db: app.state.db.clone(),
-            blobs: app.state.blobs.clone(),
-            config: std::sync::Arc::clone(&app.state.config),
-            search: std::sync::Arc::clone(&app.state.search),
-        };
         let mut registry = hoso::jobs::JobRegistry::default();
         hoso::domain::documents::extraction::register(&mut registry);
-        let worker = hoso::jobs::Worker::new(context, registry);
+        let worker = app.worker_with(registry);
         while let Some((_, status)) = worker.run_next().await.unwrap() {
             if status == hoso::jobs::JobStatus::Done {
                 break;

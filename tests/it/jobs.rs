@@ -51,15 +51,7 @@ fn worker(app: &TestApp, counter: &Arc<AtomicUsize>) -> Worker {
         .register("count", Count(Arc::clone(counter)))
         .register("fail", Fail)
         .register("panic", Panic);
-    Worker::new(
-        JobContext {
-            db: app.state.db.clone(),
-            blobs: app.state.blobs.clone(),
-            config: Arc::clone(&app.state.config),
-            search: Arc::clone(&app.state.search),
-        },
-        registry,
-    )
+    app.worker_with(registry)
 }
 
 db_test!(
@@ -260,15 +252,7 @@ db_test!(
             .unwrap();
         let mut registry = JobRegistry::default();
         jobs::maintenance::register(&mut registry);
-        let worker = Worker::new(
-            JobContext {
-                db: app.state.db.clone(),
-                blobs: app.state.blobs.clone(),
-                config: Arc::clone(&app.state.config),
-                search: Arc::clone(&app.state.search),
-            },
-            registry,
-        );
+        let worker = app.worker_with(registry);
         jobs::maintenance::schedule(&app.state.db, 3).await.unwrap();
         jobs::maintenance::schedule(&app.state.db, 3).await.unwrap();
         assert_eq!(
@@ -384,15 +368,7 @@ db_test!(
         registry
             .register("batch", Batch(Arc::clone(&calls)))
             .register("other", Count(Arc::new(AtomicUsize::new(0))));
-        let worker = Worker::new(
-            JobContext {
-                db: app.state.db.clone(),
-                blobs: app.state.blobs.clone(),
-                config: Arc::clone(&app.state.config),
-                search: Arc::clone(&app.state.search),
-            },
-            registry,
-        );
+        let worker = app.worker_with(registry);
         let ran = worker.drain().await.unwrap();
         assert_eq!(ran.len(), 7, "every job ran once: {ran:?}");
         assert_eq!(

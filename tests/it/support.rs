@@ -174,6 +174,14 @@ impl TestApp {
 
     /// Runs every due background job (extraction, OCR, activation…) to the end.
     pub async fn drain_jobs(&self) -> Vec<(uuid::Uuid, hoso::jobs::JobStatus)> {
+        self.worker_with(self.jobs.clone())
+            .drain()
+            .await
+            .expect("jobs run")
+    }
+
+    /// A worker on this app's database, blobs and index running the handlers of `registry`.
+    pub fn worker_with(&self, registry: hoso::jobs::JobRegistry) -> hoso::jobs::Worker {
         hoso::jobs::Worker::new(
             hoso::jobs::JobContext {
                 db: self.state.db.clone(),
@@ -181,11 +189,8 @@ impl TestApp {
                 config: std::sync::Arc::clone(&self.state.config),
                 search: std::sync::Arc::clone(&self.state.search),
             },
-            self.jobs.clone(),
+            registry,
         )
-        .drain()
-        .await
-        .expect("jobs run")
     }
 
     pub fn data_dir(&self) -> PathBuf {

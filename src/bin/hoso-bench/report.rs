@@ -2,8 +2,6 @@
 
 use std::{collections::BTreeMap, fmt::Write, time::Duration};
 
-use hoso::domain::text::fold_diacritics;
-
 use crate::{
     corpus::Corpus,
     ingest::IngestReport,
@@ -100,10 +98,13 @@ impl Accuracy {
 
 /// A likely reason for a miss, from the engine and the query's shape.
 fn why(engine: &str, query: &Query, first: Option<usize>) -> &'static str {
-    let folded_d = fold_diacritics(&query.text) == query.text
-        && matches!(&query.expect, Expect::Words(words) if words.iter().any(|w| w.contains('đ')))
-        || matches!(&query.expect, Expect::Phrase(phrase) if phrase.contains('đ') && !query.text.contains('đ'))
-        || matches!(query.expect, Expect::Cites(number) if number.contains('Đ') && !query.text.contains('Đ'));
+    let expected = match &query.expect {
+        Expect::Words(words) => words.join(" "),
+        Expect::Phrase(text) | Expect::Code(text) => text.clone(),
+        Expect::Cites(number) => (*number).to_owned(),
+    };
+    let has_d = |text: &str| text.contains(['đ', 'Đ']);
+    let folded_d = has_d(&expected) && !has_d(&query.text);
     let postgres = engine.starts_with("PostgreSQL");
     match (&query.expect, first) {
         (Expect::Cites(_), _) if folded_d && postgres => {
