@@ -2,6 +2,7 @@
 //! instructions of a province's agencies, written from the vocabulary of ISO 9001 in public
 //! administration, with document codes and legal numbers cited in the text.
 
+use hoso::domain::documents::DocumentKind;
 use rand::{Rng, SeedableRng, seq::SliceRandom};
 use rand_chacha::ChaCha8Rng;
 
@@ -98,24 +99,6 @@ const UNITS: &[&str] = &[
     "Trung tâm Phục vụ hành chính công",
 ];
 
-/// Kinds of generated documents, with their code prefixes and title words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Procedure,
-    Form,
-    WorkInstruction,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Procedure => "procedure",
-            Kind::Form => "form",
-            Kind::WorkInstruction => "work_instruction",
-        }
-    }
-}
-
 /// One generated document.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -123,7 +106,8 @@ pub struct Doc {
     pub n: usize,
     /// Which of the corpus's agencies (0-based).
     pub agency: usize,
-    pub kind: Kind,
+    /// Procedure, form or work instruction.
+    pub kind: DocumentKind,
     /// Unique in the corpus: `QT-00123`, `BM-02-QT00123`, `HD-00123`.
     pub code: String,
     pub title: String,
@@ -155,29 +139,29 @@ impl Corpus {
     }
 }
 
-fn code_of(kind: Kind, n: usize) -> String {
+fn code_of(kind: DocumentKind, n: usize) -> String {
     match kind {
-        Kind::Procedure => format!("QT-{n:05}"),
-        Kind::Form => format!("BM-{:02}-QT{n:05}", n % 7 + 1),
-        Kind::WorkInstruction => format!("HD-{n:05}"),
+        DocumentKind::Procedure => format!("QT-{n:05}"),
+        DocumentKind::Form => format!("BM-{:02}-QT{n:05}", n % 7 + 1),
+        _ => format!("HD-{n:05}"),
     }
 }
 
 fn generate_doc(rng: &mut ChaCha8Rng, n: usize, agencies: usize, count: usize) -> Doc {
     let kind = match rng.gen_range(0..10) {
-        0..=5 => Kind::Procedure,
-        6..=8 => Kind::Form,
-        _ => Kind::WorkInstruction,
+        0..=5 => DocumentKind::Procedure,
+        6..=8 => DocumentKind::Form,
+        _ => DocumentKind::WorkInstruction,
     };
     let subject = *SUBJECTS.choose(rng).unwrap_or(&SUBJECTS[0]);
     let title = match kind {
-        Kind::Procedure => format!("Quy trình {subject}"),
-        Kind::Form => format!("Biểu mẫu phiếu theo dõi {subject}"),
-        Kind::WorkInstruction => format!("Hướng dẫn công việc {subject}"),
+        DocumentKind::Procedure => format!("Quy trình {subject}"),
+        DocumentKind::Form => format!("Biểu mẫu phiếu theo dõi {subject}"),
+        _ => format!("Hướng dẫn công việc {subject}"),
     };
     // Lengths from a few lines (forms) to a few pages (procedures), skewed short.
     let sentences = match kind {
-        Kind::Form => rng.gen_range(4..16),
+        DocumentKind::Form => rng.gen_range(4..16),
         _ => {
             let base: f64 = rng.gen_range(0.0f64..1.0);
             8 + (base * base * 110.0) as usize
@@ -202,9 +186,9 @@ fn generate_doc(rng: &mut ChaCha8Rng, n: usize, agencies: usize, count: usize) -
         }
         if sentence.contains("{c}") {
             let cited_kind = if rng.gen_bool(0.5) {
-                Kind::Form
+                DocumentKind::Form
             } else {
-                Kind::Procedure
+                DocumentKind::Procedure
             };
             sentence = sentence.replace("{c}", &code_of(cited_kind, rng.gen_range(0..count)));
         }

@@ -18,7 +18,6 @@ use hoso::{
         agencies::{self, AgencyKind, NewAgency},
         auth,
         documents::{
-            DocumentKind,
             legal_refs::{self, NewLegalRef},
             register::{self, NewDocument},
             today, uploads,
@@ -30,7 +29,7 @@ use hoso::{
 };
 use uuid::Uuid;
 
-use crate::corpus::{Corpus, Doc, Kind, LEGAL_NUMBERS};
+use crate::corpus::{Corpus, Doc, LEGAL_NUMBERS};
 
 /// Password of the benchmark's users (random per run is not needed: the data dir is temporary).
 pub const PASSWORD: &str = "benchmark-password-2026";
@@ -184,11 +183,6 @@ pub async fn ingest(
 async fn ingest_one(app: &App, people: &People, doc: &Doc) -> anyhow::Result<()> {
     let db = &app.state.db;
     let config = &app.state.config;
-    let kind = match doc.kind {
-        Kind::Procedure => DocumentKind::Procedure,
-        Kind::Form => DocumentKind::Form,
-        Kind::WorkInstruction => DocumentKind::WorkInstruction,
-    };
     let document = register::create_document(
         db,
         &people.officer,
@@ -196,7 +190,7 @@ async fn ingest_one(app: &App, people: &People, doc: &Doc) -> anyhow::Result<()>
             agency_id: people.agency_codes[doc.agency].clone(),
             code: doc.code.clone(),
             title: doc.title.clone(),
-            kind,
+            kind: doc.kind,
             owner_id: None,
             review_interval_months: None,
             tags: Vec::new(),

@@ -5,7 +5,9 @@ use rand_chacha::ChaCha8Rng;
 
 use hoso::domain::text::fold_diacritics;
 
-use crate::corpus::{Corpus, Doc, Kind, LEGAL_NUMBERS};
+use hoso::domain::documents::DocumentKind;
+
+use crate::corpus::{Corpus, Doc, LEGAL_NUMBERS};
 
 /// What a query exercises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -71,7 +73,7 @@ pub struct Query {
     pub text: String,
     /// Agency filter (corpus agency index).
     pub agency: Option<usize>,
-    pub kind: Option<Kind>,
+    pub kind: Option<DocumentKind>,
     pub as_of_today: bool,
     pub expect: Expect,
 }
