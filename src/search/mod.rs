@@ -5,6 +5,7 @@
 //! The index is derived data: `hoso reindex` rebuilds it from the database at any time, and a
 //! changed schema version rebuilds it on start.
 
+pub mod analysis;
 mod query;
 mod writer;
 
@@ -17,7 +18,6 @@ use tantivy::{
         FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
         TextOptions,
     },
-    tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, SimpleTokenizer, TextAnalyzer},
 };
 
 pub use query::{FacetCount, Facets, SearchFilters, SearchHit, SearchOutcome};
@@ -25,7 +25,7 @@ use writer::{Change, WriterHandle};
 pub use writer::{CommitPolicy, Ticket};
 
 /// Bumped whenever the schema or the analysis changes; a different stored value rebuilds.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 const SCHEMA_FILE: &str = "hoso-schema-version";
 
 /// Why the index could not do something.
@@ -61,6 +61,8 @@ pub struct Fields {
     pub title_folded: Field,
     pub body: Field,
     pub body_folded: Field,
+    /// Adjacent folded syllables of the title and the body, as pairs (see [`analysis`]).
+    pub pairs: Field,
     pub tags: Field,
     pub filename: Field,
     pub effective_from: Field,
@@ -91,46 +93,20 @@ fn schema() -> (Schema, Fields) {
         doc_kind: builder.add_text_field("doc_kind", STRING | STORED | FAST),
         status: builder.add_text_field("status", STRING | STORED | FAST),
         public: builder.add_u64_field("public", INDEXED | FAST),
-        code: builder.add_text_field("code", text("identifier", true)),
-        identifiers: builder.add_text_field("identifiers", text("identifier", false)),
-        title: builder.add_text_field("title", text("vi", true)),
-        title_folded: builder.add_text_field("title_folded", text("vi_folded", false)),
-        body: builder.add_text_field("body", text("vi", true)),
-        body_folded: builder.add_text_field("body_folded", text("vi_folded", false)),
-        tags: builder.add_text_field("tags", text("vi_folded", true)),
-        filename: builder.add_text_field("filename", text("vi_folded", true)),
+        code: builder.add_text_field("code", text(analysis::IDENTIFIER, true)),
+        identifiers: builder.add_text_field("identifiers", text(analysis::IDENTIFIER, false)),
+        title: builder.add_text_field("title", text(analysis::EXACT, true)),
+        title_folded: builder.add_text_field("title_folded", text(analysis::FOLDED, false)),
+        body: builder.add_text_field("body", text(analysis::EXACT, true)),
+        body_folded: builder.add_text_field("body_folded", text(analysis::FOLDED, false)),
+        pairs: builder.add_text_field("pairs", text(analysis::PAIRS, false)),
+        tags: builder.add_text_field("tags", text(analysis::FOLDED, true)),
+        filename: builder.add_text_field("filename", text(analysis::FOLDED, true)),
         effective_from: builder.add_i64_field("effective_from", INDEXED | FAST | STORED),
         effective_to: builder.add_i64_field("effective_to", INDEXED | FAST | STORED),
         year: builder.add_u64_field("year", INDEXED | FAST | STORED),
     };
     (builder.build(), fields)
-}
-
-/// Registers the analyzers: `vi` (lowercase words, diacritics kept), `vi_folded` (also folded to
-/// ASCII, đ→d) and `identifier` (the whole value, lowercased and folded: `qt-01`,
-/// `19/2014/qd-ttg`). Text is NFC-normalised before it reaches them.
-fn register_analyzers(index: &Index) {
-    let tokenizers = index.tokenizers();
-    tokenizers.register(
-        "vi",
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .build(),
-    );
-    tokenizers.register(
-        "vi_folded",
-        TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .build(),
-    );
-    tokenizers.register(
-        "identifier",
-        TextAnalyzer::builder(RawTokenizer::default())
-            .filter(LowerCaser)
-            .filter(AsciiFoldingFilter)
-            .build(),
-    );
 }
 
 /// The index of one process: a reader for searches and the one writer.
@@ -209,7 +185,7 @@ impl SearchIndex {
         let directory =
             MmapDirectory::open(dir).map_err(|error| SearchError::Directory(error.to_string()))?;
         let index = Index::open_or_create(directory, schema)?;
-        register_analyzers(&index);
+        analysis::register(&index);
         std::fs::write(&version_file, SCHEMA_VERSION)?;
         let reader = index
             .reader_builder()
@@ -384,6 +360,9 @@ impl SearchIndex {
         let searchable = format!("{body}\n{}", item.identifiers.join(" "));
         doc.add_text(f.body, &searchable);
         doc.add_text(f.body_folded, &searchable);
+        // Two values: no pair spans the end of the title and the start of the body.
+        doc.add_text(f.pairs, &title);
+        doc.add_text(f.pairs, &searchable);
         for tag in &item.tags {
             doc.add_text(f.tags, nfc(tag));
         }
@@ -396,10 +375,6 @@ impl SearchIndex {
             doc.add_u64(f.year, year);
         }
         doc
-    }
-
-    pub(crate) fn index(&self) -> &Index {
-        &self.index
     }
 
     pub(crate) fn reader(&self) -> &IndexReader {

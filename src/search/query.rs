@@ -12,15 +12,20 @@ use tantivy::{
     },
     collector::{Count, TopDocs},
     query::{
-        BooleanQuery, BoostQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery,
+        AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+        TermQuery, TermSetQuery,
     },
-    schema::{IndexRecordOption, Value},
+    query_grammar::{UserInputAst, UserInputLeaf, parse_query_lenient},
+    schema::{Field, IndexRecordOption, Value},
     snippet::SnippetGenerator,
 };
 use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
 
-use super::{SearchError, SearchIndex};
+use super::{
+    Fields, SearchError, SearchIndex,
+    analysis::{exact_tokens, folded_tokens, identifier_form, pair},
+};
 
 /// What the caller may see and what they asked to narrow to. Agency lists are ids.
 #[derive(Debug, Clone, Default)]
@@ -84,7 +89,7 @@ pub struct SearchOutcome {
     pub facets: Facets,
 }
 
-fn terms(field: tantivy::schema::Field, values: &[String]) -> Box<dyn Query> {
+fn terms(field: Field, values: &[String]) -> Box<dyn Query> {
     Box::new(TermSetQuery::new(
         values
             .iter()
@@ -92,26 +97,219 @@ fn terms(field: tantivy::schema::Field, values: &[String]) -> Box<dyn Query> {
     ))
 }
 
-fn term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
+fn term(field: Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     ))
 }
 
-/// The whole-identifier form of a query: what the `identifier` analyzer makes of it.
-fn identifier_form(text: &str) -> String {
-    use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer};
-    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = String::new();
-    while let Some(token) = stream.next() {
-        out.push_str(&token.text);
+/// A term scored by its frequency in the item (BM25), weighted by `boost`.
+fn scored(field: Field, value: &str, boost: Score) -> Box<dyn Query> {
+    let query = TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::WithFreqs,
+    );
+    Box::new(BoostQuery::new(Box::new(query), boost))
+}
+
+/// `words` next to each other in `field` (at most `slop` positions apart), weighted by `boost`.
+fn phrase(field: Field, words: &[String], slop: u32, boost: Score) -> Box<dyn Query> {
+    let query: Box<dyn Query> = match words {
+        [word] => scored(field, word, 1.0),
+        _ => Box::new(PhraseQuery::new_with_offset_and_slop(
+            words
+                .iter()
+                .enumerate()
+                .map(|(at, word)| (at, Term::from_field_text(field, word)))
+                .collect(),
+            slop,
+        )),
+    };
+    Box::new(BoostQuery::new(query, boost))
+}
+
+fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        queries
+            .into_iter()
+            .map(|query| (Occur::Should, query))
+            .collect(),
+    ))
+}
+
+/// Turns the user's query (tantivy's query grammar: words, "phrases", -exclusions, OR) into
+/// tantivy queries over hoso's fields. Matching happens in the folded analysis, so typing with
+/// or without diacritics finds the same items; the exact forms only add to the score, and are
+/// evaluated just for items that already match. Collects the words to highlight.
+struct Builder<'a> {
+    f: &'a Fields,
+    highlight_exact: Vec<Term>,
+    highlight_folded: Vec<Term>,
+}
+
+impl Builder<'_> {
+    fn ast(&mut self, ast: &UserInputAst, excluded: bool) -> Option<Box<dyn Query>> {
+        match ast {
+            UserInputAst::Leaf(leaf) => self.leaf(leaf, excluded),
+            UserInputAst::Boost(inner, boost) => self
+                .ast(inner, excluded)
+                .map(|query| Box::new(BoostQuery::new(query, boost.into_inner() as Score)) as _),
+            UserInputAst::Clause(clauses) => {
+                let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (occur, clause) in clauses {
+                    let occur = occur.unwrap_or(Occur::Must);
+                    let excluded = excluded ^ (occur == Occur::MustNot);
+                    if let Some(query) = self.ast(clause, excluded) {
+                        parts.push((occur, query));
+                    }
+                }
+                // Words typed next to each other rank higher where they stand together.
+                for adjacent in clauses.windows(2) {
+                    if let [
+                        (first, UserInputAst::Leaf(a)),
+                        (second, UserInputAst::Leaf(b)),
+                    ] = adjacent
+                        && [first, second]
+                            .iter()
+                            .all(|occur| matches!(occur, None | Some(Occur::Must)))
+                        && let (Some(last), Some(next)) = (
+                            folded_tokens(&leaf_text(a)).pop(),
+                            folded_tokens(&leaf_text(b)).into_iter().next(),
+                        )
+                    {
+                        parts.push((
+                            Occur::Should,
+                            scored(self.f.pairs, &pair(&last, &next), 1.0),
+                        ));
+                    }
+                }
+                match parts.len() {
+                    0 => None,
+                    _ => Some(Box::new(BooleanQuery::new(parts))),
+                }
+            }
+        }
     }
-    out
+
+    fn leaf(&mut self, leaf: &UserInputLeaf, excluded: bool) -> Option<Box<dyn Query>> {
+        match leaf {
+            UserInputLeaf::All => Some(Box::new(AllQuery)),
+            UserInputLeaf::Literal(literal) => {
+                let phrase = self.literal(&literal.phrase, literal.slop, excluded);
+                // `Điều 5:` reads as a field name to the grammar: here it is text, like the rest.
+                match literal
+                    .field_name
+                    .as_deref()
+                    .map(|field| self.literal(field, 0, excluded))
+                {
+                    Some(field) => {
+                        let both: Vec<_> = [field, phrase].into_iter().flatten().collect();
+                        match both.len() {
+                            0 => None,
+                            _ => Some(Box::new(BooleanQuery::new(
+                                both.into_iter().map(|query| (Occur::Must, query)).collect(),
+                            ))),
+                        }
+                    }
+                    None => phrase,
+                }
+            }
+            // Ranges, sets and patterns are not offered: their text is searched as words.
+            other => self.literal(&leaf_text(other), 0, excluded),
+        }
+    }
+
+    /// One word, or several that must stand together (a quoted phrase, or a code or legal
+    /// number the analysis cuts into parts).
+    fn literal(&mut self, text: &str, slop: u32, excluded: bool) -> Option<Box<dyn Query>> {
+        let f = self.f;
+        let folded = folded_tokens(text);
+        let exact = exact_tokens(text);
+        let whole = identifier_form(text.trim());
+        if folded.is_empty() && whole.is_empty() {
+            return None;
+        }
+        let mut matching: Vec<Box<dyn Query>> = Vec::new();
+        if !whole.is_empty() {
+            // Typed as a code or legal number: the item with that code, then those citing it.
+            matching.push(scored(f.code, &whole, 6.0));
+            matching.push(scored(f.identifiers, &whole, 20.0));
+        }
+        let mut exactness: Vec<Box<dyn Query>> = Vec::new();
+        match folded.as_slice() {
+            [] => {}
+            [word] => {
+                matching.push(scored(f.title_folded, word, 2.0));
+                matching.push(scored(f.body_folded, word, 0.5));
+                matching.push(scored(f.tags, word, 1.0));
+                matching.push(scored(f.filename, word, 0.5));
+            }
+            words => {
+                let pairs: Vec<String> = words.windows(2).map(|w| pair(&w[0], &w[1])).collect();
+                if slop == 0 {
+                    matching.push(phrase(f.pairs, &pairs, 0, 0.5));
+                } else {
+                    matching.push(phrase(f.title_folded, words, slop, 2.0));
+                    matching.push(phrase(f.body_folded, words, slop, 0.5));
+                }
+                matching.push(phrase(f.tags, words, slop, 1.0));
+                matching.push(phrase(f.filename, words, slop, 0.5));
+                exactness.push(phrase(f.title_folded, words, slop, 2.0));
+            }
+        }
+        if excluded {
+            return Some(any(matching));
+        }
+        // Typed with diacritics, the same diacritics rank first; titles outrank bodies.
+        if !exact.is_empty() {
+            exactness.push(phrase(f.title, &exact, slop, 4.0));
+            exactness.push(phrase(f.body, &exact, slop, 1.0));
+        }
+        for word in &exact {
+            self.highlight_exact
+                .push(Term::from_field_text(f.body, word));
+        }
+        for word in &folded {
+            self.highlight_folded
+                .push(Term::from_field_text(f.body_folded, word));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, any(matching))];
+        if !exactness.is_empty() {
+            clauses.push((Occur::Should, any(exactness)));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+/// The text of a leaf of the query grammar, to be searched as words.
+fn leaf_text(leaf: &UserInputLeaf) -> String {
+    match leaf {
+        UserInputLeaf::Literal(literal) => match &literal.field_name {
+            Some(field) => format!("{field} {}", literal.phrase),
+            None => literal.phrase.clone(),
+        },
+        UserInputLeaf::All => String::new(),
+        UserInputLeaf::Range { lower, upper, .. } => {
+            format!("{} {}", lower.term_str(), upper.term_str())
+        }
+        UserInputLeaf::Set { elements, .. } => elements.join(" "),
+        UserInputLeaf::Exists { field } => field.clone(),
+        UserInputLeaf::Regex { pattern, .. } => pattern.clone(),
+    }
+}
+
+fn highlighter(terms: &[Term]) -> BooleanQuery {
+    BooleanQuery::new(
+        terms
+            .iter()
+            .map(|term| {
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic));
+                (Occur::Should, query)
+            })
+            .collect(),
+    )
 }
 
 impl SearchIndex {
@@ -123,53 +321,17 @@ impl SearchIndex {
     ) -> Result<SearchOutcome, SearchError> {
         let f = &self.fields;
         let text: String = text.nfc().collect();
-        let mut parser = QueryParser::for_index(
-            self.index(),
-            vec![
-                f.title,
-                f.title_folded,
-                f.body,
-                f.body_folded,
-                f.code,
-                f.tags,
-                f.filename,
-            ],
-        );
-        parser.set_conjunction_by_default();
-        // Exact diacritics outrank folded matches; titles outrank bodies.
-        for (field, boost) in [
-            (f.title, 4.0),
-            (f.title_folded, 2.0),
-            (f.body, 1.0),
-            (f.body_folded, 0.5),
-            (f.code, 6.0),
-            (f.tags, 1.0),
-            (f.filename, 0.5),
-        ] {
-            parser.set_field_boost(field, boost);
-        }
         // Lenient: unbalanced quotes or a lone "-" are read as text, never an error.
-        let (user_query, _errors) = parser.parse_query_lenient(&text);
-        // A query that is a code or legal number as typed ranks the items carrying it first.
-        let mut matching: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, user_query)];
-        let whole = identifier_form(text.trim());
-        if !whole.is_empty() {
-            matching.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(term(f.identifiers, &whole), 20.0)),
-            ));
-        }
-        for word in text.split_whitespace() {
-            let token = identifier_form(word.trim_matches('"'));
-            if token.contains(['-', '/', '.']) {
-                matching.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(term(f.identifiers, &token), 8.0)),
-                ));
-            }
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::new(matching)))];
+        let (ast, _errors) = parse_query_lenient(&text);
+        let mut builder = Builder {
+            f,
+            highlight_exact: Vec::new(),
+            highlight_folded: Vec::new(),
+        };
+        let user_query = builder
+            .ast(&ast, false)
+            .unwrap_or_else(|| Box::new(EmptyQuery));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query)];
         if let Some(readable) = &filters.readable {
             clauses.push((Occur::Must, terms(f.agency_id, readable)));
         }
@@ -248,9 +410,14 @@ impl SearchIndex {
                     collector,
                 ),
             )?;
-        let mut exact = SnippetGenerator::create(&searcher, &query, f.body)?;
+        let mut exact =
+            SnippetGenerator::create(&searcher, &highlighter(&builder.highlight_exact), f.body)?;
         exact.set_max_num_chars(240);
-        let mut folded = SnippetGenerator::create(&searcher, &query, f.body_folded)?;
+        let mut folded = SnippetGenerator::create(
+            &searcher,
+            &highlighter(&builder.highlight_folded),
+            f.body_folded,
+        )?;
         folded.set_max_num_chars(240);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {

@@ -141,6 +141,66 @@ db_test!(
 );
 
 db_test!(
+    phrases_need_the_syllables_together_and_words_typed_together_rank_together_first,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        issued(
+            &app,
+            &agency,
+            "QT-01",
+            "Quy trình cấp chứng chỉ",
+            "Điều 5: Hồ sơ đề nghị cấp chứng chỉ hành nghề gồm đơn và bản sao.",
+            &[],
+        )
+        .await;
+        issued(
+            &app,
+            &agency,
+            "QT-02",
+            "Quy trình quản lý",
+            "Chứng chỉ bị thu hồi khi hành nghề sai quy định; vi phạm nghề nghiệp.",
+            &[],
+        )
+        .await;
+        issued(
+            &app,
+            &agency,
+            "QT-03",
+            "Quy trình đánh giá",
+            "Nghề nghiệp và hành chính: chỉ tiêu đánh giá hằng năm.",
+            &[],
+        )
+        .await;
+        app.drain_jobs().await;
+        // Without quotes every word must be there, anywhere; where they stand together ranks first.
+        let words = search(&app, &agency.staff, "chi hanh nghe").await;
+        assert_eq!(words["total"], 3, "{words}");
+        assert_eq!(codes(&words)[0], "QT-01", "{words}");
+        // A phrase, typed with or without diacritics, needs the syllables side by side.
+        for typed in ["\"chỉ hành nghề\"", "\"chi hanh nghe\""] {
+            assert_eq!(
+                codes(&search(&app, &agency.staff, typed).await),
+                ["QT-01"],
+                "{typed}"
+            );
+        }
+        let two = search(&app, &agency.staff, "\"hanh nghe\"").await;
+        assert_eq!(two["total"], 2, "{two}");
+        let snippet = two["hits"][0]["snippet"].as_str().unwrap();
+        assert!(
+            snippet.contains("<mark>hành</mark> <mark>nghề</mark>"),
+            "{snippet}"
+        );
+        // Excluding a phrase leaves documents that have its words apart.
+        let excluded = search(&app, &agency.staff, "nghề -\"hanh nghe\"").await;
+        assert_eq!(codes(&excluded), ["QT-03"], "{excluded}");
+        // `Điều 5:` looks like a field name to a query grammar; here it is text.
+        let article = search(&app, &agency.staff, "Điều 5: hồ sơ").await;
+        assert_eq!(codes(&article), ["QT-01"], "{article}");
+    }
+);
+
+db_test!(
     a_code_or_legal_number_puts_the_documents_carrying_it_first,
     |app| {
         let agency = app.staffed_agency("SKHCN").await;

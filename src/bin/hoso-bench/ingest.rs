@@ -36,6 +36,11 @@ pub const PASSWORD: &str = "benchmark-password-2026";
 /// The user whose searches are measured: an appraiser over the whole province.
 pub const APPRAISER: &str = "tham-dinh";
 
+/// The code of the corpus's agency number `n`.
+pub fn agency_code(n: usize) -> String {
+    format!("CQ{n:02}")
+}
+
 /// Agency codes by corpus agency index, and the people who write and approve.
 pub struct People {
     pub agency_codes: Vec<String>,
@@ -61,7 +66,7 @@ pub async fn prepare(app: &App, agencies: usize) -> anyhow::Result<People> {
     .await?;
     let mut agency_codes = Vec::with_capacity(agencies);
     for n in 0..agencies {
-        let code = format!("CQ{n:02}");
+        let code = agency_code(n);
         agencies::create_agency(
             db,
             &admin,
@@ -125,7 +130,8 @@ pub async fn prepare(app: &App, agencies: usize) -> anyhow::Result<People> {
     })
 }
 
-/// What the ingest measured.
+/// What the ingest measured (kept beside a `--data-dir` so a later run can reuse the data).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct IngestReport {
     /// Until every document was created (and published where it should be).
     pub api_phase: Duration,
@@ -144,8 +150,7 @@ pub async fn ingest(
     progress: &indicatif::ProgressBar,
 ) -> anyhow::Result<IngestReport> {
     let started = Instant::now();
-    let shutdown = tokio_util::sync::CancellationToken::new();
-    let worker = tokio::spawn(app.worker().run(shutdown.clone()));
+    let worker = Worker::spawn(app);
     let mut stream = futures::stream::iter(corpus.docs.iter())
         .map(|doc| ingest_one(app, people, doc))
         .buffer_unordered(concurrency.max(1));
@@ -155,29 +160,49 @@ pub async fn ingest(
     }
     drop(stream);
     let api_phase = started.elapsed();
-    progress.set_message("extracting and indexing");
-    loop {
-        let waiting = jobs::queue_depth(&app.state.db).await?;
-        let running = jobs::list(&app.state.db, Some(jobs::JobStatus::Running), None, 1)
-            .await?
-            .len();
-        if waiting == 0 && running == 0 {
-            break;
-        }
-        progress.set_message(format!("extracting and indexing: {waiting} jobs waiting"));
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    worker.finish(app, progress).await?;
     let total = started.elapsed();
-    shutdown.cancel();
-    worker.await.context("the job worker")?;
-    let dead = jobs::list(&app.state.db, Some(jobs::JobStatus::Dead), None, 5).await?;
-    anyhow::ensure!(dead.is_empty(), "jobs failed during the ingest: {dead:?}");
     Ok(IngestReport {
         api_phase,
         total,
         documents: corpus.docs.len(),
         text_bytes: corpus.text_bytes(),
     })
+}
+
+/// hoso's job worker, running beside the benchmark.
+pub struct Worker {
+    shutdown: tokio_util::sync::CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    pub fn spawn(app: &App) -> Self {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let task = tokio::spawn(app.worker().run(shutdown.clone()));
+        Self { shutdown, task }
+    }
+
+    /// Waits until every queued job has run (extraction, indexing, a rebuild), then stops.
+    pub async fn finish(self, app: &App, progress: &indicatif::ProgressBar) -> anyhow::Result<()> {
+        progress.set_message("extracting and indexing");
+        loop {
+            let waiting = jobs::queue_depth(&app.state.db).await?;
+            let running = jobs::list(&app.state.db, Some(jobs::JobStatus::Running), None, 1)
+                .await?
+                .len();
+            if waiting == 0 && running == 0 {
+                break;
+            }
+            progress.set_message(format!("extracting and indexing: {waiting} jobs waiting"));
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.shutdown.cancel();
+        self.task.await.context("the job worker")?;
+        let dead = jobs::list(&app.state.db, Some(jobs::JobStatus::Dead), None, 5).await?;
+        anyhow::ensure!(dead.is_empty(), "jobs failed: {dead:?}");
+        Ok(())
+    }
 }
 
 async fn ingest_one(app: &App, people: &People, doc: &Doc) -> anyhow::Result<()> {

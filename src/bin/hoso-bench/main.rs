@@ -67,7 +67,9 @@ struct Args {
     /// Measure hoso only (no SQLite FTS5 or PostgreSQL baseline).
     #[arg(long)]
     no_baselines: bool,
-    /// Where hoso's data lives during the run (default: a temporary folder, removed after).
+    /// Where hoso's data lives (default: a temporary folder, removed after). A folder an
+    /// earlier run filled with the same --docs, --agencies and --seed is searched again without
+    /// a new ingest; the report then shows that run's ingest numbers.
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// Append the Markdown report to this file.
@@ -92,20 +94,58 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::for_data_dir(&data_dir);
     config.job_poll_interval_ms = 20;
     let app = App::build(config).await.context("starting hoso")?;
-    let people = ingest::prepare(&app, args.agencies).await?;
-    let bar = indicatif::ProgressBar::new(corpus.docs.len() as u64).with_style(
-        indicatif::ProgressStyle::with_template("{spinner} ingest [{bar:40}] {pos}/{len} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let ingested = ingest::ingest(&app, &people, &corpus, args.ingest_concurrency, &bar).await?;
-    bar.finish_and_clear();
+    let marker = data_dir.join("hoso-bench.json");
+    let earlier = Ingested::read(&marker, &args)?;
+    let reused = earlier.is_some();
+    let (ingested, agency_codes) = match earlier {
+        Some(earlier) => {
+            eprintln!(
+                "{} already holds this corpus: searching it without a new ingest",
+                data_dir.display()
+            );
+            // A schema change since then rebuilds the index from the database first.
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.enable_steady_tick(Duration::from_millis(200));
+            ingest::Worker::spawn(&app).finish(&app, &spinner).await?;
+            spinner.finish_and_clear();
+            let codes = (0..args.agencies).map(ingest::agency_code).collect();
+            (earlier.ingest, codes)
+        }
+        None => {
+            let people = ingest::prepare(&app, args.agencies)
+                .await
+                .with_context(|| {
+                    format!(
+                        "preparing {} (left by an interrupted run? remove it)",
+                        data_dir.display()
+                    )
+                })?;
+            let bar = indicatif::ProgressBar::new(corpus.docs.len() as u64).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} ingest [{bar:40}] {pos}/{len} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let ingested =
+                ingest::ingest(&app, &people, &corpus, args.ingest_concurrency, &bar).await?;
+            bar.finish_and_clear();
+            eprintln!(
+                "ingested {} documents in {:.1} s ({:.1} s to create and publish)",
+                ingested.documents,
+                ingested.total.as_secs_f64(),
+                ingested.api_phase.as_secs_f64()
+            );
+            let ingested = Ingested {
+                docs: args.docs,
+                agencies: args.agencies,
+                seed: args.seed,
+                ingest: ingested,
+            };
+            std::fs::write(&marker, serde_json::to_vec_pretty(&ingested)?)?;
+            (ingested.ingest, people.agency_codes)
+        }
+    };
     let index_bytes = ingest::dir_size(&app.state.config.index_dir);
-    eprintln!(
-        "ingested {} documents in {:.1} s ({:.1} s to create and publish)",
-        ingested.documents,
-        ingested.total.as_secs_f64(),
-        ingested.api_phase.as_secs_f64()
-    );
 
     let by_code: Arc<HashMap<String, usize>> = Arc::new(
         corpus
@@ -119,7 +159,7 @@ async fn main() -> anyhow::Result<()> {
         db: app.state.db.clone(),
         index: Arc::clone(&app.state.search),
         actor: appraiser,
-        agency_codes: people.agency_codes.clone(),
+        agency_codes: agency_codes.clone(),
         by_code: Arc::clone(&by_code),
     };
     let (address, server) = serve(&app).await?;
@@ -139,7 +179,7 @@ async fn main() -> anyhow::Result<()> {
         client,
         base,
         token: login["token"].as_str().context("no token")?.to_owned(),
-        agency_codes: people.agency_codes.clone(),
+        agency_codes,
         by_code,
     };
 
@@ -169,6 +209,11 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let mut report = Report::new(&args_summary(&args), &corpus, &mix, ingested, index_bytes);
+    if reused {
+        report.note(
+            "Ingest numbers are from the run that filled `--data-dir`; this run searched it again.",
+        );
+    }
     let mut engines: Vec<&Engine> = vec![&in_process, &http];
     for (engine, load, size) in fts5.iter().chain(postgres.iter()) {
         report.baseline_load(engine.name(), *load, *size);
@@ -199,6 +244,36 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("appended to {}", path.display());
     }
     Ok(())
+}
+
+/// The corpus a data folder holds and what its ingest measured.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ingested {
+    docs: usize,
+    agencies: usize,
+    seed: u64,
+    ingest: ingest::IngestReport,
+}
+
+impl Ingested {
+    /// The earlier ingest recorded at `marker`, if it was of the corpus `args` asks for.
+    fn read(marker: &std::path::Path, args: &Args) -> anyhow::Result<Option<Ingested>> {
+        let bytes = match std::fs::read(marker) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error).context("reading the earlier run's record"),
+        };
+        let earlier: Ingested = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a hoso-bench record", marker.display()))?;
+        anyhow::ensure!(
+            (earlier.docs, earlier.agencies, earlier.seed) == (args.docs, args.agencies, args.seed),
+            "the data folder holds --docs {} --agencies {} --seed {}; use those or another folder",
+            earlier.docs,
+            earlier.agencies,
+            earlier.seed
+        );
+        Ok(Some(earlier))
+    }
 }
 
 fn args_summary(args: &Args) -> String {

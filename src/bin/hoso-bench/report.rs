@@ -125,6 +125,7 @@ fn why(engine: &str, query: &Query, first: Option<usize>) -> &'static str {
 pub struct Report {
     arguments: String,
     corpus: String,
+    notes: Vec<String>,
     ingest: IngestReport,
     index_bytes: u64,
     baselines: Vec<(&'static str, Duration, u64)>,
@@ -153,12 +154,18 @@ impl Report {
                 corpus.text_bytes() as f64 / 1e3 / corpus.docs.len().max(1) as f64,
                 mix.len()
             ),
+            notes: Vec::new(),
             ingest,
             index_bytes,
             baselines: Vec::new(),
             accuracy: Vec::new(),
             latency: Vec::new(),
         }
+    }
+
+    /// A sentence printed under the corpus description.
+    pub fn note(&mut self, note: &str) {
+        self.notes.push(note.to_owned());
     }
 
     pub fn baseline_load(&mut self, name: &'static str, took: Duration, bytes: u64) {
@@ -190,6 +197,9 @@ impl Report {
             self.arguments
         );
         let _ = writeln!(out, "Corpus: {}.\n", self.corpus);
+        for note in &self.notes {
+            let _ = writeln!(out, "{note}\n");
+        }
         let _ = writeln!(out, "### Ingest (hoso, SQLite, through the domain code)\n");
         let _ = writeln!(out, "| measure | value |\n|---|---:|");
         let _ = writeln!(
