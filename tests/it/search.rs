@@ -536,6 +536,36 @@ mod writer {
     }
 
     #[tokio::test]
+    async fn the_configured_commit_triggers_reach_the_servers_writer() {
+        for engine in crate::support::engines() {
+            let app = crate::support::TestApp::start_with(engine, |config| {
+                config.search_commit_docs = 2;
+                config.search_commit_interval_ms = 600_000;
+            })
+            .await;
+            let index = &app.state.search;
+            let first = index
+                .submit("QT-01", &[item("QT-01", "chấm điểm")])
+                .unwrap();
+            // Longer than the default interval (1 s): the configured ten minutes hold it back.
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            assert_eq!(hits(index, "cham diem"), 0, "committed before its trigger");
+            // The second change reaches the configured count and commits both.
+            let second = index
+                .submit("QT-02", &[item("QT-02", "chấm điểm")])
+                .unwrap();
+            for ticket in [first, second] {
+                tokio::time::timeout(Duration::from_secs(30), ticket.committed())
+                    .await
+                    .expect("the count trigger commits")
+                    .unwrap();
+            }
+            assert_eq!(hits(index, "cham diem"), 2);
+            app.finish().await;
+        }
+    }
+
+    #[tokio::test]
     async fn closing_the_index_commits_what_is_pending() {
         let dir = tempfile::tempdir().unwrap();
         let policy = CommitPolicy {
