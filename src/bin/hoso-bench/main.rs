@@ -328,13 +328,13 @@ async fn measure(
     for query in mix {
         engine.top(query).await?;
     }
-    let work: Vec<&Query> = (0..rounds).flat_map(|_| mix.iter()).collect();
+    let work: Vec<(usize, &Query)> = (0..rounds).flat_map(|_| mix.iter().enumerate()).collect();
     let started = Instant::now();
-    let timings: Vec<anyhow::Result<(Category, Duration)>> = futures::stream::iter(work)
-        .map(|query| async move {
+    let timings: Vec<anyhow::Result<(usize, Category, Duration)>> = futures::stream::iter(work)
+        .map(|(n, query)| async move {
             let started = Instant::now();
             engine.top(query).await?;
-            Ok((query.category, started.elapsed()))
+            Ok((n, query.category, started.elapsed()))
         })
         .buffer_unordered(concurrency)
         .collect()

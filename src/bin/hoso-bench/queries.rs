@@ -155,6 +155,22 @@ impl Query {
         }
     }
 
+    /// The query as typed, its category and filters, for the report.
+    pub fn describe(&self) -> String {
+        let mut out = format!("`{}` ({}", self.text, self.category.label());
+        if let Some(agency) = self.agency {
+            out.push_str(&format!(", agency {}", crate::ingest::agency_code(agency)));
+        }
+        if let Some(kind) = self.kind {
+            out.push_str(&format!(", kind {}", kind.as_str()));
+        }
+        if self.as_of_today {
+            out.push_str(", in force today");
+        }
+        out.push(')');
+        out
+    }
+
     /// Whether `first` (the first hit, a corpus index) answers the query.
     pub fn answered_by(&self, corpus: &Corpus, first: Option<usize>) -> bool {
         let Some(doc) = first.and_then(|n| corpus.docs.get(n)) else {

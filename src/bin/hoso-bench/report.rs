@@ -14,6 +14,8 @@ pub struct Latency {
     concurrency: usize,
     all: Vec<Duration>,
     by_category: BTreeMap<Category, Vec<Duration>>,
+    /// By the query's place in the mix.
+    by_query: BTreeMap<usize, Vec<Duration>>,
     wall: Duration,
 }
 
@@ -21,17 +23,19 @@ impl Latency {
     pub fn new(
         engine: &'static str,
         concurrency: usize,
-        timings: Vec<(Category, Duration)>,
+        timings: Vec<(usize, Category, Duration)>,
         wall: Duration,
     ) -> Self {
         let mut by_category: BTreeMap<Category, Vec<Duration>> = BTreeMap::new();
+        let mut by_query: BTreeMap<usize, Vec<Duration>> = BTreeMap::new();
         let mut all = Vec::with_capacity(timings.len());
-        for (category, took) in timings {
+        for (n, category, took) in timings {
             by_category.entry(category).or_default().push(took);
+            by_query.entry(n).or_default().push(took);
             all.push(took);
         }
         all.sort_unstable();
-        for list in by_category.values_mut() {
+        for list in by_category.values_mut().chain(by_query.values_mut()) {
             list.sort_unstable();
         }
         Self {
@@ -39,6 +43,7 @@ impl Latency {
             concurrency,
             all,
             by_category,
+            by_query,
             wall,
         }
     }
@@ -126,6 +131,8 @@ pub struct Report {
     arguments: String,
     corpus: String,
     notes: Vec<String>,
+    /// The mix as typed, with its filters, by place.
+    queries: Vec<String>,
     ingest: IngestReport,
     index_bytes: u64,
     baselines: Vec<(&'static str, Duration, u64)>,
@@ -155,6 +162,7 @@ impl Report {
                 mix.len()
             ),
             notes: Vec::new(),
+            queries: mix.iter().map(Query::describe).collect(),
             ingest,
             index_bytes,
             baselines: Vec::new(),
@@ -253,8 +261,35 @@ impl Report {
         }
         self.ratios(&mut out);
         self.per_category(&mut out);
+        self.slowest(&mut out);
         self.correctness(&mut out);
         out
+    }
+
+    /// The queries hoso (in-process) answered slowest at concurrency 1, by their median.
+    fn slowest(&self, out: &mut String) {
+        let Some(latency) = self
+            .latency
+            .iter()
+            .find(|latency| latency.engine == "hoso (in-process)" && latency.concurrency == 1)
+        else {
+            return;
+        };
+        let mut medians: Vec<(f64, f64, usize)> = latency
+            .by_query
+            .iter()
+            .map(|(n, list)| (percentile_ms(list, 50.0), percentile_ms(list, 100.0), *n))
+            .collect();
+        medians.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let _ = writeln!(
+            out,
+            "\n### Slowest queries, hoso (in-process), concurrency 1\n\n\
+             | query | median ms | slowest ms |\n|---|---:|---:|"
+        );
+        for (median, slowest, n) in medians.into_iter().take(8) {
+            let query = self.queries.get(n).map_or("?", String::as_str);
+            let _ = writeln!(out, "| {query} | {median:.2} | {slowest:.2} |");
+        }
     }
 
     fn ratios(&self, out: &mut String) {
