@@ -83,11 +83,14 @@ impl App {
             max_docs: config.search_commit_docs,
             max_delay: std::time::Duration::from_millis(config.search_commit_interval_ms),
         };
-        let search =
-            SearchIndex::open(&config.index_dir, policy).map_err(|error| StartError::Search {
-                path: config.index_dir.display().to_string(),
-                cause: error.to_string(),
-            })?;
+        let search_error = |error: crate::search::SearchError| StartError::Search {
+            path: config.index_dir.display().to_string(),
+            cause: error.to_string(),
+        };
+        let mut search = SearchIndex::open(&config.index_dir, policy).map_err(search_error)?;
+        search
+            .set_search_threads(config.search_threads)
+            .map_err(search_error)?;
         if search.created
             && crate::db::entities::document::Entity::find()
                 .one(&db)

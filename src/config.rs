@@ -41,6 +41,7 @@ const KEYS: &[&str] = &[
     "pdftoppm_command",
     "search_commit_docs",
     "search_commit_interval_ms",
+    "search_threads",
 ];
 
 /// Values given on the command line; they win over everything else.
@@ -93,6 +94,7 @@ struct RawConfig {
     pdftoppm_command: String,
     search_commit_docs: usize,
     search_commit_interval_ms: u64,
+    search_threads: usize,
 }
 
 /// The effective configuration of one hoso process.
@@ -124,6 +126,8 @@ pub struct Config {
     pub search_commit_docs: usize,
     /// …or once the oldest pending change is this old.
     pub search_commit_interval_ms: u64,
+    /// Threads one search uses, over the index's segments (0: one per core).
+    pub search_threads: usize,
     /// Where each key's value came from, for `hoso config show`.
     sources: Vec<(&'static str, String)>,
 }
@@ -228,6 +232,7 @@ impl Config {
             pdftoppm_command: raw.pdftoppm_command,
             search_commit_docs: raw.search_commit_docs.max(1),
             search_commit_interval_ms: raw.search_commit_interval_ms,
+            search_threads: raw.search_threads,
             sources,
         })
     }
@@ -265,6 +270,7 @@ impl Config {
                 "pdftoppm_command" => self.pdftoppm_command.clone(),
                 "search_commit_docs" => self.search_commit_docs.to_string(),
                 "search_commit_interval_ms" => self.search_commit_interval_ms.to_string(),
+                "search_threads" => self.search_threads.to_string(),
                 _ => String::new(),
             }
         };

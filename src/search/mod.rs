@@ -205,6 +205,19 @@ impl SearchIndex {
         })
     }
 
+    /// Searches with `threads` threads over the index's segments (0: one per core). On a large
+    /// index a search finishes sooner while cores are idle.
+    pub fn set_search_threads(&mut self, threads: usize) -> Result<(), SearchError> {
+        let threads = match threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        };
+        if threads > 1 {
+            self.index.set_multithread_executor(threads)?;
+        }
+        Ok(())
+    }
+
     /// Queues the replacement of every index document of `document_id` with `items`; the
     /// ticket resolves once the writer has committed it (on its count or time trigger).
     pub fn submit(&self, document_id: &str, items: &[IndexItem]) -> Result<Ticket, SearchError> {

@@ -146,6 +146,8 @@ struct Builder<'a> {
     f: &'a Fields,
     highlight_exact: Vec<Term>,
     highlight_folded: Vec<Term>,
+    /// Whether any word was typed with diacritics.
+    diacritics: bool,
 }
 
 impl Builder<'_> {
@@ -165,6 +167,7 @@ impl Builder<'_> {
                     }
                 }
                 // Words typed next to each other rank higher where they stand together.
+                let mut together: Vec<Box<dyn Query>> = Vec::new();
                 for adjacent in clauses.windows(2) {
                     if let [
                         (first, UserInputAst::Leaf(a)),
@@ -178,15 +181,12 @@ impl Builder<'_> {
                             folded_tokens(&leaf_text(b)).into_iter().next(),
                         )
                     {
-                        parts.push((
-                            Occur::Should,
-                            scored(self.f.pairs, &pair(&last, &next), 1.0),
-                        ));
+                        together.push(scored(self.f.pairs, &pair(&last, &next), 1.0));
                     }
                 }
                 match parts.len() {
                     0 => None,
-                    _ => Some(Box::new(BooleanQuery::new(parts))),
+                    _ => Some(with_bonus(Box::new(BooleanQuery::new(parts)), together)),
                 }
             }
         }
@@ -236,7 +236,10 @@ impl Builder<'_> {
             matching.push(scored(f.code, &whole, 6.0));
             matching.push(scored(f.identifiers, &whole, 20.0));
         }
-        let mut exactness: Vec<Box<dyn Query>> = Vec::new();
+        // What only adds to the score: evaluated for items that already match, one at a time.
+        let mut bonus: Vec<Box<dyn Query>> = Vec::new();
+        // Typed with diacritics, the same diacritics rank first; titles outrank bodies.
+        let diacritics = exact != folded;
         match folded.as_slice() {
             [] => {}
             [word] => {
@@ -244,6 +247,10 @@ impl Builder<'_> {
                 matching.push(scored(f.body_folded, word, 0.5));
                 matching.push(scored(f.tags, word, 1.0));
                 matching.push(scored(f.filename, word, 0.5));
+                if diacritics {
+                    bonus.push(scored(f.title, &exact[0], 4.0));
+                    bonus.push(scored(f.body, &exact[0], 1.0));
+                }
             }
             words => {
                 let pairs: Vec<String> = words.windows(2).map(|w| pair(&w[0], &w[1])).collect();
@@ -255,17 +262,23 @@ impl Builder<'_> {
                 }
                 matching.push(phrase(f.tags, words, slop, 1.0));
                 matching.push(phrase(f.filename, words, slop, 0.5));
-                exactness.push(phrase(f.title_folded, words, slop, 2.0));
+                bonus.push(phrase(f.title_folded, words, slop, 2.0));
+                if diacritics {
+                    bonus.push(phrase(f.title, &exact, slop, 4.0));
+                    // In an item that has the phrase, its syllables with these diacritics are
+                    // almost always that phrase: no positions need checking.
+                    for (exact, folded) in exact.iter().zip(words) {
+                        if exact != folded {
+                            bonus.push(scored(f.body, exact, 1.0));
+                        }
+                    }
+                }
             }
         }
         if excluded {
             return Some(any(matching));
         }
-        // Typed with diacritics, the same diacritics rank first; titles outrank bodies.
-        if !exact.is_empty() {
-            exactness.push(phrase(f.title, &exact, slop, 4.0));
-            exactness.push(phrase(f.body, &exact, slop, 1.0));
-        }
+        self.diacritics |= diacritics;
         for word in &exact {
             self.highlight_exact
                 .push(Term::from_field_text(f.body, word));
@@ -274,12 +287,20 @@ impl Builder<'_> {
             self.highlight_folded
                 .push(Term::from_field_text(f.body_folded, word));
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, any(matching))];
-        if !exactness.is_empty() {
-            clauses.push((Occur::Should, any(exactness)));
-        }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        Some(with_bonus(any(matching), bonus))
     }
+}
+
+/// `base`, scored higher for each of `bonus` an item also matches. Each bonus is its own
+/// optional clause, so it only skips to the items `base` matches; a union of them would walk
+/// every item any of them matches.
+fn with_bonus(base: Box<dyn Query>, bonus: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    bonus.into_iter().fold(base, |query, bonus| {
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Should, bonus),
+        ]))
+    })
 }
 
 /// The text of a leaf of the query grammar, to be searched as words.
@@ -327,6 +348,7 @@ impl SearchIndex {
             f,
             highlight_exact: Vec::new(),
             highlight_folded: Vec::new(),
+            diacritics: false,
         };
         let user_query = builder
             .ast(&ast, false)
@@ -410,9 +432,19 @@ impl SearchIndex {
                     collector,
                 ),
             )?;
-        let mut exact =
-            SnippetGenerator::create(&searcher, &highlighter(&builder.highlight_exact), f.body)?;
-        exact.set_max_num_chars(240);
+        // Typed without diacritics, exact highlighting cannot add anything: skip its work.
+        let exact = match builder.diacritics {
+            true => {
+                let mut exact = SnippetGenerator::create(
+                    &searcher,
+                    &highlighter(&builder.highlight_exact),
+                    f.body,
+                )?;
+                exact.set_max_num_chars(240);
+                Some(exact)
+            }
+            false => None,
+        };
         let mut folded = SnippetGenerator::create(
             &searcher,
             &highlighter(&builder.highlight_folded),
@@ -431,8 +463,11 @@ impl SearchIndex {
             let body = get(f.body);
             // The folded generator tokenizes the original text with folding, so unaccented
             // queries highlight accented words; the exact one wins when it finds matches.
-            let mut snippet = exact.snippet(&body);
-            if snippet.highlighted().is_empty() {
+            let mut snippet = match &exact {
+                Some(exact) => exact.snippet(&body),
+                None => folded.snippet(&body),
+            };
+            if exact.is_some() && snippet.highlighted().is_empty() {
                 snippet = folded.snippet(&body);
             }
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");

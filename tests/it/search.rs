@@ -566,6 +566,29 @@ mod writer {
     }
 
     #[tokio::test]
+    async fn a_search_spread_over_threads_finds_the_same() {
+        for engine in crate::support::engines() {
+            let app = crate::support::TestApp::start_with(engine, |config| {
+                config.search_threads = 2;
+            })
+            .await;
+            let index = &app.state.search;
+            for n in 0..3 {
+                // Separate commits make separate segments for the threads to share.
+                index
+                    .replace_document(
+                        &format!("QT-0{n}"),
+                        &[item(&format!("QT-0{n}"), "chấm điểm")],
+                    )
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(hits(index, "cham diem"), 3);
+            app.finish().await;
+        }
+    }
+
+    #[tokio::test]
     async fn closing_the_index_commits_what_is_pending() {
         let dir = tempfile::tempdir().unwrap();
         let policy = CommitPolicy {
