@@ -298,6 +298,9 @@ impl Report {
                 .iter()
                 .find(|latency| latency.engine == engine && latency.concurrency == concurrency)
         };
+        if self.baselines.is_empty() {
+            return;
+        }
         let _ = writeln!(
             out,
             "\n### hoso (in-process) against the baselines, p50 ratio\n"
