@@ -25,7 +25,7 @@ use writer::{Change, WriterHandle};
 pub use writer::{CommitPolicy, Ticket};
 
 /// Bumped whenever the schema or the analysis changes; a different stored value rebuilds.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 const SCHEMA_FILE: &str = "hoso-schema-version";
 
 /// Why the index could not do something.
@@ -60,8 +60,9 @@ pub struct Fields {
     pub title: Field,
     pub title_folded: Field,
     pub body: Field,
+    /// Title, body, file name, code and tags, folded: what a word is matched against.
     pub body_folded: Field,
-    /// Adjacent folded syllables of the title and the body, as pairs (see [`analysis`]).
+    /// Adjacent folded syllables of the same, as pairs (see [`analysis`]).
     pub pairs: Field,
     pub tags: Field,
     pub filename: Field,
@@ -372,14 +373,22 @@ impl SearchIndex {
         // Codes and legal numbers also count as words of the body, so their parts match.
         let searchable = format!("{body}\n{}", item.identifiers.join(" "));
         doc.add_text(f.body, &searchable);
-        doc.add_text(f.body_folded, &searchable);
-        // Two values: no pair spans the end of the title and the start of the body.
-        doc.add_text(f.pairs, &title);
-        doc.add_text(f.pairs, &searchable);
-        for tag in &item.tags {
-            doc.add_text(f.tags, nfc(tag));
+        let tags: Vec<String> = item.tags.iter().map(|tag| nfc(tag)).collect();
+        let filename = nfc(&item.filename);
+        // Everything a word may match, folded, so matching one word reads one posting list;
+        // separate values, so no pair spans the end of one and the start of the next.
+        let code = nfc(&item.code);
+        for value in [&title, &searchable, &filename, &code]
+            .into_iter()
+            .chain(&tags)
+        {
+            doc.add_text(f.body_folded, value);
+            doc.add_text(f.pairs, value);
         }
-        doc.add_text(f.filename, nfc(&item.filename));
+        for tag in &tags {
+            doc.add_text(f.tags, tag);
+        }
+        doc.add_text(f.filename, &filename);
         if let Some(from) = item.effective_from {
             doc.add_i64(f.effective_from, from);
             doc.add_i64(f.effective_to, item.effective_to.unwrap_or(i64::MAX));

@@ -243,10 +243,9 @@ impl Builder<'_> {
         match folded.as_slice() {
             [] => {}
             [word] => {
-                matching.push(scored(f.title_folded, word, 2.0));
                 matching.push(scored(f.body_folded, word, 0.5));
-                matching.push(scored(f.tags, word, 1.0));
-                matching.push(scored(f.filename, word, 0.5));
+                bonus.push(scored(f.title_folded, word, 2.0));
+                bonus.push(scored(f.tags, word, 1.0));
                 if diacritics {
                     bonus.push(scored(f.title, &exact[0], 4.0));
                     bonus.push(scored(f.body, &exact[0], 1.0));
@@ -257,12 +256,10 @@ impl Builder<'_> {
                 if slop == 0 {
                     matching.push(phrase(f.pairs, &pairs, 0, 0.5));
                 } else {
-                    matching.push(phrase(f.title_folded, words, slop, 2.0));
                     matching.push(phrase(f.body_folded, words, slop, 0.5));
                 }
-                matching.push(phrase(f.tags, words, slop, 1.0));
-                matching.push(phrase(f.filename, words, slop, 0.5));
                 bonus.push(phrase(f.title_folded, words, slop, 2.0));
+                bonus.push(phrase(f.tags, words, slop, 1.0));
                 if diacritics {
                     bonus.push(phrase(f.title, &exact, slop, 4.0));
                     // In an item that has the phrase, its syllables with these diacritics are
