@@ -317,8 +317,13 @@ fn leaf_text(leaf: &UserInputLeaf) -> String {
     }
 }
 
-fn highlighter(terms: &[Term]) -> BooleanQuery {
-    BooleanQuery::new(
+/// Snippets of 240 characters at most with `terms` of `field` marked.
+fn highlighter(
+    searcher: &tantivy::Searcher,
+    terms: &[Term],
+    field: Field,
+) -> Result<SnippetGenerator, SearchError> {
+    let query = BooleanQuery::new(
         terms
             .iter()
             .map(|term| {
@@ -327,7 +332,10 @@ fn highlighter(terms: &[Term]) -> BooleanQuery {
                 (Occur::Should, query)
             })
             .collect(),
-    )
+    );
+    let mut generator = SnippetGenerator::create(searcher, &query, field)?;
+    generator.set_max_num_chars(240);
+    Ok(generator)
 }
 
 impl SearchIndex {
@@ -431,23 +439,10 @@ impl SearchIndex {
             )?;
         // Typed without diacritics, exact highlighting cannot add anything: skip its work.
         let exact = match builder.diacritics {
-            true => {
-                let mut exact = SnippetGenerator::create(
-                    &searcher,
-                    &highlighter(&builder.highlight_exact),
-                    f.body,
-                )?;
-                exact.set_max_num_chars(240);
-                Some(exact)
-            }
+            true => Some(highlighter(&searcher, &builder.highlight_exact, f.body)?),
             false => None,
         };
-        let mut folded = SnippetGenerator::create(
-            &searcher,
-            &highlighter(&builder.highlight_folded),
-            f.body_folded,
-        )?;
-        folded.set_max_num_chars(240);
+        let folded = highlighter(&searcher, &builder.highlight_folded, f.body_folded)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

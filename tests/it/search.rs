@@ -144,33 +144,25 @@ db_test!(
     phrases_need_the_syllables_together_and_words_typed_together_rank_together_first,
     |app| {
         let agency = app.staffed_agency("SKHCN").await;
-        issued(
-            &app,
-            &agency,
-            "QT-01",
-            "Quy trình cấp chứng chỉ",
-            "Điều 5: Hồ sơ đề nghị cấp chứng chỉ hành nghề gồm đơn và bản sao.",
-            &[],
-        )
-        .await;
-        issued(
-            &app,
-            &agency,
-            "QT-02",
-            "Quy trình quản lý",
-            "Chứng chỉ bị thu hồi khi hành nghề sai quy định; vi phạm nghề nghiệp.",
-            &[],
-        )
-        .await;
-        issued(
-            &app,
-            &agency,
-            "QT-03",
-            "Quy trình đánh giá",
-            "Nghề nghiệp và hành chính: chỉ tiêu đánh giá hằng năm.",
-            &[],
-        )
-        .await;
+        for (code, title, text) in [
+            (
+                "QT-01",
+                "Quy trình cấp chứng chỉ",
+                "Điều 5: Hồ sơ đề nghị cấp chứng chỉ hành nghề gồm đơn và bản sao.",
+            ),
+            (
+                "QT-02",
+                "Quy trình quản lý",
+                "Chứng chỉ bị thu hồi khi hành nghề sai quy định; vi phạm nghề nghiệp.",
+            ),
+            (
+                "QT-03",
+                "Quy trình đánh giá",
+                "Nghề nghiệp và hành chính: chỉ tiêu đánh giá hằng năm.",
+            ),
+        ] {
+            issued(&app, &agency, code, title, text, &[]).await;
+        }
         app.drain_jobs().await;
         // Without quotes every word must be there, anywhere; where they stand together ranks first.
         let words = search(&app, &agency.staff, "chi hanh nghe").await;
