@@ -317,6 +317,28 @@ fn leaf_text(leaf: &UserInputLeaf) -> String {
     }
 }
 
+/// Whether `agencies` holds every agency that has an item in this snapshot of the index, so
+/// filtering on them would keep everything (a province-wide appraiser): the filter is then
+/// skipped, which saves marking every item of the index in a set on each search.
+fn covers_every_agency(
+    searcher: &tantivy::Searcher,
+    field: Field,
+    agencies: &[String],
+) -> Result<bool, SearchError> {
+    let wanted: std::collections::HashSet<&[u8]> =
+        agencies.iter().map(|agency| agency.as_bytes()).collect();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().stream()?;
+        while stream.advance() {
+            if !wanted.contains(stream.key()) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
 /// Snippets of 240 characters at most with `terms` of `field` marked.
 fn highlighter(
     searcher: &tantivy::Searcher,
@@ -359,7 +381,11 @@ impl SearchIndex {
             .ast(&ast, false)
             .unwrap_or_else(|| Box::new(EmptyQuery));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, user_query)];
-        if let Some(readable) = &filters.readable {
+        // One snapshot of the index for the filters' check and the search itself.
+        let searcher = self.reader().searcher();
+        if let Some(readable) = &filters.readable
+            && !covers_every_agency(&searcher, f.agency_id, readable)?
+        {
             clauses.push((Occur::Must, terms(f.agency_id, readable)));
         }
         if let Some(visible) = &filters.drafts_visible {
@@ -375,7 +401,9 @@ impl SearchIndex {
                 ])),
             ));
         }
-        if let Some(agencies) = &filters.agencies {
+        if let Some(agencies) = &filters.agencies
+            && !covers_every_agency(&searcher, f.agency_id, agencies)?
+        {
             clauses.push((Occur::Must, terms(f.agency_id, agencies)));
         }
         if let Some(kind) = &filters.doc_kind {
@@ -416,7 +444,6 @@ impl SearchIndex {
         ));
         let query = BooleanQuery::new(clauses);
 
-        let searcher = self.reader().searcher();
         let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
             "agency": {"terms": {"field": "agency_id", "size": 500}},
             "kind": {"terms": {"field": "doc_kind", "size": 50}},

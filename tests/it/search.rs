@@ -258,6 +258,10 @@ db_test!(
             &[],
         )
         .await;
+        app.drain_jobs().await;
+        // While only their own agency has items, a reader's filter has nothing to remove…
+        assert_eq!(search(&app, &mine.staff, "kiểm soát").await["total"], 1);
+        // …and once another agency's item is indexed, it still never shows.
         issued(
             &app,
             &theirs,
