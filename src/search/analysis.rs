@@ -9,8 +9,8 @@
 use tantivy::{
     Index,
     tokenizer::{
-        AsciiFoldingFilter, LowerCaser, RawTokenizer, SimpleTokenizer, TextAnalyzer, Token,
-        TokenFilter, TokenStream, Tokenizer,
+        AsciiFoldingFilter, LowerCaser, RawTokenizer, SimpleTokenizer, TextAnalyzer,
+        TextAnalyzerBuilder, Token, TokenFilter, TokenStream, Tokenizer,
     },
 };
 
@@ -23,25 +23,21 @@ pub const PAIRS: &str = "vi_pairs";
 /// The whole value, lowercased and folded: `qt-01`, `19/2014/qd-ttg`.
 pub const IDENTIFIER: &str = "identifier";
 
+/// Lowercase syllables: what every syllable analysis starts from.
+fn syllables() -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(SimpleTokenizer::default()).filter(LowerCaser)
+}
+
 fn exact() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .build()
+    syllables().build()
 }
 
 fn folded() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    syllables().filter(AsciiFoldingFilter).build()
 }
 
 fn pairs() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Pairs)
-        .build()
+    syllables().filter(AsciiFoldingFilter).filter(Pairs).build()
 }
 
 fn identifier() -> TextAnalyzer {

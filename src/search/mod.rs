@@ -25,7 +25,7 @@ use writer::{Change, WriterHandle};
 pub use writer::{CommitPolicy, Ticket};
 
 /// Bumped whenever the schema or the analysis changes; a different stored value rebuilds.
-pub const SCHEMA_VERSION: &str = "3";
+pub const SCHEMA_VERSION: &str = "4";
 const SCHEMA_FILE: &str = "hoso-schema-version";
 
 /// Why the index could not do something.
@@ -61,7 +61,7 @@ pub struct Fields {
     pub title_folded: Field,
     pub body: Field,
     /// Title, body, file name, code and tags, folded: what a word is matched against.
-    pub body_folded: Field,
+    pub text_folded: Field,
     /// Adjacent folded syllables of the same, as pairs (see [`analysis`]).
     pub pairs: Field,
     pub tags: Field,
@@ -99,7 +99,7 @@ fn schema() -> (Schema, Fields) {
         title: builder.add_text_field("title", text(analysis::EXACT, true)),
         title_folded: builder.add_text_field("title_folded", text(analysis::FOLDED, false)),
         body: builder.add_text_field("body", text(analysis::EXACT, true)),
-        body_folded: builder.add_text_field("body_folded", text(analysis::FOLDED, false)),
+        text_folded: builder.add_text_field("text_folded", text(analysis::FOLDED, false)),
         pairs: builder.add_text_field("pairs", text(analysis::PAIRS, false)),
         tags: builder.add_text_field("tags", text(analysis::FOLDED, true)),
         filename: builder.add_text_field("filename", text(analysis::FOLDED, true)),
@@ -361,8 +361,9 @@ impl SearchIndex {
         doc.add_text(f.doc_kind, &item.doc_kind);
         doc.add_text(f.status, &item.status);
         doc.add_u64(f.public, u64::from(item.public));
-        doc.add_text(f.code, nfc(&item.code));
-        doc.add_text(f.identifiers, nfc(&item.code));
+        let code = nfc(&item.code);
+        doc.add_text(f.code, &code);
+        doc.add_text(f.identifiers, &code);
         for identifier in &item.identifiers {
             doc.add_text(f.identifiers, nfc(identifier));
         }
@@ -377,12 +378,11 @@ impl SearchIndex {
         let filename = nfc(&item.filename);
         // Everything a word may match, folded, so matching one word reads one posting list;
         // separate values, so no pair spans the end of one and the start of the next.
-        let code = nfc(&item.code);
         for value in [&title, &searchable, &filename, &code]
             .into_iter()
             .chain(&tags)
         {
-            doc.add_text(f.body_folded, value);
+            doc.add_text(f.text_folded, value);
             doc.add_text(f.pairs, value);
         }
         for tag in &tags {

@@ -130,11 +130,20 @@ fn phrase(field: Field, words: &[String], slop: u32, boost: Score) -> Box<dyn Qu
 }
 
 fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    combined(Occur::Should, queries)
+}
+
+/// All of `queries`; `None` when there are none.
+fn all(queries: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match queries.is_empty() {
+        true => None,
+        false => Some(combined(Occur::Must, queries)),
+    }
+}
+
+fn combined(occur: Occur, queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
-        queries
-            .into_iter()
-            .map(|query| (Occur::Should, query))
-            .collect(),
+        queries.into_iter().map(|query| (occur, query)).collect(),
     ))
 }
 
@@ -198,19 +207,10 @@ impl Builder<'_> {
             UserInputLeaf::Literal(literal) => {
                 let phrase = self.literal(&literal.phrase, literal.slop, excluded);
                 // `Điều 5:` reads as a field name to the grammar: here it is text, like the rest.
-                match literal
-                    .field_name
-                    .as_deref()
-                    .map(|field| self.literal(field, 0, excluded))
-                {
+                match &literal.field_name {
                     Some(field) => {
-                        let both: Vec<_> = [field, phrase].into_iter().flatten().collect();
-                        match both.len() {
-                            0 => None,
-                            _ => Some(Box::new(BooleanQuery::new(
-                                both.into_iter().map(|query| (Occur::Must, query)).collect(),
-                            ))),
-                        }
+                        let field = self.literal(field, 0, excluded);
+                        all([field, phrase].into_iter().flatten().collect())
                     }
                     None => phrase,
                 }
@@ -243,7 +243,7 @@ impl Builder<'_> {
         match folded.as_slice() {
             [] => {}
             [word] => {
-                matching.push(scored(f.body_folded, word, 0.5));
+                matching.push(scored(f.text_folded, word, 0.5));
                 bonus.push(scored(f.title_folded, word, 2.0));
                 bonus.push(scored(f.tags, word, 1.0));
                 if diacritics {
@@ -256,7 +256,7 @@ impl Builder<'_> {
                 if slop == 0 {
                     matching.push(phrase(f.pairs, &pairs, 0, 0.5));
                 } else {
-                    matching.push(phrase(f.body_folded, words, slop, 0.5));
+                    matching.push(phrase(f.text_folded, words, slop, 0.5));
                 }
                 bonus.push(phrase(f.title_folded, words, slop, 2.0));
                 bonus.push(phrase(f.tags, words, slop, 1.0));
@@ -282,7 +282,7 @@ impl Builder<'_> {
         }
         for word in &folded {
             self.highlight_folded
-                .push(Term::from_field_text(f.body_folded, word));
+                .push(Term::from_field_text(f.text_folded, word));
         }
         Some(with_bonus(any(matching), bonus))
     }
@@ -345,17 +345,13 @@ fn highlighter(
     terms: &[Term],
     field: Field,
 ) -> Result<SnippetGenerator, SearchError> {
-    let query = BooleanQuery::new(
-        terms
-            .iter()
-            .map(|term| {
-                let query: Box<dyn Query> =
-                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic));
-                (Occur::Should, query)
-            })
-            .collect(),
-    );
-    let mut generator = SnippetGenerator::create(searcher, &query, field)?;
+    let query = any(terms
+        .iter()
+        .map(|term| {
+            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)) as Box<dyn Query>
+        })
+        .collect());
+    let mut generator = SnippetGenerator::create(searcher, &*query, field)?;
     generator.set_max_num_chars(240);
     Ok(generator)
 }
@@ -469,7 +465,7 @@ impl SearchIndex {
             true => Some(highlighter(&searcher, &builder.highlight_exact, f.body)?),
             false => None,
         };
-        let folded = highlighter(&searcher, &builder.highlight_folded, f.body_folded)?;
+        let folded = highlighter(&searcher, &builder.highlight_folded, f.text_folded)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
