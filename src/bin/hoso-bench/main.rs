@@ -343,3 +343,35 @@ async fn measure(
     let timings = timings.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Latency::new(engine.name(), concurrency, timings, wall))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(docs: &str) -> Args {
+        Args::parse_from(["hoso-bench", "--docs", docs])
+    }
+
+    #[test]
+    fn a_data_folder_is_searched_again_only_for_the_corpus_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("hoso-bench.json");
+        assert!(Ingested::read(&marker, &args("500")).unwrap().is_none());
+        let filled = Ingested {
+            docs: 500,
+            agencies: 20,
+            seed: 2026,
+            ingest: ingest::IngestReport {
+                api_phase: Duration::from_secs(3),
+                total: Duration::from_secs(5),
+                documents: 500,
+                text_bytes: 2_000_000,
+            },
+        };
+        std::fs::write(&marker, serde_json::to_vec(&filled).unwrap()).unwrap();
+        let again = Ingested::read(&marker, &args("500")).unwrap().unwrap();
+        assert_eq!(again.ingest.total, Duration::from_secs(5));
+        let other = Ingested::read(&marker, &args("1000")).err().unwrap().to_string();
+        assert!(other.contains("--docs 500"), "{other}");
+    }
+}
