@@ -371,7 +371,10 @@ mod tests {
         std::fs::write(&marker, serde_json::to_vec(&filled).unwrap()).unwrap();
         let again = Ingested::read(&marker, &args("500")).unwrap().unwrap();
         assert_eq!(again.ingest.total, Duration::from_secs(5));
-        let other = Ingested::read(&marker, &args("1000")).err().unwrap().to_string();
+        let other = Ingested::read(&marker, &args("1000"))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(other.contains("--docs 500"), "{other}");
     }
 }
