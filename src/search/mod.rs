@@ -6,6 +6,7 @@
 //! changed schema version rebuilds it on start.
 
 pub mod analysis;
+mod facets;
 mod query;
 mod writer;
 
@@ -20,7 +21,8 @@ use tantivy::{
     },
 };
 
-pub use query::{FacetCount, Facets, SearchFilters, SearchHit, SearchOutcome};
+pub use facets::{FacetCount, Facets};
+pub use query::{SearchFilters, SearchHit, SearchOutcome};
 use writer::{Change, WriterHandle};
 pub use writer::{CommitPolicy, Ticket};
 

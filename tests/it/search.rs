@@ -295,6 +295,76 @@ db_test!(
     }
 );
 
+/// `[value, count]` pairs of one facet, in the order the response lists them.
+fn facet(result: &Value, name: &str) -> Vec<(String, u64)> {
+    result["facets"][name]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {name} facet: {result}"))
+        .iter()
+        .map(|f| {
+            (
+                f["value"].as_str().unwrap().to_owned(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+db_test!(
+    facets_count_every_hit_by_agency_kind_status_and_year_most_frequent_first,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        for (code, title) in [
+            ("QT-01", "Quy trình kiểm soát tài liệu"),
+            ("QT-02", "Quy trình kiểm soát hồ sơ"),
+        ] {
+            issued(&app, &agency, code, title, "kiểm soát", &[]).await;
+        }
+        let form = app
+            .post(
+                "/api/v1/documents",
+                &agency.officer,
+                json!({"agency_id": agency.id, "code": "BM-01", "title": "Biểu mẫu kiểm soát", "kind": "form"}),
+            )
+            .await;
+        assert_eq!(form.status, StatusCode::CREATED, "{}", form.text);
+        app.upload(
+            &agency.officer,
+            &id_of(&form),
+            "BM-01.txt",
+            "kiểm soát".as_bytes(),
+            None,
+        )
+        .await;
+        app.drain_jobs().await;
+        // One hit on the page; the facets still count all three.
+        let result = app
+            .get(
+                "/api/v1/search?q=ki%E1%BB%83m%20so%C3%A1t&limit=1",
+                &agency.officer,
+            )
+            .await
+            .json;
+        assert_eq!(result["total"], 3, "{result}");
+        assert_eq!(result["hits"].as_array().unwrap().len(), 1);
+        assert_eq!(facet(&result, "agency"), [(agency.id.clone(), 3)]);
+        assert_eq!(
+            facet(&result, "kind"),
+            [("procedure".to_owned(), 2), ("form".to_owned(), 1)]
+        );
+        assert_eq!(
+            facet(&result, "status"),
+            [("effective".to_owned(), 2), ("draft".to_owned(), 1)]
+        );
+        let year = chrono::Datelike::year(&today()).to_string();
+        assert_eq!(facet(&result, "year"), [(year, 3)]);
+        // The staff member, who does not see the draft, is not told about it in the counts.
+        let staff = search(&app, &agency.staff, "kiểm soát").await;
+        assert_eq!(facet(&staff, "kind"), [("procedure".to_owned(), 2)]);
+        assert_eq!(facet(&staff, "status"), [("effective".to_owned(), 2)]);
+    }
+);
+
 db_test!(
     drafts_are_found_only_by_those_who_work_on_them_and_as_of_picks_the_version_in_force,
     |app| {
