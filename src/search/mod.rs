@@ -6,7 +6,6 @@
 //! changed schema version rebuilds it on start.
 
 pub mod analysis;
-mod facets;
 mod query;
 mod writer;
 
@@ -21,8 +20,7 @@ use tantivy::{
     },
 };
 
-pub use facets::{FacetCount, Facets};
-pub use query::{SearchFilters, SearchHit, SearchOutcome};
+pub use query::{FacetCount, Facets, SearchFilters, SearchHit, SearchOutcome};
 use writer::{Change, WriterHandle};
 pub use writer::{CommitPolicy, Ticket};
 

@@ -6,6 +6,10 @@ use std::ops::Bound;
 use serde::Serialize;
 use tantivy::{
     DocAddress, Score, TantivyDocument, Term,
+    aggregation::{
+        AggContextParams, AggregationCollector, agg_req::Aggregations,
+        agg_result::AggregationResults,
+    },
     collector::{Count, TopDocs},
     query::{
         AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
@@ -21,7 +25,6 @@ use utoipa::ToSchema;
 use super::{
     Fields, SearchError, SearchIndex,
     analysis::{exact_tokens, folded_tokens, identifier_form, pair},
-    facets::{FacetCollector, Facets},
 };
 
 /// What the caller may see and what they asked to narrow to. Agency lists are ids.
@@ -60,6 +63,22 @@ pub struct SearchHit {
     /// HTML-escaped text with `<mark>` around matches (diacritic-folded matches included).
     pub snippet: String,
     pub score: f32,
+}
+
+/// A facet value and how many hits have it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts by agency, kind, status and year over all hits (not just the page).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Facets {
+    pub agency: Vec<FacetCount>,
+    pub kind: Vec<FacetCount>,
+    pub status: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
 }
 
 /// The result of a search.
@@ -421,17 +440,26 @@ impl SearchIndex {
         ));
         let query = BooleanQuery::new(clauses);
 
+        let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
+            "agency": {"terms": {"field": "agency_id", "size": 500}},
+            "kind": {"terms": {"field": "doc_kind", "size": 50}},
+            "status": {"terms": {"field": "status", "size": 20}},
+            "year": {"terms": {"field": "year", "size": 100}},
+        }))
+        .map_err(|error| SearchError::Directory(error.to_string()))?;
+        let collector = AggregationCollector::from_aggs(aggregations, AggContextParams::default());
         let limit = filters.limit.max(1);
-        let (top, total, facets): (Vec<(Score, DocAddress)>, usize, Facets) = searcher.search(
-            &query,
-            &(
-                TopDocs::with_limit(limit)
-                    .and_offset(filters.offset)
-                    .order_by_score(),
-                Count,
-                FacetCollector,
-            ),
-        )?;
+        let (top, total, aggregated): (Vec<(Score, DocAddress)>, usize, AggregationResults) =
+            searcher.search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(filters.offset)
+                        .order_by_score(),
+                    Count,
+                    collector,
+                ),
+            )?;
         // Typed without diacritics, exact highlighting cannot add anything: skip its work.
         let exact = match builder.diacritics {
             true => Some(highlighter(&searcher, &builder.highlight_exact, f.body)?),
@@ -477,7 +505,34 @@ impl SearchIndex {
         Ok(SearchOutcome {
             total,
             hits,
-            facets,
+            facets: facets(&aggregated),
         })
+    }
+}
+
+fn facets(results: &AggregationResults) -> Facets {
+    let json = serde_json::to_value(results).unwrap_or_default();
+    let buckets = |name: &str| -> Vec<FacetCount> {
+        json[name]["buckets"]
+            .as_array()
+            .map(|buckets| {
+                buckets
+                    .iter()
+                    .map(|bucket| FacetCount {
+                        value: match &bucket["key"] {
+                            serde_json::Value::String(text) => text.clone(),
+                            other => other.to_string().trim_end_matches(".0").to_owned(),
+                        },
+                        count: bucket["doc_count"].as_u64().unwrap_or(0),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Facets {
+        agency: buckets("agency"),
+        kind: buckets("kind"),
+        status: buckets("status"),
+        year: buckets("year"),
     }
 }

@@ -72,6 +72,10 @@ struct Args {
     /// a new ingest; the report then shows that run's ingest numbers.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// Measure only the queries of the mix whose text contains one of these (repeatable), e.g.
+    /// the slowest ones of an earlier report with more --rounds, to compare a change on them.
+    #[arg(long)]
+    only: Vec<String>,
     /// Append the Markdown report to this file.
     #[arg(long)]
     append: Option<PathBuf>,
@@ -89,7 +93,15 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("generating {} documents (seed {})", args.docs, args.seed);
     let corpus = Corpus::generate(args.docs, args.agencies, args.seed);
-    let mix = queries::mix(&corpus, args.per_category, args.seed);
+    let mut mix = queries::mix(&corpus, args.per_category, args.seed);
+    if !args.only.is_empty() {
+        mix.retain(|query| args.only.iter().any(|only| query.text.contains(only)));
+        anyhow::ensure!(
+            !mix.is_empty(),
+            "no query of the mix contains {:?}",
+            args.only
+        );
+    }
 
     let mut config = Config::for_data_dir(&data_dir);
     config.job_poll_interval_ms = 20;
@@ -277,7 +289,7 @@ impl Ingested {
 }
 
 fn args_summary(args: &Args) -> String {
-    format!(
+    let mut summary = format!(
         "--docs {} --agencies {} --seed {} --per-category {} --rounds {} --ingest-concurrency {}",
         args.docs,
         args.agencies,
@@ -285,7 +297,11 @@ fn args_summary(args: &Args) -> String {
         args.per_category,
         args.rounds,
         args.ingest_concurrency
-    )
+    );
+    for only in &args.only {
+        summary.push_str(&format!(" --only '{only}'"));
+    }
+    summary
 }
 
 /// Serves the app's router on a free local port.
