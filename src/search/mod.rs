@@ -7,6 +7,7 @@
 
 pub mod analysis;
 mod query;
+mod ranking;
 mod writer;
 
 use std::{path::Path, sync::Mutex};

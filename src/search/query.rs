@@ -10,10 +10,9 @@ use tantivy::{
         AggContextParams, AggregationCollector, agg_req::Aggregations,
         agg_result::AggregationResults,
     },
-    collector::{Count, TopDocs},
     query::{
-        AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-        TermQuery, TermSetQuery,
+        AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
+        TermSetQuery,
     },
     query_grammar::{UserInputAst, UserInputLeaf, parse_query_lenient},
     schema::{Field, IndexRecordOption, Value},
@@ -25,6 +24,7 @@ use utoipa::ToSchema;
 use super::{
     Fields, SearchError, SearchIndex,
     analysis::{exact_tokens, folded_tokens, identifier_form, pair},
+    ranking::{self, Bonus, Ranking},
 };
 
 /// What the caller may see and what they asked to narrow to. Agency lists are ids.
@@ -115,18 +115,20 @@ fn scored(field: Field, value: &str, boost: Score) -> Box<dyn Query> {
 
 /// `words` next to each other in `field` (at most `slop` positions apart), weighted by `boost`.
 fn phrase(field: Field, words: &[String], slop: u32, boost: Score) -> Box<dyn Query> {
-    let query: Box<dyn Query> = match words {
-        [word] => scored(field, word, 1.0),
-        _ => Box::new(PhraseQuery::new_with_offset_and_slop(
-            words
-                .iter()
-                .enumerate()
-                .map(|(at, word)| (at, Term::from_field_text(field, word)))
-                .collect(),
-            slop,
-        )),
-    };
-    Box::new(BoostQuery::new(query, boost))
+    ranking::phrase(
+        &field_terms(field, words),
+        slop,
+        boost,
+        IndexRecordOption::WithFreqs,
+    )
+}
+
+/// The terms of `words` in `field`.
+fn field_terms(field: Field, words: &[String]) -> Vec<Term> {
+    words
+        .iter()
+        .map(|word| Term::from_field_text(field, word))
+        .collect()
 }
 
 fn any(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
@@ -149,10 +151,14 @@ fn combined(occur: Occur, queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 /// Turns the user's query (tantivy's query grammar: words, "phrases", -exclusions, OR) into
 /// tantivy queries over hoso's fields. Matching happens in the folded analysis, so typing with
-/// or without diacritics finds the same items; the exact forms only add to the score, and are
-/// evaluated just for items that already match. Collects the words to highlight.
+/// or without diacritics finds the same items; the exact forms, titles, tags and words typed
+/// together are bonuses: they only add to the score of items that already match (see
+/// [`Ranking`]). Collects the words to highlight.
 struct Builder<'a> {
     f: &'a Fields,
+    bonuses: Vec<Bonus>,
+    /// The product of the boosts (`word^2`) around the part being built.
+    boost: Score,
     highlight_exact: Vec<Term>,
     highlight_folded: Vec<Term>,
     /// Whether any word was typed with diacritics.
@@ -163,9 +169,14 @@ impl Builder<'_> {
     fn ast(&mut self, ast: &UserInputAst, excluded: bool) -> Option<Box<dyn Query>> {
         match ast {
             UserInputAst::Leaf(leaf) => self.leaf(leaf, excluded),
-            UserInputAst::Boost(inner, boost) => self
-                .ast(inner, excluded)
-                .map(|query| Box::new(BoostQuery::new(query, boost.into_inner() as Score)) as _),
+            UserInputAst::Boost(inner, boost) => {
+                let boost = boost.into_inner() as Score;
+                let around = self.boost;
+                self.boost *= boost;
+                let query = self.ast(inner, excluded);
+                self.boost = around;
+                query.map(|query| Box::new(BoostQuery::new(query, boost)) as _)
+            }
             UserInputAst::Clause(clauses) => {
                 let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for (occur, clause) in clauses {
@@ -176,7 +187,6 @@ impl Builder<'_> {
                     }
                 }
                 // Words typed next to each other rank higher where they stand together.
-                let mut together: Vec<Box<dyn Query>> = Vec::new();
                 for adjacent in clauses.windows(2) {
                     if let [
                         (first, UserInputAst::Leaf(a)),
@@ -190,12 +200,14 @@ impl Builder<'_> {
                             folded_tokens(&leaf_text(b)).into_iter().next(),
                         )
                     {
-                        together.push(scored(self.f.pairs, &pair(&last, &next), 1.0));
+                        let together = Term::from_field_text(self.f.pairs, &pair(&last, &next));
+                        self.bonuses
+                            .push(Bonus::new(vec![together], 0, 1.0).boosted(self.boost));
                     }
                 }
                 match parts.len() {
                     0 => None,
-                    _ => Some(with_bonus(Box::new(BooleanQuery::new(parts)), together)),
+                    _ => Some(Box::new(BooleanQuery::new(parts))),
                 }
             }
         }
@@ -236,19 +248,20 @@ impl Builder<'_> {
             matching.push(scored(f.code, &whole, 6.0));
             matching.push(scored(f.identifiers, &whole, 20.0));
         }
-        // What only adds to the score: evaluated for items that already match, one at a time.
-        let mut bonus: Vec<Box<dyn Query>> = Vec::new();
+        // What only adds to the score of items that match.
+        let mut bonus: Vec<Bonus> = Vec::new();
+        let terms = |field, words: &[String]| field_terms(field, words);
         // Typed with diacritics, the same diacritics rank first; titles outrank bodies.
         let diacritics = exact != folded;
         match folded.as_slice() {
             [] => {}
             [word] => {
                 matching.push(scored(f.text_folded, word, 0.5));
-                bonus.push(scored(f.title_folded, word, 2.0));
-                bonus.push(scored(f.tags, word, 1.0));
+                bonus.push(Bonus::new(terms(f.title_folded, &folded), 0, 2.0));
+                bonus.push(Bonus::new(terms(f.tags, &folded), 0, 1.0));
                 if diacritics {
-                    bonus.push(scored(f.title, &exact[0], 4.0));
-                    bonus.push(scored(f.body, &exact[0], 1.0));
+                    bonus.push(Bonus::new(terms(f.title, &exact), 0, 4.0));
+                    bonus.push(Bonus::new(terms(f.body, &exact), 0, 1.0));
                 }
             }
             words => {
@@ -258,15 +271,19 @@ impl Builder<'_> {
                 } else {
                     matching.push(phrase(f.text_folded, words, slop, 0.5));
                 }
-                bonus.push(phrase(f.title_folded, words, slop, 2.0));
-                bonus.push(phrase(f.tags, words, slop, 1.0));
+                bonus.push(Bonus::new(terms(f.title_folded, words), slop, 2.0));
+                bonus.push(Bonus::new(terms(f.tags, words), slop, 1.0));
                 if diacritics {
-                    bonus.push(phrase(f.title, &exact, slop, 4.0));
+                    bonus.push(Bonus::new(terms(f.title, &exact), slop, 4.0));
                     // In an item that has the phrase, its syllables with these diacritics are
                     // almost always that phrase: no positions need checking.
                     for (exact, folded) in exact.iter().zip(words) {
                         if exact != folded {
-                            bonus.push(scored(f.body, exact, 1.0));
+                            bonus.push(Bonus::new(
+                                terms(f.body, std::slice::from_ref(exact)),
+                                0,
+                                1.0,
+                            ));
                         }
                     }
                 }
@@ -284,20 +301,11 @@ impl Builder<'_> {
             self.highlight_folded
                 .push(Term::from_field_text(f.text_folded, word));
         }
-        Some(with_bonus(any(matching), bonus))
+        let boost = self.boost;
+        self.bonuses
+            .extend(bonus.into_iter().map(|bonus| bonus.boosted(boost)));
+        Some(any(matching))
     }
-}
-
-/// `base`, scored higher for each of `bonus` an item also matches. Each bonus is its own
-/// optional clause, so it only skips to the items `base` matches; a union of them would walk
-/// every item any of them matches.
-fn with_bonus(base: Box<dyn Query>, bonus: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    bonus.into_iter().fold(base, |query, bonus| {
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::Should, bonus),
-        ]))
-    })
 }
 
 /// The text of a leaf of the query grammar, to be searched as words.
@@ -369,6 +377,8 @@ impl SearchIndex {
         let (ast, _errors) = parse_query_lenient(&text);
         let mut builder = Builder {
             f,
+            bonuses: Vec::new(),
+            boost: 1.0,
             highlight_exact: Vec::new(),
             highlight_folded: Vec::new(),
             diacritics: false,
@@ -434,9 +444,9 @@ impl SearchIndex {
             ));
         }
         // Versions in force rank above drafts and superseded ones.
-        clauses.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(term(f.status, "effective"), 0.5)),
+        builder.bonuses.push(Bonus::presence(
+            Term::from_field_text(f.status, "effective"),
+            0.5,
         ));
         let query = BooleanQuery::new(clauses);
 
@@ -447,19 +457,15 @@ impl SearchIndex {
             "year": {"terms": {"field": "year", "size": 100}},
         }))
         .map_err(|error| SearchError::Directory(error.to_string()))?;
-        let collector = AggregationCollector::from_aggs(aggregations, AggContextParams::default());
-        let limit = filters.limit.max(1);
+        let ranking = Ranking::new(
+            &searcher,
+            &builder.bonuses,
+            filters.offset,
+            filters.limit,
+            AggregationCollector::from_aggs(aggregations, AggContextParams::default()),
+        )?;
         let (top, total, aggregated): (Vec<(Score, DocAddress)>, usize, AggregationResults) =
-            searcher.search(
-                &query,
-                &(
-                    TopDocs::with_limit(limit)
-                        .and_offset(filters.offset)
-                        .order_by_score(),
-                    Count,
-                    collector,
-                ),
-            )?;
+            searcher.search(&query, &ranking)?;
         // Typed without diacritics, exact highlighting cannot add anything: skip its work.
         let exact = match builder.diacritics {
             true => Some(highlighter(&searcher, &builder.highlight_exact, f.body)?),
