@@ -12,7 +12,7 @@
 use std::collections::BinaryHeap;
 
 use tantivy::{
-    DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term,
+    DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TERMINATED, Term,
     collector::{Collector, SegmentCollector},
     query::{Bm25Weight, BoostQuery, EnableScoring, PhraseQuery, Query, Scorer, TermQuery, Weight},
     schema::IndexRecordOption,
@@ -87,9 +87,8 @@ struct Prepared {
 /// The best `offset + limit` matches by score, the number of matches, and `facets` collected
 /// over all of them.
 pub(super) struct Ranking<F> {
+    /// Highest ceiling first.
     bonuses: Vec<Prepared>,
-    /// `ceilings[i]`: the most bonuses `i..` can add together.
-    ceilings: Vec<Score>,
     offset: usize,
     limit: usize,
     facets: F,
@@ -119,14 +118,8 @@ impl<F: Collector> Ranking<F> {
             });
         }
         prepared.sort_by(|a, b| b.ceiling.total_cmp(&a.ceiling));
-        // Sums of ceilings, a hair high so rounding never skips an item that would rank.
-        let mut ceilings = vec![0.0; prepared.len() + 1];
-        for at in (0..prepared.len()).rev() {
-            ceilings[at] = ceilings[at + 1] + prepared[at].ceiling * 1.001;
-        }
         Ok(Self {
             bonuses: prepared,
-            ceilings,
             offset,
             limit: limit.max(1),
             facets,
@@ -165,14 +158,35 @@ impl PartialEq for Ranked {
 
 impl Eq for Ranked {}
 
+/// A bonus's scorer in one segment, and the most it can add.
+struct Live {
+    scorer: Box<dyn Scorer>,
+    ceiling: Score,
+}
+
 pub(super) struct SegmentRanking<S> {
     segment: SegmentOrdinal,
-    bonuses: Vec<Box<dyn Scorer>>,
+    /// The bonuses with matches left in this segment, highest ceiling first.
+    bonuses: Vec<Live>,
+    /// `ceilings[i]`: the most bonuses `i..` can add together.
     ceilings: Vec<Score>,
     keep: usize,
     best: BinaryHeap<Ranked>,
     count: usize,
     facets: S,
+}
+
+impl<S> SegmentRanking<S> {
+    /// Drops the bonuses with no match left in the segment: what is left can add less.
+    fn retire_exhausted(&mut self) {
+        self.bonuses
+            .retain(|bonus| bonus.scorer.doc() != TERMINATED);
+        // Sums of ceilings, a hair high so rounding never skips an item that would rank.
+        self.ceilings = vec![0.0; self.bonuses.len() + 1];
+        for at in (0..self.bonuses.len()).rev() {
+            self.ceilings[at] = self.ceilings[at + 1] + self.bonuses[at].ceiling * 1.001;
+        }
+    }
 }
 
 impl<S: SegmentCollector> SegmentCollector for SegmentRanking<S> {
@@ -187,16 +201,21 @@ impl<S: SegmentCollector> SegmentCollector for SegmentRanking<S> {
             false => None,
         };
         let mut score = score;
+        let mut exhausted = false;
         for (at, bonus) in self.bonuses.iter_mut().enumerate() {
             if bar.is_some_and(|bar| score + self.ceilings[at] <= bar) {
-                return;
+                break;
             }
-            if bonus.doc() < doc {
-                bonus.seek(doc);
+            let scorer = &mut bonus.scorer;
+            if scorer.doc() < doc {
+                exhausted |= scorer.seek(doc) == TERMINATED;
             }
-            if bonus.doc() == doc {
-                score += bonus.score();
+            if scorer.doc() == doc {
+                score += scorer.score();
             }
+        }
+        if exhausted {
+            self.retire_exhausted();
         }
         if bar.is_some_and(|bar| score <= bar) {
             return;
@@ -229,17 +248,22 @@ impl<F: Collector> Collector for Ranking<F> {
     ) -> tantivy::Result<Self::Child> {
         let mut bonuses = Vec::with_capacity(self.bonuses.len());
         for bonus in &self.bonuses {
-            bonuses.push(bonus.weight.scorer(reader, 1.0)?);
+            bonuses.push(Live {
+                scorer: bonus.weight.scorer(reader, 1.0)?,
+                ceiling: bonus.ceiling,
+            });
         }
-        Ok(SegmentRanking {
+        let mut ranking = SegmentRanking {
             segment,
             bonuses,
-            ceilings: self.ceilings.clone(),
+            ceilings: Vec::new(),
             keep: self.offset + self.limit,
             best: BinaryHeap::new(),
             count: 0,
             facets: self.facets.for_segment(segment, reader)?,
-        })
+        };
+        ranking.retire_exhausted();
+        Ok(ranking)
     }
 
     fn requires_scoring(&self) -> bool {
@@ -299,6 +323,10 @@ mod tests {
                     text.push_str(word);
                 }
             }
+            if n < 50 {
+                // Only in the first segment: its bonus retires from the others at once.
+                text.push_str(" epsilon");
+            }
             doc.add_text(body, &text);
             if n % 97 == 96 {
                 // A word many times in a short title: close to the most BM25 gives.
@@ -320,6 +348,7 @@ mod tests {
             Bonus::new(vec![term(title, "alpha"), term(title, "beta")], 0, 4.0),
             Bonus::new(vec![term(title, "gamma")], 0, 2.0),
             Bonus::new(vec![term(body, "delta")], 0, 1.0),
+            Bonus::new(vec![term(body, "epsilon")], 0, 3.0),
             Bonus::new(vec![term(body, "beta"), term(body, "gamma")], 1, 0.5),
         ];
         let base = TermQuery::new(term(body, "common"), IndexRecordOption::WithFreqs);
