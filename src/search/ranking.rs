@@ -330,7 +330,7 @@ mod tests {
             doc.add_text(body, &text);
             if n % 97 == 96 {
                 // A word many times in a short title: close to the most BM25 gives.
-                doc.add_text(title, &"gamma ".repeat(12));
+                doc.add_text(title, "gamma ".repeat(12));
             } else if n % 7 == 0 {
                 doc.add_text(title, "alpha beta");
             } else if n % 11 == 0 {
