@@ -109,7 +109,9 @@ impl<F: Collector> Ranking<F> {
             // which is rounded above 40 words, is never below a term's frequency in it.)
             let ceiling = Bm25Weight::for_terms(searcher, &bonus.terms)?
                 .boost_by(bonus.boost)
-                .score(0, u32::MAX);
+                .score(0, u32::MAX)
+                // A negative boost (`word^-1`) can only take away.
+                .max(0.0);
             prepared.push(Prepared {
                 weight: bonus
                     .query()
@@ -349,6 +351,8 @@ mod tests {
             Bonus::new(vec![term(title, "gamma")], 0, 2.0),
             Bonus::new(vec![term(body, "delta")], 0, 1.0),
             Bonus::new(vec![term(body, "epsilon")], 0, 3.0),
+            // `alpha^-0.5`: a bonus that takes away.
+            Bonus::new(vec![term(body, "alpha")], 0, -0.5),
             Bonus::new(vec![term(body, "beta"), term(body, "gamma")], 1, 0.5),
         ];
         let base = TermQuery::new(term(body, "common"), IndexRecordOption::WithFreqs);
