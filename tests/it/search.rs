@@ -576,6 +576,40 @@ mod writer {
     }
 
     #[tokio::test]
+    async fn replaced_entries_are_merged_away_once_a_quarter_of_a_segment_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = CommitPolicy {
+            max_docs: 1000,
+            max_delay: Duration::from_secs(3600),
+        };
+        let codes: Vec<String> = (0..40).map(|n| format!("QT-{n:02}")).collect();
+        {
+            let index = SearchIndex::open(dir.path(), policy).unwrap();
+            for code in &codes {
+                let _ = index.submit(code, &[item(code, "kiểm soát")]).unwrap();
+            }
+            index.flush().unwrap().committed().await.unwrap();
+            // Half of them get a new text: their old entries are deleted.
+            for code in &codes[..20] {
+                let _ = index.submit(code, &[item(code, "đánh giá")]).unwrap();
+            }
+            index.flush().unwrap().committed().await.unwrap();
+            assert_eq!(index.count(), 40);
+            // Closing the index waits for the merges that commit started.
+        }
+        let index = SearchIndex::open(dir.path(), policy).unwrap();
+        assert_eq!(index.count(), 40);
+        // A segment keeps its deleted entries only while they are under a quarter of it.
+        let deleted = index.deleted_entries();
+        assert!(
+            deleted * 4 <= index.count() + deleted,
+            "{deleted} deleted entries stored beside 40 live ones"
+        );
+        assert_eq!(hits(&index, "danh gia"), 20);
+        assert_eq!(hits(&index, "kiem soat"), 20);
+    }
+
+    #[tokio::test]
     async fn a_lone_change_is_committed_once_the_interval_has_passed() {
         let dir = tempfile::tempdir().unwrap();
         let policy = CommitPolicy {

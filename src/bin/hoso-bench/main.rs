@@ -105,9 +105,22 @@ async fn main() -> anyhow::Result<()> {
 
     let mut config = Config::for_data_dir(&data_dir);
     config.job_poll_interval_ms = 20;
-    let app = App::build(config).await.context("starting hoso")?;
     let marker = data_dir.join("hoso-bench.json");
     let earlier = Ingested::read(&marker, &args)?;
+    if earlier.is_some() {
+        // A commit lets the merge policy drop the entries an earlier ingest or version of
+        // hoso left deleted, and closing the index waits for those merges: searches are
+        // measured on the index a server keeps, not mid-merge.
+        let index = hoso::search::SearchIndex::open(
+            &config.index_dir,
+            hoso::search::CommitPolicy {
+                max_docs: config.search_commit_docs,
+                max_delay: Duration::from_millis(config.search_commit_interval_ms),
+            },
+        )?;
+        index.flush()?.committed().await?;
+    }
+    let app = App::build(config).await.context("starting hoso")?;
     let reused = earlier.is_some();
     let (ingested, agency_codes) = match earlier {
         Some(earlier) => {
