@@ -72,6 +72,10 @@ struct Args {
     /// a new ingest; the report then shows that run's ingest numbers.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// Threads one search spreads its index segments over (hoso's `search_threads`; 0: one
+    /// per core).
+    #[arg(long, default_value_t = 1)]
+    search_threads: usize,
     /// Measure only the queries of the mix whose text contains one of these (repeatable), e.g.
     /// the slowest ones of an earlier report with more --rounds, to compare a change on them.
     #[arg(long)]
@@ -105,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
 
     let mut config = Config::for_data_dir(&data_dir);
     config.job_poll_interval_ms = 20;
+    config.search_threads = args.search_threads;
     let marker = data_dir.join("hoso-bench.json");
     let earlier = Ingested::read(&marker, &args)?;
     if earlier.is_some() {
@@ -303,13 +308,14 @@ impl Ingested {
 
 fn args_summary(args: &Args) -> String {
     let mut summary = format!(
-        "--docs {} --agencies {} --seed {} --per-category {} --rounds {} --ingest-concurrency {}",
+        "--docs {} --agencies {} --seed {} --per-category {} --rounds {} --ingest-concurrency {} --search-threads {}",
         args.docs,
         args.agencies,
         args.seed,
         args.per_category,
         args.rounds,
-        args.ingest_concurrency
+        args.ingest_concurrency,
+        args.search_threads
     );
     for only in &args.only {
         summary.push_str(&format!(" --only '{only}'"));
