@@ -250,18 +250,17 @@ impl Builder<'_> {
         }
         // What only adds to the score of items that match.
         let mut bonus: Vec<Bonus> = Vec::new();
-        let terms = |field, words: &[String]| field_terms(field, words);
         // Typed with diacritics, the same diacritics rank first; titles outrank bodies.
         let diacritics = exact != folded;
         match folded.as_slice() {
             [] => {}
             [word] => {
                 matching.push(scored(f.text_folded, word, 0.5));
-                bonus.push(Bonus::new(terms(f.title_folded, &folded), 0, 2.0));
-                bonus.push(Bonus::new(terms(f.tags, &folded), 0, 1.0));
+                bonus.push(Bonus::new(field_terms(f.title_folded, &folded), 0, 2.0));
+                bonus.push(Bonus::new(field_terms(f.tags, &folded), 0, 1.0));
                 if diacritics {
-                    bonus.push(Bonus::new(terms(f.title, &exact), 0, 4.0));
-                    bonus.push(Bonus::new(terms(f.body, &exact), 0, 1.0));
+                    bonus.push(Bonus::new(field_terms(f.title, &exact), 0, 4.0));
+                    bonus.push(Bonus::new(field_terms(f.body, &exact), 0, 1.0));
                 }
             }
             words => {
@@ -271,16 +270,16 @@ impl Builder<'_> {
                 } else {
                     matching.push(phrase(f.text_folded, words, slop, 0.5));
                 }
-                bonus.push(Bonus::new(terms(f.title_folded, words), slop, 2.0));
-                bonus.push(Bonus::new(terms(f.tags, words), slop, 1.0));
+                bonus.push(Bonus::new(field_terms(f.title_folded, words), slop, 2.0));
+                bonus.push(Bonus::new(field_terms(f.tags, words), slop, 1.0));
                 if diacritics {
-                    bonus.push(Bonus::new(terms(f.title, &exact), slop, 4.0));
+                    bonus.push(Bonus::new(field_terms(f.title, &exact), slop, 4.0));
                     // In an item that has the phrase, its syllables with these diacritics are
                     // almost always that phrase: no positions need checking.
                     for (exact, folded) in exact.iter().zip(words) {
                         if exact != folded {
                             bonus.push(Bonus::new(
-                                terms(f.body, std::slice::from_ref(exact)),
+                                field_terms(f.body, std::slice::from_ref(exact)),
                                 0,
                                 1.0,
                             ));

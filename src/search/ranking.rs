@@ -103,7 +103,8 @@ impl<F: Collector> Ranking<F> {
         facets: F,
     ) -> tantivy::Result<Self> {
         let mut prepared = Vec::with_capacity(bonuses.len());
-        for bonus in bonuses {
+        // A bonus without terms (nothing to look for) would trip tantivy's assertions.
+        for bonus in bonuses.iter().filter(|bonus| !bonus.terms.is_empty()) {
             // BM25's supremum: frequency at its largest, length at its smallest. (tantivy's
             // `max_score()` takes the longest text, a bound only while a text's stored length,
             // which is rounded above 40 words, is never below a term's frequency in it.)
