@@ -97,15 +97,10 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("generating {} documents (seed {})", args.docs, args.seed);
     let corpus = Corpus::generate(args.docs, args.agencies, args.seed);
-    let mut mix = queries::mix(&corpus, args.per_category, args.seed);
-    if !args.only.is_empty() {
-        mix.retain(|query| args.only.iter().any(|only| query.text.contains(only)));
-        anyhow::ensure!(
-            !mix.is_empty(),
-            "no query of the mix contains {:?}",
-            args.only
-        );
-    }
+    let mix = only(
+        queries::mix(&corpus, args.per_category, args.seed),
+        &args.only,
+    )?;
 
     let mut config = Config::for_data_dir(&data_dir);
     config.job_poll_interval_ms = 20;
@@ -118,10 +113,7 @@ async fn main() -> anyhow::Result<()> {
         // measured on the index a server keeps, not mid-merge.
         let index = hoso::search::SearchIndex::open(
             &config.index_dir,
-            hoso::search::CommitPolicy {
-                max_docs: config.search_commit_docs,
-                max_delay: Duration::from_millis(config.search_commit_interval_ms),
-            },
+            hoso::search::CommitPolicy::default(),
         )?;
         index.flush()?.committed().await?;
     }
@@ -276,6 +268,15 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The queries of `mix` whose text contains one of `texts` (all of them when there are none).
+fn only(mut mix: Vec<queries::Query>, texts: &[String]) -> anyhow::Result<Vec<queries::Query>> {
+    if !texts.is_empty() {
+        mix.retain(|query| texts.iter().any(|text| query.text.contains(text)));
+        anyhow::ensure!(!mix.is_empty(), "no query of the mix contains {texts:?}");
+    }
+    Ok(mix)
+}
+
 /// The corpus a data folder holds and what its ingest measured.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Ingested {
@@ -385,6 +386,19 @@ mod tests {
 
     fn args(docs: &str) -> Args {
         Args::parse_from(["hoso-bench", "--docs", docs])
+    }
+
+    #[test]
+    fn only_keeps_the_queries_containing_a_text_and_refuses_a_text_none_contains() {
+        let corpus = Corpus::generate(200, 3, 7);
+        let mix = queries::mix(&corpus, 5, 7);
+        assert_eq!(only(mix.clone(), &[]).unwrap().len(), mix.len());
+        let first = mix[0].text.clone();
+        let kept = only(mix.clone(), std::slice::from_ref(&first)).unwrap();
+        assert!(!kept.is_empty() && kept.len() < mix.len());
+        assert!(kept.iter().all(|query| query.text.contains(&first)));
+        let error = only(mix, &["không có trong bộ câu hỏi".into()]).unwrap_err();
+        assert!(error.to_string().contains("no query of the mix contains"));
     }
 
     #[test]
