@@ -537,6 +537,14 @@ mod writer {
         }
     }
 
+    /// Commits once `max_docs` changes are pending or the oldest is `max_delay` old.
+    fn policy(max_docs: usize, max_delay: Duration) -> CommitPolicy {
+        CommitPolicy {
+            max_docs,
+            max_delay,
+        }
+    }
+
     fn hits(index: &SearchIndex, query: &str) -> usize {
         index
             .search(
@@ -553,10 +561,7 @@ mod writer {
     #[tokio::test]
     async fn changes_become_visible_together_once_enough_are_pending() {
         let dir = tempfile::tempdir().unwrap();
-        let policy = CommitPolicy {
-            max_docs: 3,
-            max_delay: Duration::from_secs(3600),
-        };
+        let policy = policy(3, Duration::from_secs(3600));
         let index = SearchIndex::open(dir.path(), policy).unwrap();
         let first = index
             .submit("QT-01", &[item("QT-01", "chấm điểm")])
@@ -578,10 +583,7 @@ mod writer {
     #[tokio::test]
     async fn replaced_entries_are_merged_away_once_a_quarter_of_a_segment_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        let policy = CommitPolicy {
-            max_docs: 1000,
-            max_delay: Duration::from_secs(3600),
-        };
+        let policy = policy(1000, Duration::from_secs(3600));
         let codes: Vec<String> = (0..40).map(|n| format!("QT-{n:02}")).collect();
         {
             let index = SearchIndex::open(dir.path(), policy).unwrap();
@@ -612,10 +614,7 @@ mod writer {
     #[tokio::test]
     async fn a_lone_change_is_committed_once_the_interval_has_passed() {
         let dir = tempfile::tempdir().unwrap();
-        let policy = CommitPolicy {
-            max_docs: 1000,
-            max_delay: Duration::from_millis(50),
-        };
+        let policy = policy(1000, Duration::from_millis(50));
         let index = SearchIndex::open(dir.path(), policy).unwrap();
         index
             .submit("QT-01", &[item("QT-01", "đánh giá nội bộ")])
@@ -691,10 +690,7 @@ mod writer {
     #[tokio::test]
     async fn closing_the_index_commits_what_is_pending() {
         let dir = tempfile::tempdir().unwrap();
-        let policy = CommitPolicy {
-            max_docs: 1000,
-            max_delay: Duration::from_secs(3600),
-        };
+        let policy = policy(1000, Duration::from_secs(3600));
         let index = SearchIndex::open(dir.path(), policy).unwrap();
         let ticket = index
             .submit("QT-01", &[item("QT-01", "hành động khắc phục")])
