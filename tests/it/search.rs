@@ -321,16 +321,11 @@ db_test!(
             issued(&app, &agency, code, title, "kiểm soát", &[]).await;
         }
         let form = app
-            .post(
-                "/api/v1/documents",
-                &agency.officer,
-                json!({"agency_id": agency.id, "code": "BM-01", "title": "Biểu mẫu kiểm soát", "kind": "form"}),
-            )
+            .document_of_kind(&agency, "BM-01", "Biểu mẫu kiểm soát", "form")
             .await;
-        assert_eq!(form.status, StatusCode::CREATED, "{}", form.text);
         app.upload(
             &agency.officer,
-            &id_of(&form),
+            &form,
             "BM-01.txt",
             "kiểm soát".as_bytes(),
             None,

@@ -438,13 +438,25 @@ impl TestApp {
         }
     }
 
-    /// Registers a document as the agency's ISO officer; returns its id.
+    /// Registers a procedure as the agency's ISO officer; returns its id.
     pub async fn document(&self, agency: &Agency, code: &str, title: &str) -> String {
+        self.document_of_kind(agency, code, title, "procedure")
+            .await
+    }
+
+    /// Registers a document of `kind` as the agency's ISO officer; returns its id.
+    pub async fn document_of_kind(
+        &self,
+        agency: &Agency,
+        code: &str,
+        title: &str,
+        kind: &str,
+    ) -> String {
         let created = self
             .post(
                 "/api/v1/documents",
                 &agency.officer,
-                json!({"agency_id": agency.id, "code": code, "title": title, "kind": "procedure"}),
+                json!({"agency_id": agency.id, "code": code, "title": title, "kind": kind}),
             )
             .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
