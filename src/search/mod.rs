@@ -6,6 +6,7 @@
 //! changed schema version rebuilds it on start.
 
 pub mod analysis;
+mod merges;
 mod query;
 mod ranking;
 mod writer;
@@ -121,6 +122,8 @@ pub struct SearchIndex {
     /// never contend for tantivy's writer lock.
     writer: Mutex<Option<WriterHandle>>,
     policy: CommitPolicy,
+    /// Threads one search spreads the index's segments over.
+    search_threads: usize,
     dir: std::path::PathBuf,
     pub fields: Fields,
     /// True when this start created the index (empty, or rebuilt for a new schema).
@@ -203,6 +206,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(None),
             policy,
+            search_threads: 1,
             dir: dir.to_path_buf(),
             fields,
             created,
@@ -210,7 +214,8 @@ impl SearchIndex {
     }
 
     /// Searches with `threads` threads over the index's segments (0: one per core). On a large
-    /// index a search finishes sooner while cores are idle.
+    /// index a search finishes sooner while cores are idle; the writer (started after this)
+    /// keeps such an index in twice as many segments of similar size (see [`merges`]).
     pub fn set_search_threads(&mut self, threads: usize) -> Result<(), SearchError> {
         let threads = match threads {
             0 => std::thread::available_parallelism().map_or(1, usize::from),
@@ -219,6 +224,7 @@ impl SearchIndex {
         if threads > 1 {
             self.index.set_multithread_executor(threads)?;
         }
+        self.search_threads = threads;
         Ok(())
     }
 
@@ -297,12 +303,18 @@ impl SearchIndex {
                 })?;
             // Every re-index of a document (a new version, a step of its workflow, an edit)
             // deletes its old entry, and searches score the deleted entries of a segment
-            // before skipping them: a segment is merged once a quarter of it is deleted.
+            // before skipping them: a segment is rewritten once a quarter of it is deleted.
             // (tantivy's default never merges for deletions alone; an ingest of 100,000
-            // documents left 42 % of its largest segment deleted.)
-            let mut merges = tantivy::merge_policy::LogMergePolicy::default();
-            merges.set_del_docs_ratio_before_merge(DELETED_BEFORE_MERGE);
-            writer.set_merge_policy(Box::new(merges));
+            // documents left 42 % of its largest segment deleted.) One search thread wants
+            // one segment; more want shares of similar size, two per thread.
+            let parts = match self.search_threads {
+                0 | 1 => 1,
+                threads => threads * 2,
+            };
+            writer.set_merge_policy(Box::new(merges::SharesMergePolicy::new(
+                parts,
+                DELETED_BEFORE_MERGE,
+            )));
             *slot = Some(WriterHandle::start(
                 writer,
                 self.reader.clone(),

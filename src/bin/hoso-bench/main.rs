@@ -111,10 +111,12 @@ async fn main() -> anyhow::Result<()> {
         // A commit lets the merge policy drop the entries an earlier ingest or version of
         // hoso left deleted, and closing the index waits for those merges: searches are
         // measured on the index a server keeps, not mid-merge.
-        let index = hoso::search::SearchIndex::open(
+        let mut index = hoso::search::SearchIndex::open(
             &config.index_dir,
             hoso::search::CommitPolicy::default(),
         )?;
+        // The merges of the setting measured (segments spread over the search threads).
+        index.set_search_threads(config.search_threads)?;
         index.flush()?.committed().await?;
     }
     let app = App::build(config).await.context("starting hoso")?;
