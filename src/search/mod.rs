@@ -114,6 +114,17 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
+/// A reader of `index` that searches with its executor.
+fn reader(index: &Index) -> Result<IndexReader, SearchError> {
+    Ok(index
+        .reader_builder()
+        // Commits of another process on the same index (a worker beside a web-only server,
+        // `hoso import` beside `hoso serve --role web`) become visible within a second; this
+        // process's own commits are reloaded at once by the writer.
+        .reload_policy(ReloadPolicy::OnCommitWithDelay)
+        .try_into()?)
+}
+
 /// The index of one process: a reader for searches and the one writer.
 pub struct SearchIndex {
     index: Index,
@@ -194,13 +205,7 @@ impl SearchIndex {
         let index = Index::open_or_create(directory, schema)?;
         analysis::register(&index);
         std::fs::write(&version_file, SCHEMA_VERSION)?;
-        let reader = index
-            .reader_builder()
-            // Commits of another process on the same index (a worker beside a web-only server,
-            // `hoso import` beside `hoso serve --role web`) become visible within a second; this
-            // process's own commits are reloaded at once by the writer.
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
+        let reader = reader(&index)?;
         Ok(Self {
             index,
             reader,
@@ -223,6 +228,8 @@ impl SearchIndex {
         };
         if threads > 1 {
             self.index.set_multithread_executor(threads)?;
+            // A reader searches with the executor its index had when it was made.
+            self.reader = reader(&self.index)?;
         }
         self.search_threads = threads;
         Ok(())
@@ -435,5 +442,30 @@ impl SearchIndex {
 
     pub(crate) fn reader(&self) -> &IndexReader {
         &self.reader
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::Executor;
+
+    use super::*;
+
+    /// `search_threads` reaches the searches: their reader runs segments on a pool of threads.
+    #[test]
+    fn searches_spread_over_the_threads_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = SearchIndex::open(dir.path(), CommitPolicy::default()).unwrap();
+        let parallel = |index: &SearchIndex| {
+            matches!(
+                index.reader().searcher().index().search_executor(),
+                Executor::ThreadPool(_)
+            )
+        };
+        assert!(!parallel(&index));
+        index.set_search_threads(1).unwrap();
+        assert!(!parallel(&index));
+        index.set_search_threads(2).unwrap();
+        assert!(parallel(&index), "searches still run on the calling thread");
     }
 }

@@ -73,8 +73,8 @@ struct Args {
     #[arg(long)]
     data_dir: Option<PathBuf>,
     /// Threads one search spreads its index segments over (hoso's `search_threads`; 0: one
-    /// per core).
-    #[arg(long, default_value_t = 1)]
+    /// per core, hoso's default).
+    #[arg(long, default_value_t = 0)]
     search_threads: usize,
     /// Measure only the queries of the mix whose text contains one of these (repeatable), e.g.
     /// the slowest ones of an earlier report with more --rounds, to compare a change on them.
