@@ -19,7 +19,8 @@ use tantivy::{
 pub(super) struct SharesMergePolicy {
     /// How many shares the index is kept in (segments are between one share and half of one).
     parts: u32,
-    /// Below this many entries, the index is kept in one segment: splitting it gains nothing.
+    /// The smallest share: an index of fewer entries is one share, kept in as few segments as
+    /// it can be (splitting a small index gains nothing).
     min_share: u32,
     /// A segment with this share of its entries deleted is rewritten.
     deleted_ratio: f32,
