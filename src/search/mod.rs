@@ -220,7 +220,7 @@ impl SearchIndex {
 
     /// Searches with `threads` threads over the index's segments (0: one per core). On a large
     /// index a search finishes sooner while cores are idle; the writer (started after this)
-    /// keeps such an index in twice as many segments of similar size (see [`merges`]).
+    /// keeps such an index in twice as many segments of similar size.
     pub fn set_search_threads(&mut self, threads: usize) -> Result<(), SearchError> {
         let threads = match threads {
             0 => std::thread::available_parallelism().map_or(1, usize::from),
