@@ -219,8 +219,9 @@ impl SearchIndex {
     }
 
     /// Searches with `threads` threads over the index's segments (0: one per core). On a large
-    /// index a search finishes sooner while cores are idle; the writer (started after this)
-    /// keeps such an index in twice as many segments of similar size.
+    /// index a search finishes sooner while cores are idle; the writer keeps such an index in
+    /// twice as many segments of similar size. Call it before the first change: the writer
+    /// takes the reader and the merge policy as they are when it starts.
     pub fn set_search_threads(&mut self, threads: usize) -> Result<(), SearchError> {
         let threads = match threads {
             0 => std::thread::available_parallelism().map_or(1, usize::from),
