@@ -129,11 +129,28 @@ fn fill<Id: Copy>(ids: Vec<Id>, share: u64, size: impl Fn(Id) -> u64) -> Vec<Vec
 #[cfg(test)]
 mod tests {
     use tantivy::{
-        Index, TantivyDocument, Term,
+        Index, IndexWriter, Searcher, TantivyDocument, Term,
         schema::{INDEXED, STRING, Schema},
     };
 
     use super::*;
+
+    /// The index once the writer's merges have finished.
+    fn settled(writer: IndexWriter, index: &Index) -> Searcher {
+        writer.wait_merging_threads().unwrap();
+        let reader = index.reader().unwrap();
+        reader.reload().unwrap();
+        reader.searcher()
+    }
+
+    /// Live entries of each segment.
+    fn sizes(searcher: &Searcher) -> Vec<u32> {
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.num_docs())
+            .collect()
+    }
 
     /// An index filled the way hoso fills one — commits of a few hundred entries, most of them
     /// later replaced — ends in a few segments of similar size, none with many deleted entries.
@@ -141,40 +158,30 @@ mod tests {
     fn a_large_index_is_kept_in_shares_of_similar_size() {
         let mut schema = Schema::builder();
         let id = schema.add_text_field("id", STRING);
-        let n = schema.add_u64_field("n", INDEXED);
         let index = Index::create_in_ram(schema.build());
         let mut writer = index.writer_with_num_threads(2, 30_000_000).unwrap();
         writer.set_merge_policy(Box::new(SharesMergePolicy::with_min_share(4, 0.25, 500)));
+        // Indexes entry `at`, replacing the one it had.
+        let put = |writer: &mut IndexWriter, at: u64| {
+            writer.delete_term(Term::from_field_text(id, &at.to_string()));
+            let mut doc = TantivyDocument::new();
+            doc.add_text(id, at.to_string());
+            writer.add_document(doc).unwrap();
+        };
         let documents = 12_000u64;
         for step in 0..documents / 200 {
             for at in step * 200..(step + 1) * 200 {
-                writer.delete_term(Term::from_field_text(id, &at.to_string()));
-                let mut doc = TantivyDocument::new();
-                doc.add_text(id, at.to_string());
-                doc.add_u64(n, at);
-                writer.add_document(doc).unwrap();
+                put(&mut writer, at);
                 // Half of the entries are replaced once, as a document's next step re-indexes it.
                 if at % 2 == 0 && at >= 100 {
-                    let earlier = at - 100;
-                    writer.delete_term(Term::from_field_text(id, &earlier.to_string()));
-                    let mut doc = TantivyDocument::new();
-                    doc.add_text(id, earlier.to_string());
-                    doc.add_u64(n, earlier);
-                    writer.add_document(doc).unwrap();
+                    put(&mut writer, at - 100);
                 }
             }
             writer.commit().unwrap();
         }
-        writer.wait_merging_threads().unwrap();
-        let reader = index.reader().unwrap();
-        reader.reload().unwrap();
-        let searcher = reader.searcher();
+        let searcher = settled(writer, &index);
         assert_eq!(searcher.num_docs(), documents);
-        let sizes: Vec<u32> = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.num_docs())
-            .collect();
+        let sizes = sizes(&searcher);
         // Shares are 3,000 entries here; a segment of half a share or more is done growing.
         let shares: Vec<u32> = sizes
             .iter()
@@ -182,7 +189,7 @@ mod tests {
             .filter(|&size| size >= 1_500)
             .collect();
         let in_shares: u64 = shares.iter().map(|&size| u64::from(size)).sum();
-        let largest = u64::from(*sizes.iter().max().unwrap());
+        let largest = u64::from(sizes.iter().max().copied().unwrap_or(0));
         assert!(
             (3..=8).contains(&shares.len())
                 && in_shares * 100 >= documents * 85
@@ -216,15 +223,7 @@ mod tests {
             }
             writer.commit().unwrap();
         }
-        writer.wait_merging_threads().unwrap();
-        let reader = index.reader().unwrap();
-        reader.reload().unwrap();
-        let sizes: Vec<u32> = reader
-            .searcher()
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.num_docs())
-            .collect();
+        let sizes = sizes(&settled(writer, &index));
         let largest = sizes.iter().max().copied().unwrap_or(0);
         assert!(largest * 2 >= 4_000, "segments {sizes:?}");
     }
