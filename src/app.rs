@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
+    AppState,
     blobs::{BlobStore, S3Settings},
     config::Config,
     db,
@@ -17,16 +18,6 @@ use crate::{
     metrics::Metrics,
     search::SearchIndex,
 };
-
-/// What every request handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub db: DatabaseConnection,
-    pub blobs: BlobStore,
-    pub metrics: Arc<Metrics>,
-    pub search: Arc<SearchIndex>,
-}
 
 /// Why hoso could not start; printed as one line.
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +92,7 @@ impl App {
             // A new or rebuilt index is filled from the database by the worker.
             jobs::enqueue(
                 &db,
-                crate::domain::search::INDEX_ALL,
+                crate::domain::documents::indexing::INDEX_ALL,
                 &serde_json::json!({}),
                 config.job_max_attempts,
             )
@@ -113,12 +104,9 @@ impl App {
             .map_err(|error| StartError::Bootstrap(error.to_string()))?;
         let mut registry = JobRegistry::default();
         jobs::maintenance::register(&mut registry);
-        registry.register(
-            crate::domain::documents::versions::ACTIVATE_VERSIONS,
-            ActivateVersions,
-        );
+        crate::domain::documents::publication::register(&mut registry);
         crate::domain::documents::extraction::register(&mut registry);
-        crate::domain::search::register(&mut registry);
+        crate::domain::documents::indexing::register(&mut registry);
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),
@@ -214,14 +202,7 @@ fn prepare_data_dir(path: &Path) -> Result<(), StartError> {
         cause,
     };
     std::fs::create_dir_all(path).map_err(|error| fail(error.to_string()))?;
-    check_writable(path).map_err(fail)
-}
-
-/// Proves a directory accepts new files by creating and removing one.
-pub fn check_writable(path: &Path) -> Result<(), String> {
-    let probe = path.join(format!(".write-probe-{}", uuid::Uuid::now_v7()));
-    std::fs::write(&probe, b"ok").map_err(|error| format!("cannot write there: {error}"))?;
-    std::fs::remove_file(&probe).map_err(|error| format!("cannot remove a file there: {error}"))
+    crate::state::check_writable(path).map_err(fail)
 }
 
 async fn connect(url: &str) -> Result<DatabaseConnection, StartError> {
@@ -245,20 +226,4 @@ fn open_blobs(config: &Config) -> Result<BlobStore, StartError> {
         url: crate::config::redact_url(&config.storage_url),
         cause: error.to_string(),
     })
-}
-
-/// Makes versions published with a future date effective on their day.
-struct ActivateVersions;
-
-#[async_trait::async_trait]
-impl jobs::JobHandler for ActivateVersions {
-    async fn run(&self, context: &JobContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
-        let activated =
-            crate::domain::documents::versions::activate_due_versions(&context.db).await?;
-        tracing::info!(
-            activated,
-            "activated versions that reached their effective date"
-        );
-        Ok(())
-    }
 }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod audit_log;
 pub mod blobs;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -19,7 +20,9 @@ pub mod jobs;
 pub mod metrics;
 pub mod pdf_stamp;
 pub mod search;
+pub mod state;
 pub mod telemetry;
 
-pub use app::{App, AppState, StartError};
+pub use app::{App, StartError};
 pub use config::Config;
+pub use state::AppState;

@@ -3,17 +3,33 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use clap::Args;
 
 use crate::{App, config::Config, domain::Actor};
 
-/// Imports every file under `dir` into the agency and prints a summary.
-pub(super) async fn import_folder(
-    config: Config,
-    dir: &std::path::Path,
-    agency: &str,
-    kind: Option<&str>,
-    dry_run: bool,
-) -> anyhow::Result<ExitCode> {
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub dir: std::path::PathBuf,
+    /// Agency code or id the documents belong to.
+    #[arg(long)]
+    pub agency: String,
+    /// Document kind for every file (otherwise from folder names such as quy-trinh, bieu-mau).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Show what would be imported without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Imports every file under the folder into the agency and prints a summary.
+pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let ImportArgs {
+        dir,
+        agency,
+        kind,
+        dry_run,
+    } = args;
+    let (dir, agency, kind) = (dir.as_path(), agency.as_str(), kind.as_deref());
     use crate::domain::documents::{
         DocumentKind,
         import::{ImportOutcome, ImportRequest, files_under, import_file},

@@ -1,10 +1,6 @@
 //! Signing in and out: argon2id passwords, random tokens stored hashed, login throttling, and the
 //! first administrator.
 
-use argon2::{
-    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
-    password_hash::{SaltString, rand_core::OsRng},
-};
 use base64::Engine;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use rand::RngCore;
@@ -16,7 +12,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Actor, DomainError, DomainResult, Grant, Role, audit, users};
+use super::{
+    Actor, DomainError, DomainResult, Grant, Role, audit,
+    passwords::{DECOY_HASH, random_password, verify_password},
+    users,
+};
 use crate::{
     config::Config,
     db::{
@@ -27,36 +27,6 @@ use crate::{
 
 /// Prefix of every token, so leaked tokens are easy to recognise and scan for.
 const TOKEN_PREFIX: &str = "hoso_";
-
-/// Hashes a password with argon2id on a blocking thread.
-pub async fn hash_password(password: String) -> DomainResult<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|error| DomainError::Internal(format!("hashing a password failed: {error}")))
-    })
-    .await
-    .map_err(|error| DomainError::Internal(format!("hashing task failed: {error}")))?
-}
-
-/// Checks a password against a stored hash on a blocking thread.
-async fn verify_password(password: String, hash: String) -> DomainResult<bool> {
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else {
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .map_err(|error| DomainError::Internal(format!("verification task failed: {error}")))
-}
-
-/// A hash of a password nobody has, so unknown usernames cost as much as wrong passwords.
-const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5rOF3GzE1DWEKRsa2EIGKqcd2ImB5yZ1dzvtiUVWGhk";
 
 /// Where a login comes from.
 #[derive(Debug, Clone, Default)]
@@ -334,17 +304,6 @@ fn new_token() -> String {
     )
 }
 
-/// A random password of 20 characters from an unambiguous alphabet.
-pub fn random_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 20];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes
-        .iter()
-        .map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char)
-        .collect()
-}
-
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -361,24 +320,5 @@ mod tests {
         assert_ne!(first, second);
         assert_eq!(token_hash(&first).len(), 64);
         assert_ne!(token_hash(&first), first);
-    }
-
-    #[tokio::test]
-    async fn the_decoy_hash_is_a_valid_argon2_hash() {
-        assert!(PasswordHash::new(DECOY_HASH).is_ok());
-        assert!(
-            !verify_password("guess".into(), DECOY_HASH.into())
-                .await
-                .unwrap_or(true)
-        );
-    }
-
-    #[tokio::test]
-    async fn a_hashed_password_verifies_and_a_wrong_one_does_not() -> DomainResult<()> {
-        let hash = hash_password("đúng mật khẩu".into()).await?;
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("đúng mật khẩu".into(), hash.clone()).await?);
-        assert!(!verify_password("sai mật khẩu".into(), hash).await?);
-        Ok(())
     }
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::{
     blobs::BlobStore,
     db::entities::{document, document_version},
-    domain::search::{index_documents, index_items},
+    domain::documents::indexing::{index_documents, index_items},
     search::SearchIndex,
 };
 

@@ -10,6 +10,7 @@ mod error;
 pub mod fsck;
 pub mod jobs;
 pub mod pagination;
+pub mod passwords;
 pub mod search;
 pub mod text;
 pub mod users;

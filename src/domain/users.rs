@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{
     Action, Actor, AgencyTree, DomainError, DomainResult, Grant, Page, PageRequest, Role,
     agencies::{contains_pattern, resolve_field},
-    audit, auth, text,
+    audit, passwords, text,
 };
 use crate::db::{
     self,
@@ -102,7 +102,7 @@ pub async fn create_user(
     let display_name = text::required("display_name", &input.display_name, 200)?;
     let email = validate_email(input.email.as_deref())?;
     validate_password(&input.password)?;
-    let password_hash = auth::hash_password(input.password).await?;
+    let password_hash = passwords::hash_password(input.password).await?;
 
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
@@ -155,7 +155,7 @@ pub async fn update_user(
     let new_hash = match &changes.password {
         Some(password) => {
             validate_password(password)?;
-            Some(auth::hash_password(password.clone()).await?)
+            Some(passwords::hash_password(password.clone()).await?)
         }
         None => None,
     };

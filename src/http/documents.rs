@@ -187,7 +187,7 @@ pub async fn effective_version(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<OnDate>,
 ) -> AppResult<Json<Version>> {
-    let on = query.on.unwrap_or_else(crate::domain::documents::today);
+    let on = query.on.unwrap_or_else(crate::clock::today);
     Ok(Json(
         versions::effective_on(&state.db, &current.actor, id, on).await?,
     ))

@@ -62,10 +62,10 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let data_dir = state.config.data_dir.clone();
     let index_dir = state.config.index_dir.clone();
     let dirs = tokio::task::spawn_blocking(move || {
-        let data = crate::app::check_writable(&data_dir);
+        let data = crate::state::check_writable(&data_dir);
         let index = std::fs::create_dir_all(&index_dir)
             .map_err(|error| error.to_string())
-            .and_then(|()| crate::app::check_writable(&index_dir));
+            .and_then(|()| crate::state::check_writable(&index_dir));
         (data, index)
     })
     .await

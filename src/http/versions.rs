@@ -15,10 +15,12 @@ use crate::{
     AppState,
     domain::documents::{
         Version,
+        access::readable_version,
         acknowledgements::{self, AcknowledgementCoverage, AcknowledgementEntry},
         extraction::{self, VersionText},
-        stamping,
-        versions::{self, PublishRequest, ReasonRequest},
+        publication::{self, PublishRequest},
+        stamping, versions,
+        workflow::{self, ReasonRequest},
     },
     error::{AppError, AppResult, ErrorEnvelope},
 };
@@ -46,7 +48,7 @@ pub async fn submit_version(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Version>> {
-    Ok(Json(versions::submit(&state.db, &current.actor, id).await?))
+    Ok(Json(workflow::submit(&state.db, &current.actor, id).await?))
 }
 
 /// Approves a version in review (agency head; never one's own draft: 422).
@@ -59,7 +61,7 @@ pub async fn approve_version(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Version>> {
     Ok(Json(
-        versions::approve(&state.db, &current.actor, id).await?,
+        workflow::approve(&state.db, &current.actor, id).await?,
     ))
 }
 
@@ -75,7 +77,7 @@ pub async fn reject_version(
     ApiJson(request): ApiJson<ReasonRequest>,
 ) -> AppResult<Json<Version>> {
     Ok(Json(
-        versions::reject(&state.db, &current.actor, id, request).await?,
+        workflow::reject(&state.db, &current.actor, id, request).await?,
     ))
 }
 
@@ -91,7 +93,7 @@ pub async fn publish_version(
     ApiJson(request): ApiJson<PublishRequest>,
 ) -> AppResult<Json<Version>> {
     Ok(Json(
-        versions::publish(
+        publication::publish(
             &state.db,
             state.config.job_max_attempts,
             &current.actor,
@@ -114,7 +116,7 @@ pub async fn obsolete_version(
     ApiJson(request): ApiJson<ReasonRequest>,
 ) -> AppResult<Json<Version>> {
     Ok(Json(
-        versions::obsolete(&state.db, &current.actor, id, request).await?,
+        workflow::obsolete(&state.db, &current.actor, id, request).await?,
     ))
 }
 
@@ -185,7 +187,7 @@ pub async fn download_file(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<FileQuery>,
 ) -> AppResult<Response> {
-    let (version, document) = versions::readable_version(&state.db, &current.actor, id).await?;
+    let (version, document) = readable_version(&state.db, &current.actor, id).await?;
     if query.stamped == Some(true) {
         let stamped = stamping::stamped_copy(&state.db, &state.blobs, &version, &document).await?;
         let name = format!("{}-ban-kiem-soat.pdf", stem(&version.original_filename));

@@ -6,7 +6,7 @@ use axum::{
     http::{Method, Request, StatusCode, header},
 };
 use chrono::Duration;
-use hoso::domain::documents::today;
+use hoso::clock::today;
 use serde_json::json;
 
 use crate::support::{TestApp, assert_error, db_test, id_of, pdf_with_pages};
@@ -190,7 +190,7 @@ db_test!(
             ))
             .await
             .unwrap();
-        let activated = hoso::domain::documents::versions::activate_due_versions(&app.state.db)
+        let activated = hoso::domain::documents::publication::activate_due_versions(&app.state.db)
             .await
             .unwrap();
         assert_eq!(activated, 1);

@@ -4,6 +4,7 @@
 mod support;
 
 mod agencies;
+mod architecture;
 mod audit;
 mod auth;
 mod blobs;

@@ -1,7 +1,7 @@
 //! Vietnamese full-text search: diacritics, codes and legal numbers, permissions, as-of.
 
 use axum::http::StatusCode;
-use hoso::domain::documents::today;
+use hoso::clock::today;
 use serde_json::{Value, json};
 
 use crate::support::{Agency, TestApp, assert_error, db_test, id_of};

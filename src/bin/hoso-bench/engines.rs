@@ -64,7 +64,7 @@ impl Engine {
                     q: Some(query.text.clone()),
                     agency: query.agency.map(|n| agency_codes[n].clone()),
                     kind: query.kind.map(|kind| kind.as_str().to_owned()),
-                    as_of: query.as_of_today.then(hoso::domain::documents::today),
+                    as_of: query.as_of_today.then(hoso::clock::today),
                     limit: Some(LIMIT),
                     ..SearchParams::default()
                 };
@@ -90,7 +90,7 @@ impl Engine {
                     params.push(("kind", kind.as_str().to_owned()));
                 }
                 if query.as_of_today {
-                    params.push(("as_of", hoso::domain::documents::today().to_string()));
+                    params.push(("as_of", hoso::clock::today().to_string()));
                 }
                 let response: serde_json::Value = client
                     .get(format!("{base}/api/v1/search"))

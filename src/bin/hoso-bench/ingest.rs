@@ -13,15 +13,18 @@ use bytes::Bytes;
 use futures::StreamExt;
 use hoso::{
     App,
+    clock::today,
     domain::{
         Actor, Role,
         agencies::{self, AgencyKind, NewAgency},
         auth,
         documents::{
             legal_refs::{self, NewLegalRef},
+            publication::{self, PublishRequest},
             register::{self, NewDocument},
-            today, uploads,
-            versions::{self, PublishRequest, VersionForm},
+            uploads,
+            versions::{self, VersionForm},
+            workflow,
         },
         users::{self, NewRoleGrant, NewUser},
     },
@@ -246,9 +249,9 @@ async fn ingest_one(app: &App, people: &People, doc: &Doc) -> anyhow::Result<()>
     )
     .await?;
     if doc.effective {
-        versions::submit(db, &people.officer, version.id).await?;
-        versions::approve(db, &people.head, version.id).await?;
-        versions::publish(
+        workflow::submit(db, &people.officer, version.id).await?;
+        workflow::approve(db, &people.head, version.id).await?;
+        publication::publish(
             db,
             config.job_max_attempts,
             &people.head,

@@ -12,7 +12,10 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{DocumentRights, VersionStatus, versions::readable_version};
+use super::{
+    VersionStatus,
+    access::{DocumentRights, readable_version},
+};
 use crate::{
     db::{
         self,

@@ -15,7 +15,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::versions::readable_version;
+use super::access::readable_version;
 use crate::{
     db::entities::{document_version, version_text},
     domain::{Actor, DomainResult},
@@ -186,7 +186,7 @@ impl JobHandler for ExtractText {
                     if needs_ocr { "running" } else { "done" },
                 )
                 .await?;
-                crate::domain::search::enqueue_index(&txn, version.document_id).await?;
+                super::indexing::enqueue_index(&txn, version.document_id).await?;
                 if needs_ocr {
                     queue_ocr(&txn, context, ocr_available, id).await?;
                 }
@@ -366,7 +366,7 @@ impl JobHandler for OcrVersion {
         }
         .update(&txn)
         .await?;
-        crate::domain::search::enqueue_index(&txn, version.document_id).await?;
+        super::indexing::enqueue_index(&txn, version.document_id).await?;
         txn.commit().await?;
         Ok(())
     }

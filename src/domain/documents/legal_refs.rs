@@ -13,8 +13,9 @@ use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{add_months, refresh_document, today};
+use super::refresh_document;
 use crate::{
+    clock::{add_months, today},
     db::{
         self,
         entities::{document, document_legal_ref, legal_ref},

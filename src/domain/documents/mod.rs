@@ -1,19 +1,23 @@
 //! Controlled documents (tài liệu): the register, versions and their approval workflow, legal
 //! bases, periodic review and read acknowledgement (DOMAIN.md §3).
 
+pub mod access;
 pub mod acknowledgements;
 pub mod extraction;
 pub mod import;
+pub mod indexing;
 pub mod legal_refs;
+pub mod publication;
 pub mod register;
 pub mod reviews;
 pub mod stamping;
 pub mod uploads;
 pub mod versions;
+pub mod workflow;
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Months, NaiveDate, SubsecRound, Utc};
+use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -21,23 +25,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Action, Actor, AgencyTree, DomainError, DomainResult};
+use super::DomainResult;
 use crate::db::entities::{document, document_legal_ref, document_version, legal_ref, user};
-
-/// Vietnam keeps UTC+7 all year; "today" for effective dates is the agency's day, not UTC's.
-pub fn today() -> NaiveDate {
-    (Utc::now().naive_utc() + Duration::hours(7)).date()
-}
-
-/// The moment a Vietnamese calendar day starts, in UTC.
-pub fn start_of_day_utc(day: NaiveDate) -> chrono::DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - Duration::hours(7)
-}
-
-/// `date` plus `months` (clamped to the month's last day), or `date` if out of range.
-pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(months)).unwrap_or(date)
-}
 
 /// What kind of document this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -238,49 +227,6 @@ pub struct Document {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-/// What the actor may do with a document's agency.
-pub(crate) struct DocumentRights {
-    pub edit: bool,
-    pub approve: bool,
-}
-
-impl DocumentRights {
-    pub fn of(actor: &Actor, row: &document::Model, tree: &AgencyTree) -> Self {
-        let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
-        Self {
-            edit: owner || actor.can(Action::EditDocuments, Some(row.agency_id), tree),
-            approve: actor.can(Action::ApproveDocuments, Some(row.agency_id), tree),
-        }
-    }
-
-    /// Drafts and reviews in progress are for those who work on them.
-    pub fn sees_drafts(&self) -> bool {
-        self.edit || self.approve
-    }
-}
-
-/// Loads a document the actor may read; otherwise `NotFound` (never revealing it exists).
-pub(crate) async fn readable_document(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    tree: &AgencyTree,
-    id: Uuid,
-) -> DomainResult<document::Model> {
-    let row = document::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("document"))?;
-    let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
-    if !owner && !actor.can(Action::ReadRecords, Some(row.agency_id), tree) {
-        return Err(DomainError::NotFound("document"));
-    }
-    // A document with nothing issued yet exists only for those who work on it.
-    if row.status == "draft" && !DocumentRights::of(actor, &row, tree).sees_drafts() {
-        return Err(DomainError::NotFound("document"));
-    }
-    Ok(row)
-}
-
 /// Recomputes a document's derived status, bumps its revision (its ETag) and queues its
 /// re-indexing after any change to it or its versions.
 pub(crate) async fn refresh_document(
@@ -314,7 +260,7 @@ pub(crate) async fn refresh_document(
     active.revision = Set(row.revision + 1);
     active.updated_at = Set(Utc::now().trunc_subsecs(6));
     let updated = active.update(db).await?;
-    crate::domain::search::enqueue_index(db, row.id).await?;
+    indexing::enqueue_index(db, row.id).await?;
     Ok(updated)
 }
 

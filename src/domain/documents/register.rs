@@ -14,10 +14,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    DOCUMENT_STATUSES, Document, DocumentKind, DocumentRights, document_view, readable_document,
-    refresh_document, today,
+    DOCUMENT_STATUSES, Document, DocumentKind,
+    access::{DocumentRights, readable_document},
+    document_view, refresh_document,
 };
 use crate::{
+    clock::today,
     db::{
         self,
         entities::{document, document_legal_ref, legal_ref, user},

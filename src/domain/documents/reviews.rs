@@ -11,10 +11,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    Document, DocumentRights, VersionStatus, add_months, document_view, legal_refs,
-    readable_document, refresh_document, today,
+    Document, VersionStatus,
+    access::{DocumentRights, readable_document},
+    document_view, legal_refs, refresh_document,
 };
 use crate::{
+    clock::{add_months, today},
     db::{
         self,
         entities::{document, document_review, document_version},

@@ -1,0 +1,42 @@
+//! `hoso reindex`: the search index rebuilt from the database, with a progress bar.
+
+use std::process::ExitCode;
+
+use crate::{App, config::Config, search::SearchError};
+
+pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
+    let app = App::build(config).await?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reindexing [{bar:40}] {pos}/{len} documents ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let total = crate::domain::documents::indexing::reindex_all(
+        &app.state.db,
+        &app.state.search,
+        |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )
+    .await
+    .map_err(|error| {
+        let busy = error.chain().any(|cause| {
+            matches!(cause.downcast_ref::<SearchError>(), Some(SearchError::Busy(_)))
+        });
+        if busy {
+            anyhow::anyhow!(
+                "the search index is in use by a running `hoso serve`; stop it first, or let its worker rebuild the index ({error})"
+            )
+        } else {
+            error
+        }
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "reindexed {total} document(s); the index holds {} entries",
+        app.state.search.count()
+    );
+    Ok(ExitCode::SUCCESS)
+}

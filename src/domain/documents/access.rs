@@ -1,0 +1,75 @@
+//! Who may read and work on a document: the one place that decides it, used by every read,
+//! change and download of documents and their versions.
+
+use sea_orm::{ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use super::VersionStatus;
+use crate::{
+    db::entities::{document, document_version},
+    domain::{Action, Actor, AgencyTree, DomainError, DomainResult},
+};
+
+/// What the actor may do with a document's agency.
+pub struct DocumentRights {
+    pub edit: bool,
+    pub approve: bool,
+}
+
+impl DocumentRights {
+    pub fn of(actor: &Actor, row: &document::Model, tree: &AgencyTree) -> Self {
+        let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
+        Self {
+            edit: owner || actor.can(Action::EditDocuments, Some(row.agency_id), tree),
+            approve: actor.can(Action::ApproveDocuments, Some(row.agency_id), tree),
+        }
+    }
+
+    /// Drafts and reviews in progress are for those who work on them.
+    pub fn sees_drafts(&self) -> bool {
+        self.edit || self.approve
+    }
+}
+
+/// Loads a document the actor may read; otherwise `NotFound` (never revealing it exists).
+pub async fn readable_document(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    tree: &AgencyTree,
+    id: Uuid,
+) -> DomainResult<document::Model> {
+    let row = document::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("document"))?;
+    let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
+    if !owner && !actor.can(Action::ReadRecords, Some(row.agency_id), tree) {
+        return Err(DomainError::NotFound("document"));
+    }
+    // A document with nothing issued yet exists only for those who work on it.
+    if row.status == "draft" && !DocumentRights::of(actor, &row, tree).sees_drafts() {
+        return Err(DomainError::NotFound("document"));
+    }
+    Ok(row)
+}
+
+/// A version the actor may read, with its document.
+pub async fn readable_version(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<(document_version::Model, document::Model)> {
+    let version = document_version::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("version"))?;
+    let tree = AgencyTree::load(db).await?;
+    let row = readable_document(db, actor, &tree, version.document_id)
+        .await
+        .map_err(|_| DomainError::NotFound("version"))?;
+    let public = VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public);
+    if !public && !DocumentRights::of(actor, &row, &tree).sees_drafts() {
+        return Err(DomainError::NotFound("version"));
+    }
+    Ok((version, row))
+}

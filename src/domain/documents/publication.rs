@@ -1,0 +1,199 @@
+//! Publishing a version: in force from a day, today at once or on its day by a job, the
+//! previous version superseded, the review clock restarted.
+
+use chrono::{Duration, NaiveDate, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set,
+};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    Version, VersionStatus, refresh_document,
+    versions::{fresh_document, get_version},
+    workflow::Change,
+};
+use crate::{
+    clock::{add_months, start_of_day_utc, today},
+    db::{
+        self,
+        entities::{document, document_version},
+    },
+    domain::{Actor, DomainError, DomainResult, audit},
+    jobs::{self, JobContext, JobRegistry},
+};
+
+/// Job kind that makes versions published with a future date effective on their day.
+pub const ACTIVATE_VERSIONS: &str = "activate_versions";
+
+/// `POST /api/v1/versions/{id}/publish`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// First day in force (today or later, Vietnam time).
+    pub effective_from: NaiveDate,
+}
+
+/// Publishes an approved version from `effective_from` (today or later). Today's takes effect
+/// at once; a later one stays approved until a job makes it effective on its day. The version
+/// in force until then is superseded the day before.
+pub async fn publish(
+    conn: &DatabaseConnection,
+    config_max_attempts: u32,
+    actor: &Actor,
+    id: Uuid,
+    request: PublishRequest,
+) -> DomainResult<Version> {
+    let today = today();
+    if request.effective_from < today {
+        return Err(DomainError::invalid(
+            "effective_from",
+            format!("must be today ({today}) or later"),
+        ));
+    }
+    let change = Change::load(conn, actor, id).await?;
+    change.require_approver()?;
+    change.require_status(&[VersionStatus::Approved], "publish")?;
+    if change.version.published_at.is_some() {
+        return Err(DomainError::conflict(
+            "already_published",
+            "this version is already published and waits for its effective date",
+        ));
+    }
+    let mut active: document_version::ActiveModel = change.version.clone().into();
+    active.published_by = Set(actor.user_id);
+    active.published_at = Set(Some(Utc::now().trunc_subsecs(6)));
+    active.effective_from = Set(Some(request.effective_from));
+    let updated = active.update(&change.txn).await?;
+    if request.effective_from <= today {
+        activate(&change.txn, &updated).await?;
+    } else {
+        jobs::enqueue_at(
+            &change.txn,
+            ACTIVATE_VERSIONS,
+            &json!({"version_id": id}),
+            config_max_attempts,
+            start_of_day_utc(request.effective_from),
+        )
+        .await?;
+    }
+    let Change {
+        txn,
+        document,
+        version,
+        ..
+    } = change;
+    refresh_document(&txn, &fresh_document(&txn, document.id).await?).await?;
+    audit(
+        &txn,
+        actor,
+        "version.publish",
+        "document_version",
+        version.id,
+        Some(document.agency_id),
+        json!({"effective_from": request.effective_from}),
+    )
+    .await?;
+    txn.commit().await?;
+    get_version(conn, actor, id).await
+}
+
+/// Makes due published versions effective (the job of [`ACTIVATE_VERSIONS`]); idempotent.
+pub async fn activate_due_versions(conn: &DatabaseConnection) -> DomainResult<usize> {
+    let due = document_version::Entity::find()
+        .filter(document_version::Column::Status.eq(VersionStatus::Approved.as_str()))
+        .filter(document_version::Column::PublishedAt.is_not_null())
+        .filter(document_version::Column::EffectiveFrom.lte(today()))
+        .all(conn)
+        .await?;
+    let system = Actor::system("scheduler");
+    let mut activated = 0;
+    for version in due {
+        let txn = db::begin_write(conn).await?;
+        let Some(current) = document_version::Entity::find_by_id(version.id)
+            .one(&txn)
+            .await?
+        else {
+            continue;
+        };
+        if current.status != VersionStatus::Approved.as_str() {
+            continue;
+        }
+        activate(&txn, &current).await?;
+        let row = fresh_document(&txn, current.document_id).await?;
+        refresh_document(&txn, &row).await?;
+        audit(
+            &txn,
+            &system,
+            "version.activate",
+            "document_version",
+            current.id,
+            Some(row.agency_id),
+            json!({"effective_from": current.effective_from}),
+        )
+        .await?;
+        txn.commit().await?;
+        activated += 1;
+    }
+    Ok(activated)
+}
+
+/// Makes `version` the effective one: the previous effective version is superseded the day
+/// before, the review clock starts, and a pending legal-update flag is cleared.
+async fn activate(
+    txn: &DatabaseTransaction,
+    version: &document_version::Model,
+) -> DomainResult<()> {
+    let effective_from = version.effective_from.unwrap_or_else(today);
+    let previous = document_version::Entity::find()
+        .filter(document_version::Column::DocumentId.eq(version.document_id))
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective.as_str()))
+        .all(txn)
+        .await?;
+    for old in previous {
+        let mut active: document_version::ActiveModel = old.into();
+        active.status = Set(VersionStatus::Superseded.as_str().into());
+        active.effective_to = Set(Some(effective_from - Duration::days(1)));
+        active.updated_at = Set(Utc::now().trunc_subsecs(6));
+        active.update(txn).await?;
+    }
+    let mut active: document_version::ActiveModel = version.clone().into();
+    active.status = Set(VersionStatus::Effective.as_str().into());
+    active.effective_from = Set(Some(effective_from));
+    active.updated_at = Set(Utc::now().trunc_subsecs(6));
+    active.update(txn).await?;
+    let row = fresh_document(txn, version.document_id).await?;
+    let mut document: document::ActiveModel = row.clone().into();
+    document.next_review_on = Set(Some(add_months(
+        effective_from,
+        row.review_interval_months.max(1) as u32,
+    )));
+    document.update_required_by = Set(None);
+    document.update_reason = Set(None);
+    document.obsolete_reason = Set(None);
+    document.update(txn).await?;
+    Ok(())
+}
+
+/// Registers the job that activates versions on their effective day.
+pub fn register(registry: &mut JobRegistry) {
+    registry.register(ACTIVATE_VERSIONS, ActivateVersions);
+}
+
+/// Makes versions published with a future date effective on their day.
+struct ActivateVersions;
+
+#[async_trait::async_trait]
+impl jobs::JobHandler for ActivateVersions {
+    async fn run(&self, context: &JobContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
+        let activated = activate_due_versions(&context.db).await?;
+        tracing::info!(
+            activated,
+            "activated versions that reached their effective date"
+        );
+        Ok(())
+    }
+}
