@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
-use axum::Router;
+use axum::{Router, http::StatusCode};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -17,6 +17,7 @@ use crate::{
     jobs::{self, JobContext, JobRegistry, Worker},
     metrics::Metrics,
     search::SearchIndex,
+    web::{self, error::AppError},
 };
 
 /// Why hoso could not start; printed as one line.
@@ -120,9 +121,20 @@ impl App {
         })
     }
 
-    /// The HTTP router with every route and layer.
+    /// The HTTP router: the edges' routes tables merged, wrapped in the layers every request
+    /// passes through.
     pub fn router(&self) -> Router {
-        http::router(self.state.clone())
+        let edges = Router::new()
+            .merge(http::router(self.state.config.max_upload_bytes))
+            .fallback(|| async { AppError::not_found() })
+            .method_not_allowed_fallback(|| async {
+                AppError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "this method is not allowed on this path",
+                )
+            });
+        web::around_every_request(edges, &self.state).with_state(self.state.clone())
     }
 
     /// A worker that runs this app's job kinds.

@@ -1,8 +1,9 @@
 //! hoso ("hồ sơ", records): document management and ISO 9001 record keeping for Vietnamese
 //! state agencies and the provincial office that inspects and scores them.
 //!
-//! Layers: `http` (edge) → `domain` (rules, permissions, transactions) → `db`, `blobs`, `jobs`,
-//! `audit_log` (capabilities). The binary in `main.rs` and the integration tests share this crate.
+//! Layers: `http` (edge, on the shared edge kit `web`) → `domain` (rules, permissions,
+//! transactions) → `db`, `blobs`, `jobs`, `search`, `extract`, `audit_log` (capabilities). The
+//! binary in `main.rs` and the integration tests share this crate.
 
 pub mod app;
 pub mod audit_log;
@@ -12,7 +13,6 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
-pub mod error;
 pub mod extract;
 pub mod filetype;
 pub mod http;
@@ -22,6 +22,7 @@ pub mod pdf_stamp;
 pub mod search;
 pub mod state;
 pub mod telemetry;
+pub mod web;
 
 pub use app::{App, StartError};
 pub use config::Config;

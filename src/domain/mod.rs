@@ -5,6 +5,7 @@ pub mod access;
 pub mod agencies;
 pub mod audit_trail;
 pub mod auth;
+pub mod concurrency;
 pub mod documents;
 mod error;
 pub mod fsck;

@@ -3,14 +3,14 @@
 use axum::{Json, extract::State, http::StatusCode};
 use uuid::Uuid;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
 use crate::{
     AppState,
     domain::{
         Page, PageRequest,
         agencies::{self, Agency, AgencyChanges, AgencyDetail, AgencyFilter, NewAgency},
     },
-    error::{AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// Agencies the caller may see, by code.

@@ -2,14 +2,14 @@
 
 use axum::{Json, extract::State};
 
-use super::extract::{ApiQuery, CurrentActor};
+use crate::web::extract::{ApiQuery, CurrentActor};
 use crate::{
     AppState,
     domain::{
         Page, PageRequest,
         audit_trail::{self, AuditFilter, AuditRecord},
     },
-    error::{AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// Audit rows the caller may read, with filters.

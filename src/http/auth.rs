@@ -14,14 +14,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{ApiJson, CurrentActor, SESSION_COOKIE, client_ip, is_tls};
+use crate::web::extract::{ApiJson, CurrentActor, SESSION_COOKIE, client_ip, is_tls};
 use crate::{
     AppState,
     domain::{
         auth::{self, ClientInfo},
         users::{self, User},
     },
-    error::{AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// Credentials.

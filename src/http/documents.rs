@@ -1,30 +1,27 @@
 //! `/api/v1/documents`, `/api/v1/reviews/due`: the document register and periodic review.
 
-use axum::{
-    Json,
-    extract::{Multipart, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
-};
+use axum::{Json, extract::State, http::StatusCode, response::Response};
 use chrono::NaiveDate;
-use futures::TryStreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
+use crate::web::{
+    etag::{IfMatch, with_etag},
+    extract::{ApiJson, ApiPath, ApiQuery, CurrentActor},
+    multipart::{self, ApiMultipart},
+};
 use crate::{
     AppState,
     domain::{
-        DomainError, Page, PageRequest,
+        Page, PageRequest,
         documents::{
             Document, Version,
             register::{self, DocumentChanges, DocumentFilter, NewDocument},
             reviews::{self, DueFilter, DueReview, ReviewVerdict},
-            uploads,
             versions::{self, VersionForm},
         },
     },
-    error::{AppError, AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// Documents the caller may read.
@@ -58,7 +55,7 @@ pub async fn create_document(
     ApiJson(input): ApiJson<NewDocument>,
 ) -> AppResult<Response> {
     let document = register::create_document(&state.db, &current.actor, input).await?;
-    Ok(with_etag(StatusCode::CREATED, document))
+    Ok(with_etag(StatusCode::CREATED, document.revision, document))
 }
 
 /// One document with its versions (drafts only for those who work on it) and legal bases.
@@ -72,7 +69,7 @@ pub async fn get_document(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
     let document = register::get_document(&state.db, &current.actor, id).await?;
-    Ok(with_etag(StatusCode::OK, document))
+    Ok(with_etag(StatusCode::OK, document.revision, document))
 }
 
 /// Changes register fields; requires `If-Match` with the document's current `ETag`.
@@ -88,23 +85,13 @@ pub async fn get_document(
 pub async fn update_document(
     State(state): State<AppState>,
     current: CurrentActor,
-    headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
+    IfMatch(expected): IfMatch,
     ApiJson(changes): ApiJson<DocumentChanges>,
 ) -> AppResult<Response> {
-    let expected = match headers.get(header::IF_MATCH) {
-        None => {
-            return Err(AppError::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                "precondition_required",
-                "send If-Match with the ETag of the document you read",
-            ));
-        }
-        Some(value) => parse_etag(value).ok_or(DomainError::StaleRevision)?,
-    };
     let document =
         register::update_document(&state.db, &current.actor, id, expected, changes).await?;
-    Ok(with_etag(StatusCode::OK, document))
+    Ok(with_etag(StatusCode::OK, document.revision, document))
 }
 
 /// Uploads a new draft version: multipart with `file`, `change_summary` (required from the
@@ -124,45 +111,28 @@ pub async fn upload_version(
     State(state): State<AppState>,
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
-    mut multipart: Multipart,
+    multipart: ApiMultipart,
 ) -> AppResult<(StatusCode, Json<Version>)> {
+    // Nobody may store bytes against a document they cannot add a version to.
     versions::authorize_upload(&state.db, &current.actor, id).await?;
-    let mut form = VersionForm::default();
-    let mut uploaded = None;
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
-        match field.name().unwrap_or_default() {
-            "file" if uploaded.is_none() => {
-                let filename = field.file_name().unwrap_or("file").to_owned();
-                let body = field.map_err(|error| error.body_text());
-                uploaded = Some(
-                    uploads::store_file(
-                        &state.blobs,
-                        body,
-                        &filename,
-                        state.config.max_upload_bytes,
-                    )
-                    .await?,
-                );
-            }
-            "change_summary" => {
-                form.change_summary = Some(field.text().await.map_err(multipart_error)?);
-            }
-            "label" => form.label = Some(field.text().await.map_err(multipart_error)?),
-            other => {
-                return Err(AppError::bad_request(format!(
-                    "unexpected form field {other:?}; send file, change_summary and label"
-                )));
-            }
-        }
-    }
-    let file = uploaded.ok_or_else(|| AppError::bad_request("file: the form has no file"))?;
+    let mut form = multipart::receive_upload(
+        multipart,
+        &state.blobs,
+        state.config.max_upload_bytes,
+        &["change_summary", "label"],
+    )
+    .await?;
+    let fields = VersionForm {
+        change_summary: form.take("change_summary"),
+        label: form.take("label"),
+    };
     let version = versions::create_version(
         &state.db,
         state.config.job_max_attempts,
         &current.actor,
         id,
-        file,
-        form,
+        form.file,
+        fields,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(version)))
@@ -205,7 +175,7 @@ pub async fn review_document(
     ApiJson(input): ApiJson<ReviewVerdict>,
 ) -> AppResult<Response> {
     let document = reviews::record_review(&state.db, &current.actor, id, input).await?;
-    Ok(with_etag(StatusCode::OK, document))
+    Ok(with_etag(StatusCode::OK, document.revision, document))
 }
 
 /// Periodic reviews and legal updates due in the caller's agencies, soonest first.
@@ -220,28 +190,4 @@ pub async fn reviews_due(
     Ok(Json(
         reviews::reviews_due(&state.db, &current.actor, &filter).await?,
     ))
-}
-
-fn with_etag(status: StatusCode, document: Document) -> Response {
-    let etag = format!("\"{}\"", document.revision);
-    let mut response = (status, Json(document)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
-}
-
-fn parse_etag(value: &HeaderValue) -> Option<i32> {
-    let text = value.to_str().ok()?.trim();
-    let text = text.strip_prefix("W/").unwrap_or(text);
-    text.trim_matches('"').parse().ok()
-}
-
-fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
-    let status = error.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::new(status, "too_large", error.body_text())
-    } else {
-        AppError::bad_request(format!("the form could not be read: {}", error.body_text()))
-    }
 }

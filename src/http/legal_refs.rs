@@ -3,7 +3,7 @@
 use axum::{Json, extract::State, http::StatusCode};
 use uuid::Uuid;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
 use crate::{
     AppState,
     domain::{
@@ -12,7 +12,7 @@ use crate::{
             self, ImpactedDocument, LegalRef, LegalRefChanges, LegalRefFilter, NewLegalRef,
         },
     },
-    error::{AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// The register, by number.

@@ -2,11 +2,11 @@
 
 use axum::{Json, extract::State};
 
-use super::extract::{ApiQuery, CurrentActor};
+use crate::web::extract::{ApiQuery, CurrentActor};
 use crate::{
     AppState,
     domain::search::{self, SearchParams, SearchResponse},
-    error::{AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// Searches documents with or without diacritics; codes and legal numbers match whole.

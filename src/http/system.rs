@@ -11,14 +11,14 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::{ApiQuery, CurrentActor};
+use crate::web::extract::{ApiQuery, CurrentActor};
 use crate::{
     AppState,
     domain::{
         Page, PageRequest,
         jobs::{self, JobFilter, JobView},
     },
-    error::{AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// A status report.

@@ -3,14 +3,14 @@
 use axum::{Json, extract::State, http::StatusCode};
 use uuid::Uuid;
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
 use crate::{
     AppState,
     domain::{
         Page, PageRequest,
         users::{self, NewRoleGrant, NewUser, RoleGrant, User, UserChanges, UserFilter},
     },
-    error::{AppResult, ErrorEnvelope},
+    web::error::{AppResult, ErrorEnvelope},
 };
 
 /// Users, by username.

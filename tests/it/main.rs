@@ -14,5 +14,6 @@ mod e2e;
 mod extraction;
 mod http_basics;
 mod jobs;
+mod openapi;
 mod search;
 mod users;

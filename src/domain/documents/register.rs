@@ -24,6 +24,7 @@ use crate::{
         self,
         entities::{document, document_legal_ref, legal_ref, user},
     },
+    domain::concurrency::ExpectedRevision,
     domain::{
         Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
         agencies::{contains_pattern, resolve_field},
@@ -154,13 +155,14 @@ pub(crate) async fn insert_document(
     Ok(row)
 }
 
-/// Changes a document's register fields. `expected_revision` is the ETag the caller read;
-/// a different current revision fails with `StaleRevision` and changes nothing.
+/// Changes a document's register fields. `expected` is the revision (ETag) the caller read;
+/// once access is granted, a different current revision fails with `StaleRevision` and
+/// changes nothing.
 pub async fn update_document(
     conn: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    expected_revision: i32,
+    expected: ExpectedRevision,
     changes: DocumentChanges,
 ) -> DomainResult<Document> {
     let txn = db::begin_write(conn).await?;
@@ -169,9 +171,7 @@ pub async fn update_document(
     if !DocumentRights::of(actor, &current, &tree).edit {
         return Err(DomainError::Forbidden);
     }
-    if current.revision != expected_revision {
-        return Err(DomainError::StaleRevision);
-    }
+    expected.check(current.revision)?;
     let mut row: document::ActiveModel = current.clone().into();
     let mut summary = Map::new();
     if let Some(code) = changes.code {

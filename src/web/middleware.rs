@@ -12,7 +12,7 @@ use axum::{
 use serde_json::json;
 
 use super::REQUEST_ID_HEADER;
-use crate::{AppState, error::InternalErrorMarker};
+use crate::{AppState, web::error::InternalErrorMarker};
 
 /// Counts the request and records its latency under its route template (`/api/v1/users/{id}`).
 pub async fn track_metrics(

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use crate::{
     AppState,
     domain::{Actor, DomainError, auth},
-    error::AppError,
+    web::error::AppError,
 };
 
 /// Name of the session cookie set at login.

@@ -1,0 +1,64 @@
+//! Every route of the JSON API, once. Each handler's `#[utoipa::path]` gives both its place in
+//! the router and its entry in the OpenAPI document, so the two cannot drift apart.
+
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, router::UtoipaMethodRouterExt, routes};
+
+use super::{
+    agencies, audit, auth, documents, legal_refs, openapi::ApiDoc, search, system, users, versions,
+};
+use crate::AppState;
+
+/// The API's routes with its OpenAPI document. `max_upload_bytes` bounds file uploads (the
+/// edge's default body limit, for JSON, is much smaller).
+pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
+    // Multipart framing adds a little to the file itself, whose own limit is exact.
+    let upload_limit = usize::try_from(max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .routes(routes!(system::metrics))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(agencies::list_agencies, agencies::create_agency))
+        .routes(routes!(agencies::get_agency, agencies::update_agency))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::get_user, users::update_user))
+        .routes(routes!(users::grant_role))
+        .routes(routes!(users::revoke_role))
+        .routes(routes!(audit::list_audit_log))
+        .routes(routes!(
+            documents::list_documents,
+            documents::create_document
+        ))
+        .routes(routes!(documents::get_document, documents::update_document))
+        .routes(routes!(documents::upload_version).layer(DefaultBodyLimit::max(upload_limit)))
+        .routes(routes!(documents::effective_version))
+        .routes(routes!(documents::review_document))
+        .routes(routes!(documents::reviews_due))
+        .routes(routes!(search::search_documents))
+        .routes(routes!(versions::get_version))
+        .routes(routes!(versions::submit_version))
+        .routes(routes!(versions::approve_version))
+        .routes(routes!(versions::reject_version))
+        .routes(routes!(versions::publish_version))
+        .routes(routes!(versions::obsolete_version))
+        .routes(routes!(versions::acknowledge_version))
+        .routes(routes!(versions::list_acknowledgements))
+        .routes(routes!(versions::download_file))
+        .routes(routes!(versions::version_text))
+        .routes(routes!(
+            legal_refs::list_legal_refs,
+            legal_refs::create_legal_ref
+        ))
+        .routes(routes!(
+            legal_refs::get_legal_ref,
+            legal_refs::update_legal_ref
+        ))
+        .routes(routes!(legal_refs::legal_ref_impact))
+        .routes(routes!(system::list_jobs))
+}

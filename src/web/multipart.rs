@@ -1,0 +1,105 @@
+//! Receiving upload forms: `multipart/form-data` with one file, streamed into the blob store
+//! (never held whole in memory), and a few short text fields.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{
+        FromRequest, Multipart, Request,
+        multipart::{MultipartError, MultipartRejection},
+    },
+    http::StatusCode,
+};
+use futures::TryStreamExt;
+
+use super::error::{AppError, AppResult};
+use crate::{
+    blobs::BlobStore,
+    domain::documents::uploads::{self, UploadedFile},
+};
+
+/// The form field that carries the file.
+pub const FILE_FIELD: &str = "file";
+
+/// A multipart body; a request of another type answers in the error envelope.
+pub struct ApiMultipart(pub Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for ApiMultipart {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        Ok(Self(Multipart::from_request(request, state).await?))
+    }
+}
+
+impl From<MultipartRejection> for AppError {
+    fn from(rejection: MultipartRejection) -> Self {
+        AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "send the file as multipart/form-data with a field named {FILE_FIELD:?} ({})",
+                rejection.body_text()
+            ),
+        )
+    }
+}
+
+/// An upload form as received: the stored file and the text fields sent.
+#[derive(Debug)]
+pub struct UploadForm {
+    pub file: UploadedFile,
+    fields: HashMap<&'static str, String>,
+}
+
+impl UploadForm {
+    /// The text of a field, if it was sent.
+    pub fn take(&mut self, name: &str) -> Option<String> {
+        self.fields.remove(name)
+    }
+}
+
+/// Reads a form of one `file` and the text fields named in `text_fields`: the file is streamed
+/// into the blob store (typed by its bytes, at most `max_bytes`); an unknown field, a second
+/// file or no file at all answers 400.
+pub async fn receive_upload(
+    ApiMultipart(mut multipart): ApiMultipart,
+    blobs: &BlobStore,
+    max_bytes: u64,
+    text_fields: &[&'static str],
+) -> AppResult<UploadForm> {
+    let mut fields = HashMap::new();
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(form_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == FILE_FIELD && file.is_none() {
+            let filename = field.file_name().unwrap_or("file").to_owned();
+            let body = field.map_err(|error| error.body_text());
+            file = Some(uploads::store_file(blobs, body, &filename, max_bytes).await?);
+        } else if let Some(known) = text_fields.iter().find(|known| **known == name) {
+            fields.insert(*known, field.text().await.map_err(form_error)?);
+        } else {
+            let expected: Vec<&str> = std::iter::once(FILE_FIELD)
+                .chain(text_fields.iter().copied())
+                .collect();
+            return Err(AppError::bad_request(format!(
+                "unexpected form field {name:?}; send {}",
+                expected.join(", ")
+            )));
+        }
+    }
+    let file = file.ok_or_else(|| {
+        AppError::bad_request(format!("{FILE_FIELD}: the form has no file"))
+            .with_details(serde_json::json!({ "field": FILE_FIELD }))
+    })?;
+    Ok(UploadForm { file, fields })
+}
+
+fn form_error(error: MultipartError) -> AppError {
+    let status = error.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::new(status, "too_large", error.body_text())
+    } else {
+        AppError::bad_request(format!("the form could not be read: {}", error.body_text()))
+    }
+}
