@@ -12,7 +12,11 @@ use crate::{
     blobs::{BlobStore, S3Settings},
     config::Config,
     db,
-    domain::auth::{self, BootstrapAdmin},
+    domain::{
+        auth::{self, BootstrapAdmin},
+        documents, files,
+        indexing::{self, Indexers},
+    },
     http,
     jobs::{self, JobContext, JobRegistry, Worker},
     metrics::Metrics,
@@ -93,7 +97,7 @@ impl App {
             // A new or rebuilt index is filled from the database by the worker.
             jobs::enqueue(
                 &db,
-                crate::domain::documents::indexing::INDEX_ALL,
+                indexing::INDEX_ALL,
                 &serde_json::json!({}),
                 config.job_max_attempts,
             )
@@ -103,11 +107,12 @@ impl App {
         let bootstrap = auth::ensure_bootstrap_admin(&db, &config)
             .await
             .map_err(|error| StartError::Bootstrap(error.to_string()))?;
+        let indexers = search_kinds();
         let mut registry = JobRegistry::default();
         jobs::maintenance::register(&mut registry);
-        crate::domain::documents::publication::register(&mut registry);
-        crate::domain::documents::extraction::register(&mut registry);
-        crate::domain::documents::indexing::register(&mut registry);
+        documents::publication::register(&mut registry);
+        files::extraction::register(&mut registry);
+        indexing::register(&mut registry, &indexers);
         Ok(Self {
             state: AppState {
                 config: Arc::new(config),
@@ -115,6 +120,7 @@ impl App {
                 blobs,
                 metrics: Arc::new(Metrics::default()),
                 search: Arc::new(search),
+                indexers,
             },
             jobs: registry,
             bootstrap,
@@ -175,7 +181,7 @@ impl App {
             }
             // OCR runs minutes per file: it gets its own worker so extraction and indexing of
             // other documents go on meanwhile.
-            let slow = vec![crate::domain::documents::extraction::OCR_VERSION.to_owned()];
+            let slow = vec![files::extraction::OCR_FILE.to_owned()];
             let quick = self
                 .worker()
                 .with_kinds(jobs::KindFilter::Except(slow.clone()));
@@ -206,6 +212,11 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Every kind of thing in the search index, with how it gets there.
+pub fn search_kinds() -> Indexers {
+    Indexers::new(vec![Arc::new(documents::indexing::DocumentIndexer)])
 }
 
 fn prepare_data_dir(path: &Path) -> Result<(), StartError> {

@@ -4,7 +4,10 @@ use std::{path::Path, sync::Arc};
 
 use sea_orm::DatabaseConnection;
 
-use crate::{blobs::BlobStore, config::Config, metrics::Metrics, search::SearchIndex};
+use crate::{
+    blobs::BlobStore, config::Config, domain::indexing::Indexers, metrics::Metrics,
+    search::SearchIndex,
+};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -14,6 +17,8 @@ pub struct AppState {
     pub blobs: BlobStore,
     pub metrics: Arc<Metrics>,
     pub search: Arc<SearchIndex>,
+    /// How each kind of thing reaches the search index.
+    pub indexers: Indexers,
 }
 
 /// Proves a directory accepts new files by creating and removing one.

@@ -24,8 +24,7 @@ pub(super) async fn run(config: Config, args: ExtractArgs) -> anyhow::Result<Exi
     let max_attempts = config.job_max_attempts;
     let app = App::build(config).await?;
     let queued =
-        crate::domain::documents::extraction::retry_failed(&app.state.db, ocr, max_attempts)
-            .await?;
+        crate::domain::files::extraction::retry_failed(&app.state.db, ocr, max_attempts).await?;
     println!(
         "queued {queued} version(s) for extraction{}",
         if ocr {

@@ -17,23 +17,35 @@ pub struct FsckArgs {
 pub(super) async fn run(config: Config, args: FsckArgs) -> anyhow::Result<ExitCode> {
     let repair = args.repair;
     let app = App::build(config).await?;
-    let report =
-        crate::domain::fsck::fsck(&app.state.db, &app.state.blobs, &app.state.search, repair)
-            .await?;
-    println!("checked {} version(s)", report.versions_checked);
+    let state = &app.state;
+    let report = crate::domain::fsck::fsck(
+        &state.db,
+        &state.blobs,
+        &state.search,
+        &state.indexers,
+        repair,
+    )
+    .await?;
+    println!("checked {} file(s)", report.files_checked);
     for id in &report.missing_blobs {
-        println!("  version {id}: its file is missing from the blob store");
+        println!("  file {id}: its bytes are missing from the blob store");
     }
     for hash in &report.unreferenced_blobs {
-        println!("  blob {hash}: stored but referenced by no version");
+        println!("  blob {hash}: stored but referenced by no file");
     }
-    for id in &report.index_out_of_step {
-        println!("  document {id}: missing from or stale in the search index");
+    for (kind, id) in &report.index_out_of_step {
+        println!("  {kind} {id}: missing from or stale in the search index");
+    }
+    if !report.index_waiting.is_empty() {
+        println!(
+            "  {} unit(s) wait for their queued index job (the worker of `hoso serve` runs them)",
+            report.index_waiting.len()
+        );
     }
     if repair {
         println!(
-            "repaired: re-indexed {} document(s), removed {} blob(s)",
-            report.repaired_documents, report.removed_blobs
+            "repaired: re-indexed {} unit(s), removed {} blob(s)",
+            report.repaired_units, report.removed_blobs
         );
     }
     let clean = report.is_clean() || (repair && report.missing_blobs.is_empty());

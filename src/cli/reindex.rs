@@ -8,13 +8,14 @@ pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let app = App::build(config).await?;
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} reindexing [{bar:40}] {pos}/{len} documents ({eta} left)",
+            "{spinner} reindexing [{bar:40}] {pos}/{len} ({eta} left)",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let total = crate::domain::documents::indexing::reindex_all(
+    let counts = crate::domain::indexing::reindex_all(
         &app.state.db,
         &app.state.search,
+        &app.state.indexers,
         |done, total| {
             bar.set_length(total);
             bar.set_position(done);
@@ -35,7 +36,12 @@ pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
     })?;
     bar.finish_and_clear();
     println!(
-        "reindexed {total} document(s); the index holds {} entries",
+        "reindexed {}; the index holds {} entries",
+        counts
+            .iter()
+            .map(|(kind, count)| format!("{count} {kind}(s)"))
+            .collect::<Vec<_>>()
+            .join(", "),
         app.state.search.count()
     );
     Ok(ExitCode::SUCCESS)

@@ -49,6 +49,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// Serialises, until the transaction ends, every writer that may record or remove the rows of
+/// one blob: PostgreSQL takes a transaction-scoped advisory lock on the hash; on SQLite the
+/// write transaction ([`begin_write`]) already holds the database's one write lock.
+pub async fn lock_blob(txn: &DatabaseTransaction, sha256: &str) -> Result<(), DbErr> {
+    if is_postgres(txn) {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            [sha256.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// True when the connection talks to PostgreSQL.
 pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Postgres

@@ -128,6 +128,7 @@ pub async fn upload_version(
     };
     let version = versions::create_version(
         &state.db,
+        &state.blobs,
         state.config.job_max_attempts,
         &current.actor,
         id,

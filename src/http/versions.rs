@@ -9,11 +9,10 @@ use crate::{
     AppState,
     domain::documents::{
         Version,
-        access::readable_version,
         acknowledgements::{self, AcknowledgementCoverage, AcknowledgementEntry},
-        extraction::{self, VersionText},
         publication::{self, PublishRequest},
-        stamping, versions,
+        stamping,
+        versions::{self, VersionText},
         workflow::{self, ReasonRequest},
     },
     web::{
@@ -155,7 +154,7 @@ pub async fn version_text(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<VersionText>> {
     Ok(Json(
-        extraction::version_text(&state.db, &current.actor, id).await?,
+        versions::version_text(&state.db, &current.actor, id).await?,
     ))
 }
 
@@ -185,20 +184,21 @@ pub async fn download_file(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<FileQuery>,
 ) -> AppResult<Response> {
-    let (version, document) = readable_version(&state.db, &current.actor, id).await?;
+    let (version, document, file) =
+        versions::readable_version_file(&state.db, &current.actor, id).await?;
     if query.stamped == Some(true) {
         let stamped = stamping::stamped_copy(&state.db, &state.blobs, &version, &document).await?;
-        let name = format!("{}-ban-kiem-soat.pdf", stem(&version.original_filename));
+        let name = format!("{}-ban-kiem-soat.pdf", stem(&file.original_filename));
         return Ok(files::attachment(stamped, "application/pdf", &name));
     }
     files::serve_blob(
         &state.blobs,
         &headers,
         &ServedFile {
-            sha256: &version.blob_sha256,
-            size: version.size.max(0) as u64,
-            content_type: &version.content_type,
-            filename: &version.original_filename,
+            sha256: &file.blob_sha256,
+            size: file.size.max(0) as u64,
+            content_type: &file.content_type,
+            filename: &file.original_filename,
         },
     )
     .await

@@ -15,7 +15,7 @@ use futures::TryStreamExt;
 use super::error::{AppError, AppResult};
 use crate::{
     blobs::BlobStore,
-    domain::documents::uploads::{self, UploadedFile},
+    domain::files::{self, UploadedFile},
 };
 
 /// The form field that carries the file.
@@ -75,7 +75,7 @@ pub async fn receive_upload(
         if name == FILE_FIELD && file.is_none() {
             let filename = field.file_name().unwrap_or("file").to_owned();
             let body = field.map_err(|error| error.body_text());
-            file = Some(uploads::store_file(blobs, body, &filename, max_bytes).await?);
+            file = Some(files::store_file(blobs, body, &filename, max_bytes).await?);
         } else if let Some(known) = text_fields.iter().find(|known| **known == name) {
             fields.insert(*known, field.text().await.map_err(form_error)?);
         } else {

@@ -276,7 +276,7 @@ db_test!(
         );
         // Extract the text without indexing in this process, so the CLI may take the index writer.
         let mut registry = hoso::jobs::JobRegistry::default();
-        hoso::domain::documents::extraction::register(&mut registry);
+        hoso::domain::files::extraction::register(&mut registry);
         let worker = app.worker_with(registry);
         while let Some((_, status)) = worker.run_next().await.unwrap() {
             if status == hoso::jobs::JobStatus::Done {
@@ -506,7 +506,7 @@ db_test!(
             count(app, documents).await >= files
                 && count(
                     app,
-                    "SELECT COUNT(*) FROM jobs WHERE status = 'done' AND kind = 'extract_text'",
+                    "SELECT COUNT(*) FROM jobs WHERE status = 'done' AND kind = 'extract_file'",
                 )
                 .await
                     > 0

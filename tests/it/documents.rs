@@ -684,6 +684,60 @@ db_test!(editing_a_document_needs_its_current_etag, |app| {
 });
 
 db_test!(
+    another_agencys_document_answers_404_whatever_if_match_says,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let other = app.staffed_agency("STP").await;
+        let document = app.document(&agency, "QT-01", "Quy trình").await;
+        for if_match in ["*", "\"1\"", "\"không-phải-số\""] {
+            let request = Request::patch(format!("/api/v1/documents/{document}"))
+                .header(header::AUTHORIZATION, format!("Bearer {}", other.officer))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::IF_MATCH, if_match)
+                .body(Body::from(json!({"title": "Đổi tên"}).to_string()))
+                .unwrap();
+            let reply = app.send(request).await;
+            assert_error(&reply, StatusCode::NOT_FOUND, "not_found");
+        }
+        let any = Request::patch(format!("/api/v1/documents/{document}"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", agency.officer))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::IF_MATCH, "*")
+            .body(Body::from(json!({"title": "Quy trình mới"}).to_string()))
+            .unwrap();
+        let changed = app.send(any).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+        assert_eq!(changed.json["title"], "Quy trình mới");
+    }
+);
+
+db_test!(
+    an_upload_that_is_not_a_form_answers_in_the_error_envelope,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = app.document(&agency, "QT-01", "Quy trình").await;
+        let request = Request::post(format!("/api/v1/documents/{document}/versions"))
+            .header(header::AUTHORIZATION, format!("Bearer {}", agency.officer))
+            .header(header::CONTENT_TYPE, "application/pdf")
+            .body(Body::from(b"%PDF-1.4".to_vec()))
+            .unwrap();
+        let reply = app.send(request).await;
+        assert_error(
+            &reply,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        );
+        assert!(
+            reply.json["error"]["message"]
+                .as_str()
+                .is_some_and(|message| message.contains("multipart/form-data")),
+            "{}",
+            reply.text
+        );
+    }
+);
+
+db_test!(
     document_codes_are_unique_per_agency_ignoring_case_and_unicode_form,
     |app| {
         let agency = app.staffed_agency("SKHCN").await;

@@ -469,9 +469,16 @@ db_test!(
         let run = |repair: bool| {
             let app = &app;
             async move {
-                hoso::domain::fsck::fsck(&app.state.db, &app.state.blobs, &app.state.search, repair)
-                    .await
-                    .unwrap()
+                let state = &app.state;
+                hoso::domain::fsck::fsck(
+                    &state.db,
+                    &state.blobs,
+                    &state.search,
+                    &state.indexers,
+                    repair,
+                )
+                .await
+                .unwrap()
             }
         };
         assert!(run(false).await.is_clean(), "{:?}", run(false).await);
@@ -484,9 +491,12 @@ db_test!(
         assert_eq!(search(&app, &agency.staff, "kiểm tra").await["total"], 0);
         let report = run(false).await;
         assert_eq!(report.index_out_of_step.len(), 1);
-        assert_eq!(report.index_out_of_step[0].to_string(), document);
+        assert_eq!(
+            report.index_out_of_step[0],
+            ("document".to_owned(), document.parse().unwrap())
+        );
         let repaired = run(true).await;
-        assert_eq!(repaired.repaired_documents, 1);
+        assert_eq!(repaired.repaired_units, 1);
         assert_eq!(search(&app, &agency.staff, "kiểm tra").await["total"], 1);
         assert!(run(false).await.is_clean());
         // A fresh unreferenced blob may be an upload still committing: not reported yet.

@@ -22,10 +22,10 @@ use hoso::{
             legal_refs::{self, NewLegalRef},
             publication::{self, PublishRequest},
             register::{self, NewDocument},
-            uploads,
             versions::{self, VersionForm},
             workflow,
         },
+        files,
         users::{self, NewRoleGrant, NewUser},
     },
     jobs,
@@ -232,7 +232,7 @@ async fn ingest_one(app: &App, people: &People, doc: &Doc) -> anyhow::Result<()>
     .await
     .with_context(|| format!("creating {}", doc.code))?;
     let body = futures::stream::iter([Ok::<_, Infallible>(Bytes::from(doc.body.clone()))]);
-    let file = uploads::store_file(
+    let file = files::store_file(
         &app.state.blobs,
         body,
         &format!("{}.txt", doc.code),
@@ -241,6 +241,7 @@ async fn ingest_one(app: &App, people: &People, doc: &Doc) -> anyhow::Result<()>
     .await?;
     let version = versions::create_version(
         db,
+        &app.state.blobs,
         config.job_max_attempts,
         &people.officer,
         document.id,

@@ -1,4 +1,4 @@
-//! `document_versions`: the issues (lần ban hành) of a document, one file each.
+//! `document_versions`: the issues (lần ban hành) of a document, one file each (`files`).
 
 use sea_orm::entity::prelude::*;
 
@@ -24,16 +24,11 @@ pub struct Model {
     pub effective_from: Option<Date>,
     pub effective_to: Option<Date>,
     pub obsolete_reason: Option<String>,
+    /// The version's file (`files`); set for every version.
+    pub file_id: Option<Uuid>,
+    /// The file's content hash, kept beside `file_id` for the foreign key to `blobs` that
+    /// SQLite cannot drop; always the file's own `blob_sha256`.
     pub blob_sha256: String,
-    pub original_filename: String,
-    pub size: i64,
-    pub content_type: String,
-    pub extraction_status: String,
-    pub extraction_method: Option<String>,
-    pub extraction_pages: Option<i32>,
-    pub extraction_legacy_encoding: Option<String>,
-    pub extraction_error: Option<String>,
-    pub ocr_pages_done: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,9 +21,8 @@ use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
 use super::{
-    DocumentKind, VersionStatus, extraction, refresh_document,
+    DocumentKind, VersionStatus, indexing, refresh_document,
     register::{NewDocument, code_key, insert_document},
-    uploads::{UploadedFile, clean_filename, record_blob},
     versions::{VersionForm, insert_version},
 };
 use crate::{
@@ -33,7 +32,10 @@ use crate::{
         self,
         entities::{document, document_version, import},
     },
-    domain::{Actor, DomainError, DomainResult, agencies, audit},
+    domain::{
+        Actor, DomainError, DomainResult, agencies, audit,
+        files::{self, UploadedFile, clean_filename},
+    },
     extract, filetype,
 };
 
@@ -310,7 +312,7 @@ async fn try_import(
     };
     let version = match open_draft {
         Some(draft) => {
-            replace_draft_file(&txn, config.job_max_attempts, actor, draft, uploaded).await?
+            replace_draft_file(&txn, blobs, config.job_max_attempts, actor, draft, uploaded).await?
         }
         None => {
             let form = VersionForm {
@@ -320,6 +322,7 @@ async fn try_import(
             };
             insert_version(
                 &txn,
+                blobs,
                 config.job_max_attempts,
                 actor,
                 document_id,
@@ -395,6 +398,7 @@ async fn unique_code(
 /// when nobody has submitted the draft yet), inside the caller's transaction.
 async fn replace_draft_file(
     txn: &DatabaseTransaction,
+    blobs: &BlobStore,
     max_attempts: u32,
     actor: &Actor,
     version: document_version::Model,
@@ -410,28 +414,24 @@ async fn replace_draft_file(
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
-    record_blob(txn, &file).await?;
+    let stored = files::record_file(txn, blobs, actor, &file, max_attempts).await?;
     let previous_sha = version.blob_sha256.clone();
+    let previous_file = version.file_id;
     let document_id = version.document_id;
     let mut active: document_version::ActiveModel = version.into();
-    active.blob_sha256 = Set(file.blob.sha256.clone());
-    active.original_filename = Set(file.original_filename.clone());
-    active.size = Set(file.blob.size as i64);
-    active.content_type = Set(file.content_type.to_owned());
-    active.extraction_status = Set("pending".into());
-    active.extraction_method = Set(None);
-    active.extraction_pages = Set(None);
-    active.extraction_legacy_encoding = Set(None);
-    active.extraction_error = Set(None);
-    active.ocr_pages_done = Set(None);
+    active.file_id = Set(Some(stored.id));
+    active.blob_sha256 = Set(stored.blob_sha256.clone());
     active.updated_at = Set(now);
     let updated = active.update(txn).await?;
+    if let Some(previous) = previous_file {
+        files::unlink(txn, indexing::KIND, document_id, previous).await?;
+    }
+    files::link(txn, indexing::KIND, document_id, stored.id).await?;
     let row = document::Entity::find_by_id(document_id)
         .one(txn)
         .await?
         .ok_or(DomainError::NotFound("document"))?;
     refresh_document(txn, &row).await?;
-    extraction::enqueue(txn, updated.id, max_attempts).await?;
     audit(
         txn,
         actor,
@@ -440,7 +440,7 @@ async fn replace_draft_file(
         updated.id,
         Some(row.agency_id),
         json!({"from_sha256": previous_sha, "sha256": updated.blob_sha256,
-               "original_filename": updated.original_filename}),
+               "file_id": stored.id, "original_filename": stored.original_filename}),
     )
     .await?;
     Ok(updated)

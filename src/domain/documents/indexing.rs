@@ -1,253 +1,168 @@
-//! Feeding the search index with documents: every change to a document queues an
-//! `index_document` job, which rebuilds that document's index entries from the database.
+//! How documents reach the search index: one entry per version (rejected ones left out), the
+//! document being the unit replaced together. Every change to a document or its versions queues
+//! an `index` job for the document, in the change's transaction; a file's new text does too,
+//! through the document's link to the file.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use chrono::Datelike;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use super::VersionStatus;
 use crate::{
     clock::day_number,
-    db::entities::{document, document_legal_ref, document_version, job, legal_ref, version_text},
-    domain::DomainResult,
-    jobs::{self, JobContext, JobHandler, JobRegistry},
-    search::{IndexItem, SearchIndex, Ticket},
+    db::entities::{document, document_legal_ref, document_version, legal_ref},
+    domain::{
+        DomainResult, files,
+        indexing::{self, Indexer},
+    },
+    search::IndexItem,
 };
 
-/// Job kind: rebuild the index entries of one document.
-pub const INDEX_DOCUMENT: &str = "index_document";
-/// Job kind: rebuild the whole index from the database.
-pub const INDEX_ALL: &str = "index_all";
+/// The search kind of documents, as `index` jobs and file links name it.
+pub const KIND: &str = "document";
 
-/// Queues the re-indexing of a document, inside the caller's transaction (once per pending job).
+/// Queues the re-indexing of a document, inside the caller's transaction.
 pub async fn enqueue_index(db: &impl ConnectionTrait, document_id: Uuid) -> DomainResult<()> {
-    let payload = json!({"document_id": document_id});
-    let pending = job::Entity::find()
-        .filter(job::Column::Kind.eq(INDEX_DOCUMENT))
-        .filter(job::Column::Status.eq("queued"))
-        .filter(job::Column::Payload.eq(payload.to_string()))
-        .one(db)
-        .await?;
-    if pending.is_none() {
-        jobs::enqueue(db, INDEX_DOCUMENT, &payload, 5).await?;
-    }
-    Ok(())
+    indexing::enqueue(db, KIND, document_id).await
 }
 
-/// The index entries of one document, one per version, from the database.
+/// Builds the entries of documents from the database.
+pub struct DocumentIndexer;
+
+#[async_trait::async_trait]
+impl Indexer for DocumentIndexer {
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    async fn items(
+        &self,
+        db: &DatabaseConnection,
+        units: &[Uuid],
+    ) -> DomainResult<Vec<(Uuid, Vec<IndexItem>)>> {
+        index_items(db, units).await
+    }
+
+    async fn units(&self, db: &DatabaseConnection) -> DomainResult<Vec<Uuid>> {
+        Ok(document::Entity::find()
+            .select_only()
+            .column(document::Column::Id)
+            .order_by_asc(document::Column::Id)
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?)
+    }
+}
+
+/// The index entries of documents, one per version, by document: a few queries per batch of
+/// documents, whatever their number of versions.
 pub async fn index_items(
     db: &impl ConnectionTrait,
-    document_id: Uuid,
-) -> DomainResult<Vec<IndexItem>> {
-    let Some(row) = document::Entity::find_by_id(document_id).one(db).await? else {
-        return Ok(Vec::new());
-    };
-    let versions = document_version::Entity::find()
-        .filter(document_version::Column::DocumentId.eq(document_id))
-        .order_by_asc(document_version::Column::Seq)
-        .all(db)
-        .await?;
-    let ref_ids: Vec<Uuid> = document_legal_ref::Entity::find()
-        .filter(document_legal_ref::Column::DocumentId.eq(document_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|link| link.legal_ref_id)
-        .collect();
-    let numbers: Vec<String> = if ref_ids.is_empty() {
-        Vec::new()
-    } else {
-        legal_ref::Entity::find()
-            .filter(legal_ref::Column::Id.is_in(ref_ids))
+    document_ids: &[Uuid],
+) -> DomainResult<Vec<(Uuid, Vec<IndexItem>)>> {
+    let mut entries = Vec::with_capacity(document_ids.len());
+    for chunk in document_ids.chunks(500) {
+        let documents: HashMap<Uuid, document::Model> = document::Entity::find()
+            .filter(document::Column::Id.is_in(chunk.to_vec()))
             .all(db)
             .await?
             .into_iter()
-            .map(|reference| reference.number)
-            .collect()
-    };
-    let tags: Vec<String> = serde_json::from_str(&row.tags).unwrap_or_default();
-    let mut items = Vec::with_capacity(versions.len());
-    for version in versions {
-        let status = VersionStatus::parse(&version.status).unwrap_or(VersionStatus::Draft);
-        if status == VersionStatus::Rejected {
-            continue;
-        }
-        let body = version_text::Entity::find_by_id(version.id)
-            .one(db)
+            .map(|row| (row.id, row))
+            .collect();
+        let mut versions: HashMap<Uuid, Vec<document_version::Model>> = HashMap::new();
+        for version in document_version::Entity::find()
+            .filter(document_version::Column::DocumentId.is_in(chunk.to_vec()))
+            .order_by_asc(document_version::Column::Seq)
+            .all(db)
             .await?
-            .map(|text| text.text.replace('\u{000C}', "\n"))
-            .unwrap_or_default();
-        let effective_from = version.effective_from.filter(|_| status.is_public());
-        items.push(IndexItem {
-            kind: "document_version",
-            id: version.id.to_string(),
-            document_id: document_id.to_string(),
-            agency_id: row.agency_id.to_string(),
-            doc_kind: row.kind.clone(),
-            status: version.status.clone(),
-            public: status.is_public(),
-            code: row.code.clone(),
-            identifiers: numbers.clone(),
-            title: row.title.clone(),
-            body,
-            tags: tags.clone(),
-            filename: version.original_filename.clone(),
-            effective_from: effective_from.map(day_number),
-            effective_to: version.effective_to.map(day_number),
-            year: effective_from
-                .or(Some(version.created_at.date_naive()))
-                .map(|day| day.year().max(0) as u64),
-        });
-    }
-    Ok(items)
-}
-
-/// Rebuilds the entries of one document and waits until the change is committed (on the
-/// writer's count or time trigger, or at once with `flush`).
-pub async fn index_document(
-    db: &impl ConnectionTrait,
-    index: &Arc<SearchIndex>,
-    document_id: Uuid,
-) -> anyhow::Result<()> {
-    index_documents(db, index, &[document_id], false).await
-}
-
-/// Rebuilds the entries of several documents and waits until the change is committed.
-pub async fn index_documents(
-    db: &impl ConnectionTrait,
-    index: &Arc<SearchIndex>,
-    document_ids: &[Uuid],
-    flush: bool,
-) -> anyhow::Result<()> {
-    let ticket = submit_documents(db, index, document_ids).await?;
-    if flush {
-        index.flush()?.committed().await?;
-    }
-    ticket.committed().await?;
-    Ok(())
-}
-
-/// Sends the entries of `document_ids` to the writer without waiting for the commit.
-async fn submit_documents(
-    db: &impl ConnectionTrait,
-    index: &Arc<SearchIndex>,
-    document_ids: &[Uuid],
-) -> anyhow::Result<Ticket> {
-    let mut changes = Vec::with_capacity(document_ids.len());
-    for id in document_ids {
-        changes.push((id.to_string(), index_items(db, *id).await?));
-    }
-    Ok(index.submit_many(changes)?)
-}
-
-/// Documents sent to the writer per change while rebuilding.
-const REINDEX_CHUNK: usize = 200;
-/// Uncommitted chunks allowed in flight while rebuilding (bounds memory).
-const REINDEX_IN_FLIGHT: usize = 16;
-
-/// Rebuilds the whole index from the database; `progress(done, total)` as documents are sent.
-/// Returns once everything is committed.
-pub async fn reindex_all(
-    db: &DatabaseConnection,
-    index: &Arc<SearchIndex>,
-    mut progress: impl FnMut(u64, u64),
-) -> anyhow::Result<u64> {
-    let ids: Vec<Uuid> = document::Entity::find()
-        .order_by_asc(document::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.id)
-        .collect();
-    let total = ids.len() as u64;
-    let mut in_flight = std::collections::VecDeque::new();
-    in_flight.push_back(index.clear()?);
-    let mut done = 0;
-    for chunk in ids.chunks(REINDEX_CHUNK) {
-        in_flight.push_back(submit_documents(db, index, chunk).await?);
-        while in_flight.len() > REINDEX_IN_FLIGHT {
-            if let Some(ticket) = in_flight.pop_front() {
-                ticket.committed().await?;
+        {
+            versions
+                .entry(version.document_id)
+                .or_default()
+                .push(version);
+        }
+        let links = document_legal_ref::Entity::find()
+            .filter(document_legal_ref::Column::DocumentId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        let numbers: HashMap<Uuid, String> = if links.is_empty() {
+            HashMap::new()
+        } else {
+            legal_ref::Entity::find()
+                .filter(legal_ref::Column::Id.is_in(links.iter().map(|link| link.legal_ref_id)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|reference| (reference.id, reference.number))
+                .collect()
+        };
+        let mut cited: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for link in &links {
+            if let Some(number) = numbers.get(&link.legal_ref_id) {
+                cited
+                    .entry(link.document_id)
+                    .or_default()
+                    .push(number.clone());
             }
         }
-        done += chunk.len() as u64;
-        progress(done, total);
+        let file_ids = versions
+            .values()
+            .flatten()
+            .filter_map(|version| version.file_id);
+        let file_ids: Vec<Uuid> = file_ids.collect();
+        let file_rows = files::load_many(db, file_ids.iter().copied()).await?;
+        let mut texts = files::pages_of_many(db, file_ids).await?;
+        for id in chunk {
+            let Some(row) = documents.get(id) else {
+                // Gone: its entries are removed.
+                entries.push((*id, Vec::new()));
+                continue;
+            };
+            let numbers = cited.remove(id).unwrap_or_default();
+            let tags: Vec<String> = serde_json::from_str(&row.tags).unwrap_or_default();
+            let mut items = Vec::new();
+            for version in versions.remove(id).unwrap_or_default() {
+                let status = VersionStatus::parse(&version.status).unwrap_or(VersionStatus::Draft);
+                if status == VersionStatus::Rejected {
+                    continue;
+                }
+                let file = version.file_id.and_then(|file| file_rows.get(&file));
+                let body = version
+                    .file_id
+                    .and_then(|file| texts.remove(&file))
+                    .unwrap_or_default()
+                    .join("\n");
+                let effective_from = version.effective_from.filter(|_| status.is_public());
+                items.push(IndexItem {
+                    kind: "document_version",
+                    id: version.id.to_string(),
+                    document_id: id.to_string(),
+                    agency_id: row.agency_id.to_string(),
+                    doc_kind: row.kind.clone(),
+                    status: version.status.clone(),
+                    public: status.is_public(),
+                    code: row.code.clone(),
+                    identifiers: numbers.clone(),
+                    title: row.title.clone(),
+                    body,
+                    tags: tags.clone(),
+                    filename: file
+                        .map(|file| file.original_filename.clone())
+                        .unwrap_or_default(),
+                    effective_from: effective_from.map(day_number),
+                    effective_to: version.effective_to.map(day_number),
+                    year: effective_from
+                        .or(Some(version.created_at.date_naive()))
+                        .map(|day| day.year().max(0) as u64),
+                });
+            }
+            entries.push((*id, items));
+        }
     }
-    index.flush()?.committed().await?;
-    for ticket in in_flight {
-        ticket.committed().await?;
-    }
-    Ok(total)
-}
-
-/// Registers the indexing job handlers.
-pub fn register(registry: &mut JobRegistry) {
-    registry.register(INDEX_DOCUMENT, IndexDocument);
-    registry.register(INDEX_ALL, IndexAll);
-}
-
-/// Index jobs run in batches: one commit covers many documents during a bulk import.
-struct IndexDocument;
-
-fn payload_document(payload: &serde_json::Value) -> anyhow::Result<Uuid> {
-    payload["document_id"]
-        .as_str()
-        .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(|| anyhow::anyhow!("the job payload has no document_id"))
-}
-
-#[async_trait::async_trait]
-impl JobHandler for IndexDocument {
-    async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
-        index_document(&context.db, &context.search, payload_document(payload)?).await
-    }
-
-    fn batch_size(&self) -> usize {
-        INDEX_BATCH
-    }
-
-    async fn run_batch(
-        &self,
-        context: &JobContext,
-        payloads: &[serde_json::Value],
-    ) -> Vec<anyhow::Result<()>> {
-        let parsed: Vec<anyhow::Result<Uuid>> = payloads.iter().map(payload_document).collect();
-        let mut ids: Vec<Uuid> = parsed
-            .iter()
-            .filter_map(|id| id.as_ref().ok())
-            .copied()
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let outcome = index_documents(&context.db, &context.search, &ids, false)
-            .await
-            .map_err(|error| format!("{error:#}"));
-        parsed
-            .into_iter()
-            .map(|id| match (id, &outcome) {
-                (Err(error), _) => Err(error),
-                (Ok(_), Ok(())) => Ok(()),
-                (Ok(_), Err(error)) => Err(anyhow::anyhow!("{error}")),
-            })
-            .collect()
-    }
-}
-
-/// Index jobs claimed and committed together.
-const INDEX_BATCH: usize = 500;
-
-struct IndexAll;
-
-#[async_trait::async_trait]
-impl JobHandler for IndexAll {
-    async fn run(&self, context: &JobContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
-        let total = reindex_all(&context.db, &context.search, |_, _| {}).await?;
-        tracing::info!(documents = total, "search index rebuilt");
-        Ok(())
-    }
+    Ok(entries)
 }

@@ -3,7 +3,6 @@
 
 pub mod access;
 pub mod acknowledgements;
-pub mod extraction;
 pub mod import;
 pub mod indexing;
 pub mod legal_refs;
@@ -11,7 +10,6 @@ pub mod publication;
 pub mod register;
 pub mod reviews;
 pub mod stamping;
-pub mod uploads;
 pub mod versions;
 pub mod workflow;
 
@@ -25,8 +23,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::DomainResult;
-use crate::db::entities::{document, document_legal_ref, document_version, legal_ref, user};
+use super::{
+    DomainResult,
+    files::{self, Extraction},
+};
+use crate::db::entities::{document, document_legal_ref, document_version, file, legal_ref, user};
 
 /// What kind of document this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -152,17 +153,6 @@ pub struct PersonRef {
     pub display_name: String,
 }
 
-/// Text extraction state of a version's file (filled by the extraction jobs).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Extraction {
-    /// `pending`, `running`, `done`, `failed` or `needs_ocr`.
-    pub status: String,
-    pub method: Option<String>,
-    pub pages: Option<i32>,
-    pub legacy_encoding: Option<String>,
-    pub error: Option<String>,
-}
-
 /// A version as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Version {
@@ -189,6 +179,8 @@ pub struct Version {
     pub size: i64,
     pub content_type: String,
     pub extraction: Extraction,
+    /// The version's file (`files`).
+    pub file_id: Uuid,
     pub created_at: chrono::DateTime<Utc>,
 }
 
@@ -282,6 +274,7 @@ pub(crate) async fn document_view(
         })
         .collect::<Vec<_>>();
     let people = people_of(db, &versions).await?;
+    let files = files_of(db, &versions).await?;
     let ref_ids: Vec<Uuid> = document_legal_ref::Entity::find()
         .filter(document_legal_ref::Column::DocumentId.eq(row.id))
         .all(db)
@@ -323,7 +316,7 @@ pub(crate) async fn document_view(
         legal_bases,
         versions: versions
             .into_iter()
-            .map(|version| version_view(version, &people))
+            .map(|version| version_view(version, &people, &files))
             .collect(),
         revision: row.revision,
         created_at: row.created_at,
@@ -360,11 +353,21 @@ pub(crate) async fn people_of(
         .collect())
 }
 
-/// The API view of one version.
+/// The files of these versions, by id.
+pub(crate) async fn files_of(
+    db: &impl ConnectionTrait,
+    versions: &[document_version::Model],
+) -> DomainResult<HashMap<Uuid, file::Model>> {
+    files::load_many(db, versions.iter().filter_map(|version| version.file_id)).await
+}
+
+/// The API view of one version, with its file from `files` (loaded with [`files_of`]).
 pub(crate) fn version_view(
     row: document_version::Model,
     people: &HashMap<Uuid, String>,
+    files: &HashMap<Uuid, file::Model>,
 ) -> Version {
+    let file = row.file_id.and_then(|id| files.get(&id));
     let person = |id: Option<Uuid>| {
         id.map(|id| PersonRef {
             id,
@@ -389,17 +392,26 @@ pub(crate) fn version_view(
         effective_from: row.effective_from,
         effective_to: row.effective_to,
         obsolete_reason: row.obsolete_reason,
-        original_filename: row.original_filename,
+        original_filename: file
+            .map(|file| file.original_filename.clone())
+            .unwrap_or_default(),
         sha256: row.blob_sha256,
-        size: row.size,
-        content_type: row.content_type,
-        extraction: Extraction {
-            status: row.extraction_status,
-            method: row.extraction_method,
-            pages: row.extraction_pages,
-            legacy_encoding: row.extraction_legacy_encoding,
-            error: row.extraction_error,
-        },
+        size: file.map_or(0, |file| file.size),
+        content_type: file
+            .map(|file| file.content_type.clone())
+            .unwrap_or_default(),
+        extraction: file.map_or_else(
+            || Extraction {
+                status: "failed".to_owned(),
+                method: None,
+                pages: None,
+                legacy_encoding: None,
+                error: Some("the version has no file".to_owned()),
+                ocr_pages_done: None,
+            },
+            Extraction::of,
+        ),
+        file_id: row.file_id.unwrap_or_default(),
         created_at: row.created_at,
     }
 }

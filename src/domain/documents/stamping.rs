@@ -8,7 +8,7 @@ use super::VersionStatus;
 use crate::{
     blobs::BlobStore,
     db::entities::{document, document_version},
-    domain::{DomainError, DomainResult},
+    domain::{DomainError, DomainResult, files},
     pdf_stamp,
 };
 
@@ -70,23 +70,24 @@ pub async fn stamped_copy(
     version: &document_version::Model,
     document: &document::Model,
 ) -> DomainResult<Vec<u8>> {
-    if version.content_type != "application/pdf" {
+    let file = files::get(db, version.file_id.ok_or(DomainError::NotFound("file"))?).await?;
+    if file.content_type != "application/pdf" {
         return Err(DomainError::conflict(
             "not_a_pdf",
             format!(
                 "stamped copies are made from PDF files and this version is {}; download the original",
-                version.content_type
+                file.content_type
             ),
         ));
     }
-    if version.size > MAX_STAMP_BYTES {
+    if file.size > MAX_STAMP_BYTES {
         return Err(DomainError::conflict(
             "too_large_to_stamp",
             "this PDF is too large to stamp; download the original",
         ));
     }
     let line = stamp_line(db, version, document).await?;
-    let bytes = blobs.read_all(&version.blob_sha256).await?;
+    let bytes = blobs.read_all(&file.blob_sha256).await?;
     tokio::task::spawn_blocking(move || pdf_stamp::stamp_pdf(&bytes, &line))
         .await
         .map_err(|error| DomainError::Internal(format!("stamping task failed: {error}")))?

@@ -6,22 +6,27 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
 };
+use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
     Version, VersionStatus,
     access::{DocumentRights, readable_document, readable_version},
-    people_of, refresh_document,
-    uploads::{UploadedFile, record_blob},
-    version_view,
+    files_of, indexing, people_of, refresh_document, version_view,
 };
 use crate::{
+    blobs::BlobStore,
     db::{
         self,
-        entities::{document, document_version},
+        entities::{document, document_version, file},
     },
-    domain::{Actor, AgencyTree, DomainError, DomainResult, audit, text},
+    domain::{
+        Actor, AgencyTree, DomainError, DomainResult, audit,
+        files::{self, UploadedFile},
+        text,
+    },
 };
 
 /// The form fields of a version upload besides the file.
@@ -48,6 +53,7 @@ pub async fn authorize_upload(
 /// Records a new draft version of a stored file and queues the extraction of its text.
 pub async fn create_version(
     conn: &DatabaseConnection,
+    blobs: &BlobStore,
     max_attempts: u32,
     actor: &Actor,
     document_id: Uuid,
@@ -55,7 +61,7 @@ pub async fn create_version(
     form: VersionForm,
 ) -> DomainResult<Version> {
     let txn = db::begin_write(conn).await?;
-    let version = insert_version(&txn, max_attempts, actor, document_id, file, form).await?;
+    let version = insert_version(&txn, blobs, max_attempts, actor, document_id, file, form).await?;
     txn.commit().await?;
     view_of(conn, version).await
 }
@@ -63,6 +69,7 @@ pub async fn create_version(
 /// [`create_version`] inside the caller's transaction.
 pub(crate) async fn insert_version(
     txn: &DatabaseTransaction,
+    blobs: &BlobStore,
     max_attempts: u32,
     actor: &Actor,
     document_id: Uuid,
@@ -110,7 +117,8 @@ pub(crate) async fn insert_version(
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
-    record_blob(txn, &file).await?;
+    let stored = files::record_file(txn, blobs, actor, &file, max_attempts).await?;
+    files::link(txn, indexing::KIND, document_id, stored.id).await?;
     let version = document_version::ActiveModel {
         id: Set(Uuid::now_v7()),
         document_id: Set(document_id),
@@ -130,23 +138,14 @@ pub(crate) async fn insert_version(
         effective_from: Set(None),
         effective_to: Set(None),
         obsolete_reason: Set(None),
-        blob_sha256: Set(file.blob.sha256.clone()),
-        original_filename: Set(file.original_filename.clone()),
-        size: Set(file.blob.size as i64),
-        content_type: Set(file.content_type.to_owned()),
-        extraction_status: Set("pending".into()),
-        extraction_method: Set(None),
-        extraction_pages: Set(None),
-        extraction_legacy_encoding: Set(None),
-        extraction_error: Set(None),
-        ocr_pages_done: Set(None),
+        file_id: Set(Some(stored.id)),
+        blob_sha256: Set(stored.blob_sha256.clone()),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(txn)
     .await?;
     refresh_document(txn, &row).await?;
-    super::extraction::enqueue(txn, version.id, max_attempts).await?;
     audit(
         txn,
         actor,
@@ -154,8 +153,9 @@ pub(crate) async fn insert_version(
         "document_version",
         version.id,
         Some(row.agency_id),
-        json!({"document_id": document_id, "label": version.label, "sha256": version.blob_sha256,
-               "original_filename": version.original_filename, "size": version.size}),
+        json!({"document_id": document_id, "label": version.label, "file_id": stored.id,
+               "sha256": stored.blob_sha256, "original_filename": stored.original_filename,
+               "size": stored.size}),
     )
     .await?;
     Ok(version)
@@ -205,7 +205,8 @@ pub(super) async fn view_of(
     version: document_version::Model,
 ) -> DomainResult<Version> {
     let people = people_of(db, std::slice::from_ref(&version)).await?;
-    Ok(version_view(version, &people))
+    let files = files_of(db, std::slice::from_ref(&version)).await?;
+    Ok(version_view(version, &people, &files))
 }
 
 pub(super) async fn fresh_document(
@@ -216,4 +217,48 @@ pub(super) async fn fresh_document(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("document"))
+}
+
+/// The extracted text of a version's file, as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionText {
+    pub version_id: Uuid,
+    /// `pending`, `running`, `done`, `failed` or `needs_ocr`.
+    pub status: String,
+    /// The text of each page (one entry for formats without pages).
+    pub pages: Vec<String>,
+}
+
+/// The stored text of a version the actor may read.
+pub async fn version_text(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<VersionText> {
+    let (version, _) = readable_version(db, actor, id).await?;
+    let Some(file_id) = version.file_id else {
+        return Ok(VersionText {
+            version_id: id,
+            status: "failed".to_owned(),
+            pages: Vec::new(),
+        });
+    };
+    let file = files::get(db, file_id).await?;
+    Ok(VersionText {
+        version_id: id,
+        status: file.extraction_status,
+        pages: files::pages(db, file_id).await?,
+    })
+}
+
+/// A version the actor may read, with its document and its file (for downloads).
+pub async fn readable_version_file(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<(document_version::Model, document::Model, file::Model)> {
+    let (version, document) = readable_version(db, actor, id).await?;
+    let file_id = version.file_id.ok_or(DomainError::NotFound("file"))?;
+    let file = files::get(db, file_id).await?;
+    Ok((version, document, file))
 }

@@ -1,4 +1,4 @@
-//! Receiving a version's file: streamed into the blob store, typed by its bytes.
+//! Receiving a file: streamed into the blob store, typed by its bytes.
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
@@ -10,7 +10,7 @@ use crate::{
     filetype,
 };
 
-/// A file stored in the blob store for a new version, not yet recorded in the database.
+/// A file stored in the blob store, not yet recorded in the database.
 #[derive(Debug, Clone)]
 pub struct UploadedFile {
     pub blob: StoredBlob,
@@ -83,31 +83,4 @@ pub fn clean_filename(raw: &str) -> String {
     } else {
         cleaned
     }
-}
-
-/// Records a stored file's blob row (once per content), inside the caller's transaction.
-pub(crate) async fn record_blob(
-    txn: &sea_orm::DatabaseTransaction,
-    file: &UploadedFile,
-) -> DomainResult<()> {
-    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-
-    use crate::db::entities::blob;
-
-    if blob::Entity::find_by_id(file.blob.sha256.clone())
-        .one(txn)
-        .await?
-        .is_some()
-    {
-        return Ok(());
-    }
-    blob::ActiveModel {
-        sha256: Set(file.blob.sha256.clone()),
-        size: Set(file.blob.size as i64),
-        content_type: Set(file.content_type.to_owned()),
-        created_at: Set(chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6)),
-    }
-    .insert(txn)
-    .await?;
-    Ok(())
 }

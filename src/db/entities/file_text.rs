@@ -1,15 +1,15 @@
-//! `version_texts`: the text extracted from a version's file (pages separated by form feeds).
+//! `file_texts`: the text extracted from a file, one row per page (from 1).
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "version_texts")]
+#[sea_orm(table_name = "file_texts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub version_id: Uuid,
+    pub file_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub page: i32,
     pub text: String,
-    pub pages: i32,
-    pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

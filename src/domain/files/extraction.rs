@@ -1,8 +1,9 @@
-//! Extracting the text of uploaded versions: the `extract_text` and `ocr_version` jobs, the
-//! stored text, and re-running failed extractions.
+//! Extracting the text of files: the `extract_file` and `ocr_file` jobs, and re-running failed
+//! extractions. The text is stored page by page; each owner linked to the file is then queued
+//! for re-indexing.
 //!
-//! A failed extraction never blocks the version: it stays downloadable and usable, and its
-//! `extraction` object says what happened. Failures caused by the file itself are final (the job
+//! A failed extraction never blocks the file's owner: the file stays downloadable and usable,
+//! and its `extraction` object says what happened. Failures caused by the file itself are final (the job
 //! succeeds having recorded them); failures of the database or storage make the job retry.
 
 use chrono::{SubsecRound, Utc};
@@ -10,75 +11,40 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
 };
-use serde::Serialize;
 use serde_json::json;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::access::readable_version;
+use super::{owners, pages, save_pages};
 use crate::{
-    db::entities::{document_version, version_text},
-    domain::{Actor, DomainResult},
+    db::entities::file,
+    domain::{DomainResult, indexing},
     extract::{self, ExtractError, Extracted, ocr},
     jobs::{self, JobContext, JobHandler, JobRegistry},
 };
 
-/// Job kind: extract the text of one version.
-pub const EXTRACT_TEXT: &str = "extract_text";
-/// Job kind: OCR the pages of one version that have no text layer.
-pub const OCR_VERSION: &str = "ocr_version";
+/// Job kind: extract the text of one file.
+pub const EXTRACT_FILE: &str = "extract_file";
+/// Job kind: OCR the pages of one file that have no text layer.
+pub const OCR_FILE: &str = "ocr_file";
 
 /// Registers the extraction job handlers.
 pub fn register(registry: &mut JobRegistry) {
-    registry.register(EXTRACT_TEXT, ExtractText);
-    registry.register(OCR_VERSION, OcrVersion);
+    registry.register(EXTRACT_FILE, ExtractFile);
+    registry.register(OCR_FILE, OcrFile);
 }
 
-/// Queues extraction of a version, in the caller's transaction.
+/// Queues extraction of a file, in the caller's transaction.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
-    version_id: Uuid,
+    file_id: Uuid,
     max_attempts: u32,
 ) -> DomainResult<()> {
-    jobs::enqueue(
-        db,
-        EXTRACT_TEXT,
-        &json!({"version_id": version_id}),
-        max_attempts,
-    )
-    .await?;
+    jobs::enqueue(db, EXTRACT_FILE, &json!({"file_id": file_id}), max_attempts).await?;
     Ok(())
 }
 
-/// The extracted text of a version, as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct VersionText {
-    pub version_id: Uuid,
-    /// `pending`, `running`, `done`, `failed` or `needs_ocr`.
-    pub status: String,
-    /// The text of each page (one entry for formats without pages).
-    pub pages: Vec<String>,
-}
-
-/// The stored text of a version the actor may read.
-pub async fn version_text(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> DomainResult<VersionText> {
-    let (version, _) = readable_version(db, actor, id).await?;
-    let stored = version_text::Entity::find_by_id(id).one(db).await?;
-    Ok(VersionText {
-        version_id: id,
-        status: version.extraction_status,
-        pages: stored
-            .map(|row| row.text.split('\u{000C}').map(str::to_owned).collect())
-            .unwrap_or_default(),
-    })
-}
-
-/// Queues extraction again for every version whose extraction failed (and, when OCR is
-/// installed now, those waiting for it). Returns how many were queued.
+/// Queues extraction again for every file whose extraction failed (and, when OCR is installed
+/// now, those waiting for it). Returns how many were queued.
 pub async fn retry_failed(
     conn: &DatabaseConnection,
     ocr_available: bool,
@@ -88,24 +54,32 @@ pub async fn retry_failed(
     if ocr_available {
         statuses.push("needs_ocr");
     }
-    let versions = document_version::Entity::find()
-        .filter(document_version::Column::ExtractionStatus.is_in(statuses))
+    let files = file::Entity::find()
+        .filter(file::Column::ExtractionStatus.is_in(statuses))
         .all(conn)
         .await?;
-    for version in &versions {
+    for row in &files {
         let txn = crate::db::begin_write(conn).await?;
-        set_status(&txn, version.id, "pending", None).await?;
-        enqueue(&txn, version.id, max_attempts).await?;
+        set_status(&txn, row.id, "pending", None).await?;
+        enqueue(&txn, row.id, max_attempts).await?;
         txn.commit().await?;
     }
-    Ok(versions.len())
+    Ok(files.len())
 }
 
-fn version_id_of(payload: &serde_json::Value) -> anyhow::Result<Uuid> {
-    payload["version_id"]
+fn file_id_of(payload: &serde_json::Value) -> anyhow::Result<Uuid> {
+    payload["file_id"]
         .as_str()
         .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(|| anyhow::anyhow!("the job payload has no version_id"))
+        .ok_or_else(|| anyhow::anyhow!("the job payload has no file_id"))
+}
+
+/// Queues the re-indexing of every owner of a file, whose text just changed.
+async fn reindex_owners(db: &impl ConnectionTrait, file_id: Uuid) -> DomainResult<()> {
+    for (kind, unit) in owners(db, file_id).await? {
+        indexing::enqueue(db, &kind, unit).await?;
+    }
+    Ok(())
 }
 
 async fn set_status(
@@ -114,7 +88,7 @@ async fn set_status(
     status: &str,
     error: Option<String>,
 ) -> Result<(), sea_orm::DbErr> {
-    document_version::ActiveModel {
+    file::ActiveModel {
         id: Set(id),
         extraction_status: Set(status.to_owned()),
         extraction_error: Set(error),
@@ -126,55 +100,29 @@ async fn set_status(
     Ok(())
 }
 
-async fn save_text(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    pages: &[String],
-) -> Result<(), sea_orm::DbErr> {
-    let row = version_text::ActiveModel {
-        version_id: Set(id),
-        text: Set(pages.join("\u{000C}")),
-        pages: Set(i32::try_from(pages.len()).unwrap_or(i32::MAX)),
-        updated_at: Set(Utc::now().trunc_subsecs(6)),
-    };
-    if version_text::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .is_some()
-    {
-        row.update(db).await?;
-    } else {
-        row.insert(db).await?;
-    }
-    Ok(())
-}
-
-struct ExtractText;
+struct ExtractFile;
 
 #[async_trait::async_trait]
-impl JobHandler for ExtractText {
+impl JobHandler for ExtractFile {
     async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
-        let id = version_id_of(payload)?;
-        let Some(version) = document_version::Entity::find_by_id(id)
-            .one(&context.db)
-            .await?
-        else {
+        let id = file_id_of(payload)?;
+        let Some(row) = file::Entity::find_by_id(id).one(&context.db).await? else {
             return Ok(());
         };
-        if version.extraction_status == "done" {
+        if row.extraction_status == "done" {
             return Ok(());
         }
         set_status(&context.db, id, "running", None).await?;
-        let bytes = context.blobs.read_all(&version.blob_sha256).await?;
+        let bytes = context.blobs.read_all(&row.blob_sha256).await?;
         let limits = context.config.extract_limits();
-        let outcome = extract::extract_async(bytes, version.content_type.clone(), limits).await;
+        let outcome = extract::extract_async(bytes, row.content_type.clone(), limits).await;
         let wants_ocr = match &outcome {
             Ok(extracted) => !extracted.pages_without_text.is_empty(),
             Err(error) => matches!(error, ExtractError::NeedsOcr),
         };
         let ocr_available = wants_ocr && ocr::available(&context.config.ocr_settings()).await;
         // The text, the status and the follow-up jobs land together: a crash in between would
-        // leave a version marked done whose text never reaches the index.
+        // leave a file marked done whose text never reaches the index.
         let txn = crate::db::begin_write(&context.db).await?;
         match outcome {
             Ok(extracted) => {
@@ -186,7 +134,7 @@ impl JobHandler for ExtractText {
                     if needs_ocr { "running" } else { "done" },
                 )
                 .await?;
-                super::indexing::enqueue_index(&txn, version.document_id).await?;
+                reindex_owners(&txn, id).await?;
                 if needs_ocr {
                     queue_ocr(&txn, context, ocr_available, id).await?;
                 }
@@ -203,7 +151,7 @@ impl JobHandler for ExtractText {
                 queue_ocr(&txn, context, ocr_available, id).await?;
             }
             Err(error) => {
-                tracing::warn!(version = %id, %error, "text extraction failed");
+                tracing::warn!(file = %id, %error, "text extraction failed");
                 set_status(&txn, id, "failed", Some(error.to_string())).await?;
             }
         }
@@ -217,9 +165,9 @@ async fn record(
     id: Uuid,
     extracted: &Extracted,
     status: &str,
-) -> Result<(), sea_orm::DbErr> {
-    save_text(db, id, &extracted.pages).await?;
-    document_version::ActiveModel {
+) -> DomainResult<()> {
+    save_pages(db, id, &extracted.pages).await?;
+    file::ActiveModel {
         id: Set(id),
         extraction_status: Set(status.to_owned()),
         extraction_method: Set(Some(extracted.method.to_owned())),
@@ -239,7 +187,7 @@ async fn record(
     Ok(())
 }
 
-/// Queues OCR when Tesseract is installed; otherwise marks the version `needs_ocr`.
+/// Queues OCR when Tesseract is installed; otherwise marks the file `needs_ocr`.
 async fn queue_ocr(
     db: &impl ConnectionTrait,
     context: &JobContext,
@@ -249,8 +197,8 @@ async fn queue_ocr(
     if available {
         jobs::enqueue(
             db,
-            OCR_VERSION,
-            &json!({"version_id": id}),
+            OCR_FILE,
+            &json!({"file_id": id}),
             context.config.job_max_attempts,
         )
         .await?;
@@ -270,16 +218,13 @@ async fn queue_ocr(
     Ok(())
 }
 
-struct OcrVersion;
+struct OcrFile;
 
 #[async_trait::async_trait]
-impl JobHandler for OcrVersion {
+impl JobHandler for OcrFile {
     async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
-        let id = version_id_of(payload)?;
-        let Some(version) = document_version::Entity::find_by_id(id)
-            .one(&context.db)
-            .await?
-        else {
+        let id = file_id_of(payload)?;
+        let Some(row) = file::Entity::find_by_id(id).one(&context.db).await? else {
             return Ok(());
         };
         let settings = context.config.ocr_settings();
@@ -293,24 +238,21 @@ impl JobHandler for OcrVersion {
             .await?;
             return Ok(());
         }
-        let mut pages: Vec<String> = version_text::Entity::find_by_id(id)
-            .one(&context.db)
-            .await?
-            .map(|row| row.text.split('\u{000C}').map(str::to_owned).collect())
-            .unwrap_or_else(|| vec![String::new()]);
+        let mut pages: Vec<String> = pages(&context.db, id).await?;
+        if pages.is_empty() {
+            pages.push(String::new());
+        }
         let scratch = context.config.data_dir.join("tmp");
         std::fs::create_dir_all(&scratch)?;
         let work = tempfile::Builder::new()
             .prefix("ocr-")
             .tempdir_in(&scratch)?;
-        let bytes = context.blobs.read_all(&version.blob_sha256).await?;
-        let input = work
-            .path()
-            .join(if version.content_type == "application/pdf" {
-                "input.pdf"
-            } else {
-                "input.img"
-            });
+        let bytes = context.blobs.read_all(&row.blob_sha256).await?;
+        let input = work.path().join(if row.content_type == "application/pdf" {
+            "input.pdf"
+        } else {
+            "input.img"
+        });
         tokio::fs::write(&input, &bytes).await?;
         let todo: Vec<usize> = pages
             .iter()
@@ -320,7 +262,7 @@ impl JobHandler for OcrVersion {
             .collect();
         let mut failures = Vec::new();
         for (done, index) in todo.iter().enumerate() {
-            let image = if version.content_type == "application/pdf" {
+            let image = if row.content_type == "application/pdf" {
                 match ocr::render_pdf_page(&settings, &input, *index as u32 + 1, work.path()).await
                 {
                     Ok(image) => image,
@@ -336,7 +278,7 @@ impl JobHandler for OcrVersion {
                 Ok(text) => pages[*index] = extract::legacy_vn::repair(&text).0,
                 Err(error) => failures.push(format!("page {}: {error}", index + 1)),
             }
-            document_version::ActiveModel {
+            file::ActiveModel {
                 id: Set(id),
                 ocr_pages_done: Set(Some(i32::try_from(done + 1).unwrap_or(i32::MAX))),
                 ..Default::default()
@@ -345,8 +287,8 @@ impl JobHandler for OcrVersion {
             .await?;
         }
         let txn = crate::db::begin_write(&context.db).await?;
-        save_text(&txn, id, &pages).await?;
-        let method = if version.content_type == "application/pdf" {
+        save_pages(&txn, id, &pages).await?;
+        let method = if row.content_type == "application/pdf" {
             "pdf+ocr"
         } else {
             "ocr"
@@ -356,7 +298,7 @@ impl JobHandler for OcrVersion {
         } else {
             ("failed", Some(failures.join("; ")))
         };
-        document_version::ActiveModel {
+        file::ActiveModel {
             id: Set(id),
             extraction_status: Set(status.into()),
             extraction_method: Set(Some(method.into())),
@@ -366,7 +308,7 @@ impl JobHandler for OcrVersion {
         }
         .update(&txn)
         .await?;
-        super::indexing::enqueue_index(&txn, version.document_id).await?;
+        reindex_owners(&txn, id).await?;
         txn.commit().await?;
         Ok(())
     }
