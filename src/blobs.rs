@@ -220,18 +220,46 @@ impl BlobStore {
         }
     }
 
-    /// A whole blob in memory, for parsers that need it all (extraction, stamping); callers cap
-    /// the size they accept first.
-    pub async fn read_all(&self, sha256: &str) -> Result<Vec<u8>, BlobError> {
+    /// A whole blob in memory, refusing (before reading it all) one larger than `max_bytes`.
+    pub async fn read_capped(&self, sha256: &str, max_bytes: u64) -> Result<Vec<u8>, BlobError> {
         let (size, body) = self.get(sha256).await?;
-        body.try_fold(
-            Vec::with_capacity(usize::try_from(size).unwrap_or(0)),
-            |mut all, chunk| async move {
-                all.extend_from_slice(&chunk);
-                Ok(all)
-            },
-        )
-        .await
+        if size > max_bytes {
+            return Err(BlobError::TooLarge { limit: max_bytes });
+        }
+        let mut all = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        let mut body = body;
+        while let Some(chunk) = body.next().await {
+            all.extend_from_slice(&chunk?);
+            if all.len() as u64 > max_bytes {
+                return Err(BlobError::TooLarge { limit: max_bytes });
+            }
+        }
+        Ok(all)
+    }
+
+    /// Streams a blob into a new local file (for tools that read files, such as OCR).
+    pub async fn write_to_file(
+        &self,
+        sha256: &str,
+        path: &std::path::Path,
+    ) -> Result<u64, BlobError> {
+        use tokio::io::AsyncWriteExt;
+        let (_, mut body) = self.get(sha256).await?;
+        let mut file = tokio::fs::File::create(path)
+            .await
+            .map_err(|error| BlobError::Source(error.to_string()))?;
+        let mut written = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            written += chunk.len() as u64;
+            file.write_all(&chunk)
+                .await
+                .map_err(|error| BlobError::Source(error.to_string()))?;
+        }
+        file.flush()
+            .await
+            .map_err(|error| BlobError::Source(error.to_string()))?;
+        Ok(written)
     }
 
     /// Streams the bytes `start..end` (end exclusive) of a blob.

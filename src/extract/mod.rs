@@ -33,6 +33,9 @@ pub struct Limits {
     pub max_decompressed_bytes: u64,
     /// Deepest XML nesting accepted.
     pub max_xml_depth: usize,
+    /// Largest file read into memory to extract its text; a larger one fails its extraction
+    /// (it stays downloadable).
+    pub max_input_bytes: u64,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             max_zip_entries: 10_000,
             max_decompressed_bytes: 512 * 1024 * 1024,
             max_xml_depth: 256,
+            max_input_bytes: 256 * 1024 * 1024,
         }
     }
 }

@@ -119,6 +119,31 @@ blob_test!(the_same_bytes_are_stored_once, |store| {
     store.delete(&first.sha256).await.unwrap();
 });
 
+blob_test!(
+    reading_a_blob_whole_is_capped_and_files_are_streamed,
+    |store| {
+        let data = content(10_000, 3);
+        let stored = store.put_bytes(Bytes::from(data.clone())).await.unwrap();
+        let error = store.read_capped(&stored.sha256, 9_999).await.unwrap_err();
+        assert!(
+            matches!(error, BlobError::TooLarge { limit: 9_999 }),
+            "{error}"
+        );
+        assert_eq!(
+            store.read_capped(&stored.sha256, 10_000).await.unwrap(),
+            data
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("copy.bin");
+        assert_eq!(
+            store.write_to_file(&stored.sha256, &path).await.unwrap(),
+            10_000
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+        store.delete(&stored.sha256).await.unwrap();
+    }
+);
+
 blob_test!(a_hash_mismatch_stores_nothing, |store| {
     let data = content(4096, 2);
     let actual = hex::encode(Sha256::digest(&data));

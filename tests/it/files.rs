@@ -10,37 +10,40 @@ use hoso::domain::{
 
 use crate::support::db_test;
 
-db_test!(
-    clean_up_removes_only_blobs_that_no_file_refers_to,
-    |app| {
-        let agency = app.staffed_agency("SKHCN").await;
-        let document = app.document(&agency, "QT-01", "Quy trình").await;
-        let uploaded = app
-            .upload(&agency.officer, &document, "qt01.txt", "Nội dung".as_bytes(), None)
-            .await;
-        assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
-        let kept = uploaded.json["sha256"].as_str().unwrap().to_owned();
-        let blobs = &app.state.blobs;
-        let orphan = blobs
-            .put_bytes(Bytes::from_static(b"left by an interrupted upload"))
-            .await
-            .unwrap();
+db_test!(clean_up_removes_only_blobs_that_no_file_refers_to, |app| {
+    let agency = app.staffed_agency("SKHCN").await;
+    let document = app.document(&agency, "QT-01", "Quy trình").await;
+    let uploaded = app
+        .upload(
+            &agency.officer,
+            &document,
+            "qt01.txt",
+            "Nội dung".as_bytes(),
+            None,
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
+    let kept = uploaded.json["sha256"].as_str().unwrap().to_owned();
+    let blobs = &app.state.blobs;
+    let orphan = blobs
+        .put_bytes(Bytes::from_static(b"left by an interrupted upload"))
+        .await
+        .unwrap();
 
-        assert!(
-            files::remove_unreferenced_blob(&app.state.db, blobs, &orphan.sha256)
-                .await
-                .unwrap()
-        );
-        assert!(!blobs.exists(&orphan.sha256).await.unwrap());
-        assert!(
-            !files::remove_unreferenced_blob(&app.state.db, blobs, &kept)
-                .await
-                .unwrap(),
-            "a blob a file refers to stays"
-        );
-        assert!(blobs.exists(&kept).await.unwrap());
-    }
-);
+    assert!(
+        files::remove_unreferenced_blob(&app.state.db, blobs, &orphan.sha256)
+            .await
+            .unwrap()
+    );
+    assert!(!blobs.exists(&orphan.sha256).await.unwrap());
+    assert!(
+        !files::remove_unreferenced_blob(&app.state.db, blobs, &kept)
+            .await
+            .unwrap(),
+        "a blob a file refers to stays"
+    );
+    assert!(blobs.exists(&kept).await.unwrap());
+});
 
 db_test!(
     an_upload_that_reused_bytes_removed_meanwhile_fails_and_records_nothing,

@@ -87,7 +87,9 @@ pub async fn stamped_copy(
         ));
     }
     let line = stamp_line(db, version, document).await?;
-    let bytes = blobs.read_all(&file.blob_sha256).await?;
+    let bytes = blobs
+        .read_capped(&file.blob_sha256, MAX_STAMP_BYTES as u64)
+        .await?;
     tokio::task::spawn_blocking(move || pdf_stamp::stamp_pdf(&bytes, &line))
         .await
         .map_err(|error| DomainError::Internal(format!("stamping task failed: {error}")))?

@@ -112,9 +112,21 @@ impl JobHandler for ExtractFile {
         if row.extraction_status == "done" {
             return Ok(());
         }
-        set_status(&context.db, id, "running", None).await?;
-        let bytes = context.blobs.read_all(&row.blob_sha256).await?;
         let limits = context.config.extract_limits();
+        if row.size.max(0) as u64 > limits.max_input_bytes {
+            let reason = format!(
+                "the file is too large to read its text ({} MB; at most {} MB)",
+                row.size / 1_048_576,
+                limits.max_input_bytes / 1_048_576
+            );
+            set_status(&context.db, id, "failed", Some(reason)).await?;
+            return Ok(());
+        }
+        set_status(&context.db, id, "running", None).await?;
+        let bytes = context
+            .blobs
+            .read_capped(&row.blob_sha256, limits.max_input_bytes)
+            .await?;
         let outcome = extract::extract_async(bytes, row.content_type.clone(), limits).await;
         let wants_ocr = match &outcome {
             Ok(extracted) => !extracted.pages_without_text.is_empty(),
@@ -247,13 +259,15 @@ impl JobHandler for OcrFile {
         let work = tempfile::Builder::new()
             .prefix("ocr-")
             .tempdir_in(&scratch)?;
-        let bytes = context.blobs.read_all(&row.blob_sha256).await?;
         let input = work.path().join(if row.content_type == "application/pdf" {
             "input.pdf"
         } else {
             "input.img"
         });
-        tokio::fs::write(&input, &bytes).await?;
+        context
+            .blobs
+            .write_to_file(&row.blob_sha256, &input)
+            .await?;
         let todo: Vec<usize> = pages
             .iter()
             .enumerate()
