@@ -1,5 +1,8 @@
-//! Logging to stderr (stdout carries the console messages): readable lines by default, JSON
-//! with `HOSO_LOG_FORMAT=json`; `RUST_LOG` filters.
+//! Logging to stderr (stdout carries the console messages): readable lines by default (coloured
+//! only on a terminal), JSON with `HOSO_LOG_FORMAT=json`; `RUST_LOG` filters. Every request ends
+//! with one line: method, path, request id, status and latency.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -20,7 +23,12 @@ pub fn init(format: LogFormat) {
             )
             .try_init(),
         LogFormat::Text => registry
-            .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .with_target(false)
+                    .with_ansi(std::io::stderr().is_terminal())
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
     };
     // Already initialised (tests start many apps in one process).

@@ -23,6 +23,10 @@ pub(super) async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitC
     let role = args.role;
     telemetry::init(config.log_format);
     let listen = config.listen;
+    // The port first: a busy one must fail before anything is created or printed.
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let app = App::build(config).await?;
     if let Some(bootstrap) = &app.bootstrap {
         match &bootstrap.generated_password {
@@ -36,9 +40,6 @@ pub(super) async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitC
             ),
         }
     }
-    let listener = TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr()?;
     if role != ServeRole::Worker {
         println!("hoso: listening on http://{address} (API docs at http://{address}/api/docs)");

@@ -67,7 +67,12 @@ impl Role {
             Role::Admin => !matches!(action, ApproveDocuments | Appraise),
             Role::Coordinator => matches!(
                 action,
-                ReadDirectory | ReadUsers | ReadAuditLog | ReadRecords | ManageCriteria
+                ReadDirectory
+                    | ReadUsers
+                    | ReadAuditLog
+                    | ReadRecords
+                    | ManageCriteria
+                    | ManageLegalRegister
             ),
             Role::AgencyHead => matches!(
                 action,
@@ -116,6 +121,9 @@ pub enum Action {
     ManageCriteria,
     /// Appraise an agency's self-assessment.
     Appraise,
+    /// Change or withdraw the legal references every agency shares (adding new ones belongs to
+    /// whoever maintains documents).
+    ManageLegalRegister,
 }
 
 /// One role held by a user: everywhere when `agency_id` is `None`, else over that subtree.

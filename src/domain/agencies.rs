@@ -236,15 +236,16 @@ pub async fn create_agency(
 pub async fn update_agency(
     conn: &sea_orm::DatabaseConnection,
     actor: &Actor,
-    id: Uuid,
+    id_or_code: &str,
     changes: AgencyChanges,
 ) -> DomainResult<Agency> {
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
-    let current = agency::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("agency"))?;
+    let current = resolve(&txn, id_or_code).await?;
+    let id = current.id;
+    if !actor.can(Action::ReadDirectory, Some(id), &tree) {
+        return Err(DomainError::NotFound("agency"));
+    }
     actor.require(Action::ManageAgencies, Some(id), &tree)?;
 
     let mut summary = Map::new();

@@ -45,7 +45,7 @@ pub struct LoginOutcome {
 }
 
 /// Checks a username and password. Wrong passwords and unknown users both answer
-/// `Unauthenticated`; too many recent failures for the username or the address answer
+/// `BadCredentials` (the same words, the same time); too many recent failures for the username or the address answer
 /// `Throttled`, even with the right password.
 pub async fn login(
     conn: &DatabaseConnection,
@@ -82,7 +82,7 @@ pub async fn login(
     .await?;
     let Some(account) = account else {
         txn.commit().await?;
-        return Err(DomainError::Unauthenticated);
+        return Err(DomainError::BadCredentials);
     };
 
     let token = new_token();
@@ -156,10 +156,10 @@ async fn throttle(
     Ok(())
 }
 
-/// The actor behind a token, or `Unauthenticated` when it is unknown, expired or revoked.
+/// The actor behind a token, or `SessionEnded` when it is unknown, expired or revoked.
 pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> DomainResult<Actor> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
-        return Err(DomainError::Unauthenticated);
+        return Err(DomainError::SessionEnded);
     }
     let now = Utc::now();
     let found = session::Entity::find()
@@ -168,12 +168,12 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> DomainResul
         .filter(session::Column::ExpiresAt.gt(now))
         .one(db)
         .await?
-        .ok_or(DomainError::Unauthenticated)?;
+        .ok_or(DomainError::SessionEnded)?;
     let account = user::Entity::find_by_id(found.user_id)
         .one(db)
         .await?
         .filter(|row| row.active)
-        .ok_or(DomainError::Unauthenticated)?;
+        .ok_or(DomainError::SessionEnded)?;
     let grants = users::access_grants(db, account.id).await?;
     Ok(Actor {
         user_id: Some(account.id),

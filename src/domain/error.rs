@@ -9,8 +9,15 @@ use crate::blobs::BlobError;
 pub enum DomainError {
     #[error("authentication required")]
     Unauthenticated,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("the session is unknown, expired or signed out")]
+    SessionEnded,
     #[error("you do not have permission to do this")]
     Forbidden,
+    /// Forbidden, with the reason and who may (`code` is stable for programs).
+    #[error("{message}")]
+    NotAllowed { code: &'static str, message: String },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{field}: {message}")]

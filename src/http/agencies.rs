@@ -1,7 +1,6 @@
 //! `/api/v1/agencies`: the agency tree (admin changes it; coordinators and members read it).
 
 use axum::{Json, extract::State, http::StatusCode};
-use uuid::Uuid;
 
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
 use crate::{
@@ -64,7 +63,7 @@ pub async fn get_agency(
 
 /// Renames, moves, merges (`successor_id`) or deactivates an agency.
 #[utoipa::path(patch, path = "/api/v1/agencies/{id}", tag = "agencies",
-    params(("id" = Uuid, Path)), request_body = AgencyChanges,
+    params(("id" = String, Path, description = "agency id or code")), request_body = AgencyChanges,
     responses(
         (status = 200, body = Agency),
         (status = 403, body = ErrorEnvelope),
@@ -75,10 +74,10 @@ pub async fn get_agency(
 pub async fn update_agency(
     State(state): State<AppState>,
     current: CurrentActor,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(changes): ApiJson<AgencyChanges>,
 ) -> AppResult<Json<Agency>> {
     Ok(Json(
-        agencies::update_agency(&state.db, &current.actor, id, changes).await?,
+        agencies::update_agency(&state.db, &current.actor, &id, changes).await?,
     ))
 }

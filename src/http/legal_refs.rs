@@ -1,7 +1,6 @@
 //! `/api/v1/legal-refs`: the register of legal documents and the impact of their changes.
 
 use axum::{Json, extract::State, http::StatusCode};
-use uuid::Uuid;
 
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
 use crate::{
@@ -43,7 +42,8 @@ pub async fn create_legal_ref(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// One legal reference, by id or by number.
+/// One legal reference, by id or by number (its slashes percent-encoded in a path:
+/// `19%2F2014%2FQĐ-TTg`; or use `GET /legal-refs?number=19/2014/QĐ-TTg`).
 #[utoipa::path(get, path = "/api/v1/legal-refs/{id}", tag = "legal-refs",
     params(("id" = String, Path, description = "id or number")),
     responses((status = 200, body = LegalRef), (status = 404, body = ErrorEnvelope)),
@@ -56,33 +56,40 @@ pub async fn get_legal_ref(
     Ok(Json(legal_refs::get_legal_ref(&state.db, &id).await?))
 }
 
-/// Changes a legal reference; amended, replaced or repealed flags the documents citing it.
+/// Changes a legal reference (the coordinating office or an administrator: every agency shares
+/// the register). Amended, replaced or repealed flags the documents citing it; set back in force,
+/// the flags it raised are cleared.
 #[utoipa::path(patch, path = "/api/v1/legal-refs/{id}", tag = "legal-refs",
-    params(("id" = Uuid, Path)), request_body = LegalRefChanges,
-    responses((status = 200, body = LegalRef), (status = 400, body = ErrorEnvelope)),
+    params(("id" = String, Path, description = "id or number")), request_body = LegalRefChanges,
+    responses(
+        (status = 200, body = LegalRef),
+        (status = 400, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+    ),
     security(("bearer" = [])))]
 pub async fn update_legal_ref(
     State(state): State<AppState>,
     current: CurrentActor,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(changes): ApiJson<LegalRefChanges>,
 ) -> AppResult<Json<LegalRef>> {
     Ok(Json(
-        legal_refs::update_legal_ref(&state.db, &current.actor, id, changes).await?,
+        legal_refs::update_legal_ref(&state.db, &current.actor, &id, changes).await?,
     ))
 }
 
 /// Documents citing the reference, with their update deadlines.
 #[utoipa::path(get, path = "/api/v1/legal-refs/{id}/impact", tag = "legal-refs",
-    params(("id" = Uuid, Path)),
+    params(("id" = String, Path, description = "id or number")),
     responses((status = 200, body = Vec<ImpactedDocument>), (status = 404, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn legal_ref_impact(
     State(state): State<AppState>,
     current: CurrentActor,
-    ApiPath(id): ApiPath<Uuid>,
+    ApiPath(id): ApiPath<String>,
 ) -> AppResult<Json<Vec<ImpactedDocument>>> {
     Ok(Json(
-        legal_refs::impact(&state.db, &current.actor, id).await?,
+        legal_refs::impact(&state.db, &current.actor, &id).await?,
     ))
 }

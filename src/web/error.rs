@@ -90,11 +90,24 @@ impl From<DomainError> for AppError {
                 "unauthenticated",
                 "sign in first: send a bearer token or the session cookie",
             ),
+            DomainError::BadCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "wrong username or password",
+            ),
+            DomainError::SessionEnded => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "session_ended",
+                "your session has expired or was signed out: sign in again",
+            ),
             DomainError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "you do not have permission to do this",
             ),
+            DomainError::NotAllowed { code, message } => {
+                Self::new(StatusCode::FORBIDDEN, code, message)
+            }
             DomainError::NotFound(what) => Self::new(
                 StatusCode::NOT_FOUND,
                 "not_found",

@@ -17,9 +17,11 @@ use axum::{
     middleware::{from_fn, from_fn_with_state},
 };
 use tower_http::{
+    LatencyUnit,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 
 use crate::AppState;
 
@@ -35,7 +37,15 @@ pub fn around_every_request(router: Router<AppState>, state: &AppState) -> Route
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .layer(from_fn_with_state(state.clone(), middleware::track_metrics))
         .layer(from_fn(middleware::add_request_id_to_server_errors))
-        .layer(TraceLayer::new_for_http().make_span_with(middleware::request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(middleware::request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ),
+        )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }

@@ -94,14 +94,28 @@ db_test!(
             StatusCode::NOT_FOUND,
             "before the merger the old commune is not theirs"
         );
+        // Changed by its code, as the README documents.
         let merged = app
             .patch(
-                &format!("/api/v1/agencies/{old_commune}"),
+                "/api/v1/agencies/xa-cu",
                 &app.admin_token,
                 json!({"successor_id": "XA-MOI"}),
             )
             .await;
         assert_eq!(merged.status, StatusCode::OK, "{}", merged.text);
+        assert_eq!(merged.json["id"], old_commune.as_str());
+        // A merged agency registers nothing new: its work goes on in its successor.
+        let officer = app
+            .user_with_role("thuky", "iso_officer", Some(&province))
+            .await;
+        let refused = app
+            .post(
+                "/api/v1/documents",
+                &officer,
+                json!({"agency_id": "XA-CU", "code": "QT-01", "title": "Quy trình", "kind": "procedure"}),
+            )
+            .await;
+        crate::support::assert_error(&refused, StatusCode::UNPROCESSABLE_ENTITY, "agency_closed");
         assert_eq!(merged.json["active"], false);
         assert_eq!(merged.json["successor_id"], new_commune.as_str());
         assert_eq!(

@@ -83,7 +83,8 @@ db_test!(a_wrong_password_and_an_unknown_user_look_the_same, |app| {
             Some(json!({"username": "nobody", "password": "not-the-password"})),
         )
         .await;
-    assert_error(&wrong, StatusCode::UNAUTHORIZED, "unauthenticated");
+    assert_error(&wrong, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    assert_eq!(wrong.json["error"]["message"], "wrong username or password");
     assert_eq!(wrong.json, unknown.json);
     assert_eq!(wrong.status, unknown.status);
 });
@@ -129,7 +130,7 @@ db_test!(logout_revokes_the_token_at_once, |app| {
     assert_error(
         &app.get("/api/v1/me", &token).await,
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        "session_ended",
     );
     // Other sessions of the same user stay valid.
     assert_eq!(
@@ -142,7 +143,7 @@ db_test!(a_missing_or_forged_token_is_401, |app| {
     let none = app.call(Method::GET, "/api/v1/me", None, None).await;
     assert_error(&none, StatusCode::UNAUTHORIZED, "unauthenticated");
     let forged = app.get("/api/v1/me", "hoso_forgedforgedforgedforged").await;
-    assert_error(&forged, StatusCode::UNAUTHORIZED, "unauthenticated");
+    assert_error(&forged, StatusCode::UNAUTHORIZED, "session_ended");
     let request = Request::get("/api/v1/me")
         .header(header::AUTHORIZATION, "Basic YWRtaW46YWRtaW4=")
         .body(Body::empty())
@@ -197,6 +198,6 @@ db_test!(an_expired_session_no_longer_authenticates, |app| {
     assert_error(
         &app.get("/api/v1/me", &token).await,
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        "session_ended",
     );
 });

@@ -595,3 +595,32 @@ db_test!(
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 );
+
+#[test]
+fn a_busy_port_fails_before_anything_is_created_or_printed() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = taken.local_addr().expect("its address");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let data_dir = dir.path().join("data");
+    let output = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["serve", "--listen", &address.to_string()])
+        .env_remove("HOSO_CONFIG")
+        .env_remove("HOSO_DATABASE_URL")
+        .env_remove("HOSO_BOOTSTRAP_PASSWORD")
+        .output()
+        .expect("the hoso binary runs");
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains(&format!("cannot listen on {address}")),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(
+        !text(&output.stdout).contains("administrator"),
+        "no one-time password was printed for an administrator nobody can use: {}",
+        text(&output.stdout)
+    );
+    assert!(!data_dir.join("hoso.db").exists(), "no database was created");
+}

@@ -225,7 +225,7 @@ async fn ingest_one(app: &App, people: &People, doc: &Doc) -> anyhow::Result<()>
             legal_ref_ids: doc
                 .cites
                 .iter()
-                .filter_map(|number| people.legal_refs.get(number).copied())
+                .filter_map(|number| people.legal_refs.get(number).map(Uuid::to_string))
                 .collect(),
         },
     )

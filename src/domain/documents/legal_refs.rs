@@ -132,6 +132,8 @@ pub struct LegalRefChanges {
 pub struct LegalRefFilter {
     /// Text in the number or title.
     pub q: Option<String>,
+    /// Exactly this number (`19/2014/QĐ-TTg`; case, spacing and Đ/D ignored).
+    pub number: Option<String>,
     pub status: Option<String>,
 }
 
@@ -220,18 +222,24 @@ pub async fn create_legal_ref(
 pub async fn update_legal_ref(
     conn: &DatabaseConnection,
     actor: &Actor,
-    id: Uuid,
+    id_or_number: &str,
     changes: LegalRefChanges,
 ) -> DomainResult<LegalRef> {
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
-    if !may_maintain_register(actor, &tree) {
-        return Err(DomainError::Forbidden);
+    let current = find(&txn, id_or_number).await?;
+    let id = current.id;
+    // Every agency's procedures cite the same register: a change here flags documents
+    // everywhere, so it belongs to the coordinating office.
+    if actor.scope(Action::ManageLegalRegister, &tree).is_empty() {
+        return Err(DomainError::NotAllowed {
+            code: "register_shared",
+            message: "the legal register is shared by every agency: only the coordinating \
+                      office (or an administrator) changes a reference; ask them, or add a new \
+                      reference"
+                .to_owned(),
+        });
     }
-    let current = legal_ref::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(DomainError::NotFound("legal reference"))?;
     let mut row: legal_ref::ActiveModel = current.clone().into();
     let mut summary = Map::new();
     if let Some(title) = changes.title {
@@ -271,6 +279,7 @@ pub async fn update_legal_ref(
         row.replaced_by = Set(Some(replaced_by));
     }
     let mut flag_from = None;
+    let mut back_in_force = false;
     if let Some(status) = changes.status {
         if !STATUSES.contains(&status.as_str()) {
             return Err(DomainError::invalid(
@@ -296,6 +305,8 @@ pub async fn update_legal_ref(
             );
             if matches!(status.as_str(), "amended" | "replaced" | "repealed") {
                 flag_from = effective_on;
+            } else {
+                back_in_force = current.status != "in_force";
             }
             row.status = Set(status);
             row.status_effective_on = Set(effective_on);
@@ -320,9 +331,99 @@ pub async fn update_legal_ref(
     .await?;
     if let Some(changed_on) = flag_from {
         flag_citing_documents(&txn, actor, &updated, changed_on).await?;
+    } else if back_in_force {
+        clear_flags_of(&txn, actor, &updated).await?;
     }
     txn.commit().await?;
     Ok(view(updated))
+}
+
+/// The reason a document carries while flagged because of `reference`.
+fn flag_reason(reference: &legal_ref::Model, changed_on: NaiveDate) -> String {
+    format!(
+        "{} was {} from {}",
+        reference.number, reference.status, changed_on
+    )
+}
+
+/// Clears the "needs update" flags a reference raised, when it is set back in force (the
+/// change was entered by mistake, or withdrawn). A flag another reference raised since stays.
+async fn clear_flags_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    reference: &legal_ref::Model,
+) -> DomainResult<()> {
+    let raised_here = format!("{} was ", reference.number);
+    for row in citing_documents(db, reference.id).await? {
+        let ours = row
+            .update_reason
+            .as_deref()
+            .is_some_and(|reason| reason.starts_with(&raised_here));
+        if !ours {
+            continue;
+        }
+        let mut active: document::ActiveModel = row.clone().into();
+        active.update_required_by = Set(None);
+        active.update_reason = Set(None);
+        let cleared = active.update(db).await?;
+        refresh_document(db, &cleared).await?;
+        audit(
+            db,
+            actor,
+            "document.clear_update_flag",
+            "document",
+            row.id,
+            Some(row.agency_id),
+            json!({"legal_ref_id": reference.id, "number": reference.number,
+                   "reason": "the legal reference is in force again"}),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A legal reference by id or number (`19/2014/QĐ-TTg`, matched ignoring case, spacing and
+/// Đ/D).
+async fn find(db: &impl ConnectionTrait, id_or_number: &str) -> DomainResult<legal_ref::Model> {
+    let found = match Uuid::parse_str(id_or_number.trim()) {
+        Ok(id) => legal_ref::Entity::find_by_id(id).one(db).await?,
+        Err(_) => {
+            legal_ref::Entity::find()
+                .filter(legal_ref::Column::NumberKey.eq(number_key(id_or_number)))
+                .one(db)
+                .await?
+        }
+    };
+    found.ok_or(DomainError::NotFound("legal reference"))
+}
+
+/// The ids of legal references named by id or number; every one must be in the register.
+pub(crate) async fn resolve_all(
+    db: &impl ConnectionTrait,
+    field: &str,
+    names: &[String],
+) -> DomainResult<Vec<Uuid>> {
+    let mut ids = Vec::with_capacity(names.len());
+    let mut unknown = Vec::new();
+    for name in names {
+        match find(db, name).await {
+            Ok(row) => ids.push(row.id),
+            Err(DomainError::NotFound(_)) => unknown.push(name.clone()),
+            Err(error) => return Err(error),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(DomainError::invalid(
+            field,
+            format!(
+                "not in the legal register: {} (add them first)",
+                unknown.join(", ")
+            ),
+        ));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 async fn flag_citing_documents(
@@ -332,10 +433,7 @@ async fn flag_citing_documents(
     changed_on: NaiveDate,
 ) -> DomainResult<()> {
     let deadline = add_months(changed_on, UPDATE_DEADLINE_MONTHS);
-    let reason = format!(
-        "{} was {} from {}",
-        reference.number, reference.status, changed_on
-    );
+    let reason = flag_reason(reference, changed_on);
     for row in citing_documents(db, reference.id).await? {
         if !matches!(
             row.status.as_str(),
@@ -393,12 +491,9 @@ async fn citing_documents(
 pub async fn impact(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    id: Uuid,
+    id_or_number: &str,
 ) -> DomainResult<Vec<ImpactedDocument>> {
-    legal_ref::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("legal reference"))?;
+    let id = find(db, id_or_number).await?.id;
     let tree = AgencyTree::load(db).await?;
     let scope = actor.scope(Action::ReadRecords, &tree);
     let today = today();
@@ -428,27 +523,19 @@ pub async fn get_legal_ref(
     db: &impl ConnectionTrait,
     id_or_number: &str,
 ) -> DomainResult<LegalRef> {
-    let found = match Uuid::parse_str(id_or_number.trim()) {
-        Ok(id) => legal_ref::Entity::find_by_id(id).one(db).await?,
-        Err(_) => {
-            legal_ref::Entity::find()
-                .filter(legal_ref::Column::NumberKey.eq(number_key(id_or_number)))
-                .one(db)
-                .await?
-        }
-    };
-    found
-        .map(view)
-        .ok_or(DomainError::NotFound("legal reference"))
+    find(db, id_or_number).await.map(view)
 }
 
-/// The register, by number.
+/// The register, by number; `q` searches numbers and titles, `number` finds one exactly.
 pub async fn list_legal_refs(
     db: &impl ConnectionTrait,
     filter: &LegalRefFilter,
     page: &PageRequest,
 ) -> DomainResult<Page<LegalRef>> {
     let mut condition = Condition::all();
+    if let Some(number) = filter.number.as_deref().filter(|n| !n.trim().is_empty()) {
+        condition = condition.add(legal_ref::Column::NumberKey.eq(number_key(number)));
+    }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         condition = condition.add(
             Condition::any()

@@ -16,13 +16,13 @@ use uuid::Uuid;
 use super::{
     DOCUMENT_STATUSES, Document, DocumentKind,
     access::{DocumentRights, readable_document},
-    document_view, refresh_document,
+    document_view, legal_refs, refresh_document,
 };
 use crate::{
     clock::today,
     db::{
         self,
-        entities::{document, document_legal_ref, legal_ref, user},
+        entities::{document, document_legal_ref, user},
     },
     domain::concurrency::ExpectedRevision,
     domain::{
@@ -50,9 +50,10 @@ pub struct NewDocument {
     pub review_interval_months: Option<i32>,
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Legal references the document cites (căn cứ pháp lý).
+    /// Legal references the document cites (căn cứ pháp lý), by id or number
+    /// (`19/2014/QĐ-TTg`).
     #[serde(default)]
-    pub legal_ref_ids: Vec<Uuid>,
+    pub legal_ref_ids: Vec<String>,
 }
 
 /// `PATCH /api/v1/documents/{id}`: any of the fields of [`NewDocument`] but the agency.
@@ -65,7 +66,8 @@ pub struct DocumentChanges {
     pub owner_id: Option<Uuid>,
     pub review_interval_months: Option<i32>,
     pub tags: Option<Vec<String>>,
-    pub legal_ref_ids: Option<Vec<Uuid>>,
+    /// Replaces the cited legal references (ids or numbers).
+    pub legal_ref_ids: Option<Vec<String>>,
 }
 
 /// Filters of `GET /api/v1/documents`.
@@ -112,12 +114,26 @@ pub(crate) async fn insert_document(
     let tree = AgencyTree::load(txn).await?;
     let agency = resolve_field(txn, "agency_id", &input.agency_id).await?;
     actor.require(Action::EditDocuments, Some(agency.id), &tree)?;
+    if agency.successor_id.is_some() || !agency.active {
+        return Err(DomainError::RuleViolated {
+            code: "agency_closed",
+            message: format!(
+                "{} is {}: register new documents with the agency that carries on its work",
+                agency.code,
+                if agency.successor_id.is_some() {
+                    "merged into another agency"
+                } else {
+                    "no longer active"
+                }
+            ),
+        });
+    }
     ensure_code_free(txn, agency.id, &code, None).await?;
     let owner_id = match input.owner_id {
         Some(owner) => Some(existing_user(txn, owner).await?),
         None => actor.user_id,
     };
-    check_legal_refs(txn, &input.legal_ref_ids).await?;
+    let legal_ref_ids = legal_refs::resolve_all(txn, "legal_ref_ids", &input.legal_ref_ids).await?;
     let now = Utc::now().trunc_subsecs(6);
     let row = document::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -141,7 +157,7 @@ pub(crate) async fn insert_document(
     }
     .insert(txn)
     .await?;
-    set_legal_refs(txn, row.id, &input.legal_ref_ids).await?;
+    set_legal_refs(txn, row.id, &legal_ref_ids).await?;
     audit(
         txn,
         actor,
@@ -149,7 +165,7 @@ pub(crate) async fn insert_document(
         "document",
         row.id,
         Some(row.agency_id),
-        json!({"code": row.code, "title": row.title, "kind": row.kind, "legal_ref_ids": input.legal_ref_ids}),
+        json!({"code": row.code, "title": row.title, "kind": row.kind, "legal_ref_ids": legal_ref_ids}),
     )
     .await?;
     Ok(row)
@@ -220,10 +236,10 @@ pub async fn update_document(
             row.tags = Set(tags);
         }
     }
-    if let Some(ref_ids) = &changes.legal_ref_ids {
-        check_legal_refs(&txn, ref_ids).await?;
+    if let Some(names) = &changes.legal_ref_ids {
+        let ref_ids = legal_refs::resolve_all(&txn, "legal_ref_ids", names).await?;
         summary.insert("legal_ref_ids".into(), json!(ref_ids));
-        set_legal_refs(&txn, id, ref_ids).await?;
+        set_legal_refs(&txn, id, &ref_ids).await?;
     }
     if summary.is_empty() {
         txn.rollback().await?;
@@ -411,24 +427,6 @@ async fn existing_user(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Uuid
         .await?
         .map(|person| person.id)
         .ok_or_else(|| DomainError::invalid("owner_id", "no such user"))
-}
-
-async fn check_legal_refs(db: &impl ConnectionTrait, ids: &[Uuid]) -> DomainResult<()> {
-    let wanted: BTreeSet<Uuid> = ids.iter().copied().collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let found = legal_ref::Entity::find()
-        .filter(legal_ref::Column::Id.is_in(wanted.iter().copied()))
-        .count(db)
-        .await?;
-    if found != wanted.len() as u64 {
-        return Err(DomainError::invalid(
-            "legal_ref_ids",
-            "every id must name a legal reference in the register",
-        ));
-    }
-    Ok(())
 }
 
 async fn set_legal_refs(

@@ -141,8 +141,9 @@ pub async fn reviews_due(
     Ok(due)
 }
 
-/// Records a review verdict: `keep` restarts the review clock; `revise` restarts it and flags
-/// the document for an update within three months; `obsolete` withdraws the effective version
+/// Records a review verdict: `keep` restarts the review clock and clears a "needs update" flag
+/// (the reviewer judged the document still right, and the note says why); `revise` restarts it
+/// and flags the document for an update within three months; `obsolete` withdraws the effective version
 /// (agency heads only).
 pub async fn record_review(
     conn: &DatabaseConnection,
@@ -206,7 +207,10 @@ pub async fn record_review(
             withdrawn.updated_at = Set(now);
             withdrawn.update(&txn).await?;
         }
-        _ => {}
+        _ => {
+            active.update_required_by = Set(None);
+            active.update_reason = Set(None);
+        }
     }
     let updated = active.update(&txn).await?;
     document_review::ActiveModel {
@@ -227,7 +231,8 @@ pub async fn record_review(
         "document",
         document_id,
         Some(row.agency_id),
-        json!({"verdict": verdict, "note": note, "next_review_on": refreshed.next_review_on}),
+        json!({"verdict": verdict, "note": note, "next_review_on": refreshed.next_review_on,
+               "update_required_by": [row.update_required_by, refreshed.update_required_by]}),
     )
     .await?;
     txn.commit().await?;
