@@ -622,5 +622,8 @@ fn a_busy_port_fails_before_anything_is_created_or_printed() {
         "no one-time password was printed for an administrator nobody can use: {}",
         text(&output.stdout)
     );
-    assert!(!data_dir.join("hoso.db").exists(), "no database was created");
+    assert!(
+        !data_dir.join("hoso.db").exists(),
+        "no database was created"
+    );
 }

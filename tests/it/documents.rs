@@ -155,6 +155,18 @@ db_test!(
             .await;
         assert_eq!(pending.json["status"], "approved");
         assert_eq!(pending.json["effective_from"], json!(later));
+        let day_before = later - Duration::days(1);
+        let in_force_before = app
+            .get(
+                &format!("/api/v1/documents/{document}/effective?on={day_before}"),
+                &agency.staff,
+            )
+            .await;
+        assert_eq!(
+            in_force_before.json["id"],
+            first.as_str(),
+            "the first until the day before"
+        );
         let in_force_later = app
             .get(
                 &format!("/api/v1/documents/{document}/effective?on={later}"),
@@ -163,8 +175,9 @@ db_test!(
             .await;
         assert_eq!(
             in_force_later.json["id"],
-            first.as_str(),
-            "not yet effective"
+            second.as_str(),
+            "the second from its first day, before the switch-over job has run: {}",
+            in_force_later.text
         );
         assert_eq!(
             app.get(&format!("/api/v1/documents/{document}"), &agency.officer)
@@ -198,7 +211,10 @@ db_test!(
             .get(&format!("/api/v1/versions/{first}"), &agency.staff)
             .await;
         assert_eq!(old.json["status"], "superseded");
-        assert_eq!(old.json["effective_to"], json!(today - Duration::days(1)));
+        // Replaced on the day it took effect: it was in force that day, so it ends that day
+        // (never before it began).
+        assert_eq!(old.json["effective_from"], json!(today));
+        assert_eq!(old.json["effective_to"], json!(today));
         let new = app
             .get(&format!("/api/v1/versions/{second}"), &agency.staff)
             .await;
@@ -544,12 +560,36 @@ db_test!(
             .unwrap()
             .extract_text(&[1])
             .unwrap();
-        assert!(old_text.contains("HẾT HIỆU LỰC"), "{old_text}");
+        let from_today = format!("HẾT HIỆU LỰC từ {}", today.format("%d/%m/%Y"));
+        assert!(old_text.contains(&from_today), "replaced today: {old_text}");
         assert!(
             old_text.contains("Thay thế bởi lần ban hành 02"),
             "{old_text}"
         );
-        let _ = second;
+        // Withdrawn today, the stamp says it is out of force from today, not tomorrow.
+        let withdrawn = step(
+            &app,
+            &agency.head,
+            &second,
+            "obsolete",
+            json!({"reason": "Thủ tục đã bãi bỏ"}),
+        )
+        .await;
+        assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text);
+        let gone = app
+            .get(
+                &format!("/api/v1/versions/{second}/file?stamped=true"),
+                &agency.staff,
+            )
+            .await;
+        let gone_text = lopdf::Document::load_mem(&gone.bytes)
+            .unwrap()
+            .extract_text(&[1])
+            .unwrap();
+        assert!(
+            gone_text.contains(&from_today),
+            "withdrawn today: {gone_text}"
+        );
 
         let other = app.document(&agency, "BM-01", "Biểu mẫu").await;
         let text_version = id_of(

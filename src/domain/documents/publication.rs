@@ -1,7 +1,7 @@
 //! Publishing a version: in force from a day, today at once or on its day by a job, the
 //! previous version superseded, the review clock restarted.
 
-use chrono::{Duration, NaiveDate, SubsecRound, Utc};
+use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, Set,
@@ -17,7 +17,7 @@ use super::{
     workflow::Change,
 };
 use crate::{
-    clock::{add_months, start_of_day_utc, today},
+    clock::{add_months, last_day_before, start_of_day_utc, today},
     db::{
         self,
         entities::{document, document_version},
@@ -154,9 +154,10 @@ async fn activate(
         .all(txn)
         .await?;
     for old in previous {
+        let ended = last_day_before(effective_from, old.effective_from);
         let mut active: document_version::ActiveModel = old.into();
         active.status = Set(VersionStatus::Superseded.as_str().into());
-        active.effective_to = Set(Some(effective_from - Duration::days(1)));
+        active.effective_to = Set(Some(ended));
         active.updated_at = Set(Utc::now().trunc_subsecs(6));
         active.update(txn).await?;
     }

@@ -16,7 +16,7 @@ use super::{
     document_view, legal_refs, refresh_document,
 };
 use crate::{
-    clock::{add_months, today},
+    clock::{add_months, last_day_before, today},
     db::{
         self,
         entities::{document, document_review, document_version},
@@ -200,9 +200,10 @@ pub async fn record_review(
         "obsolete" => {
             active.next_review_on = Set(None);
             active.obsolete_reason = Set(Some(note.clone()));
+            let ended = last_day_before(today, effective.effective_from);
             let mut withdrawn: document_version::ActiveModel = effective.into();
             withdrawn.status = Set(VersionStatus::Obsolete.as_str().into());
-            withdrawn.effective_to = Set(Some(today));
+            withdrawn.effective_to = Set(Some(ended));
             withdrawn.obsolete_reason = Set(Some(note.clone()));
             withdrawn.updated_at = Set(now);
             withdrawn.update(&txn).await?;

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use super::VersionStatus;
 use crate::{
     blobs::BlobStore,
+    clock::day_of,
     db::entities::{document, document_version},
     domain::{DomainError, DomainResult, files},
     pdf_stamp,
@@ -40,9 +41,13 @@ pub async fn stamp_line(
                 .order_by_asc(document_version::Column::Seq)
                 .one(db)
                 .await?;
-            let ended = version
-                .effective_to
-                .map(|day| vn_date(day + Duration::days(1)))
+            // Out of force from its successor's first day (the day after its last, unless the
+            // successor took over on the day it began).
+            let ended = next
+                .as_ref()
+                .and_then(|next| next.effective_from)
+                .or(version.effective_to.map(|day| day + Duration::days(1)))
+                .map(vn_date)
                 .unwrap_or_default();
             let replaced = next
                 .map(|next| format!(" · Thay thế bởi lần ban hành {}", next.label))
@@ -50,9 +55,12 @@ pub async fn stamp_line(
             Ok(format!("HẾT HIỆU LỰC từ {ended} · {issue}{replaced}"))
         }
         VersionStatus::Obsolete => {
+            // Out of force from the day after its last day, or from the day it was withdrawn
+            // when that came first (withdrawn on the day it took effect).
+            let withdrawn_on = day_of(version.updated_at);
             let ended = version
                 .effective_to
-                .map(|day| vn_date(day + Duration::days(1)))
+                .map(|day| vn_date((day + Duration::days(1)).min(withdrawn_on)))
                 .unwrap_or_default();
             Ok(format!("HẾT HIỆU LỰC từ {ended} · {issue} · Đã hủy bỏ"))
         }

@@ -171,7 +171,8 @@ pub async fn get_version(
     view_of(db, version).await
 }
 
-/// The version in force on `on`, if any.
+/// The version in force on `on`, if any: an issued version whose days cover it, or one
+/// published to take effect by then.
 pub async fn effective_on(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -182,11 +183,21 @@ pub async fn effective_on(
     readable_document(db, actor, &tree, document_id).await?;
     let found = document_version::Entity::find()
         .filter(document_version::Column::DocumentId.eq(document_id))
-        .filter(document_version::Column::Status.is_in([
-            VersionStatus::Effective.as_str(),
-            VersionStatus::Superseded.as_str(),
-            VersionStatus::Obsolete.as_str(),
-        ]))
+        .filter(
+            Condition::any()
+                .add(document_version::Column::Status.is_in([
+                    VersionStatus::Effective.as_str(),
+                    VersionStatus::Superseded.as_str(),
+                    VersionStatus::Obsolete.as_str(),
+                ]))
+                // Published for a later day: in force from that day, whether or not the job
+                // that switches it over has run yet.
+                .add(
+                    Condition::all()
+                        .add(document_version::Column::Status.eq(VersionStatus::Approved.as_str()))
+                        .add(document_version::Column::PublishedAt.is_not_null()),
+                ),
+        )
         .filter(document_version::Column::EffectiveFrom.lte(on))
         .filter(
             Condition::any()

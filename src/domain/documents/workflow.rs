@@ -17,7 +17,7 @@ use super::{
     versions::{fresh_document, view_of},
 };
 use crate::{
-    clock::today,
+    clock::{last_day_before, today},
     db::{
         self,
         entities::{document, document_version},
@@ -82,8 +82,9 @@ pub async fn reject(
         .await
 }
 
-/// Withdraws a document: its effective (or scheduled) version becomes obsolete from tomorrow,
-/// with a reason.
+/// Withdraws a document, with a reason: its effective version is withdrawn today (in force until
+/// yesterday, or until today if it took effect today); a version scheduled for a later day is
+/// never in force.
 pub async fn obsolete(
     conn: &DatabaseConnection,
     actor: &Actor,
@@ -101,7 +102,13 @@ pub async fn obsolete(
     active.status = Set(VersionStatus::Obsolete.as_str().into());
     active.obsolete_reason = Set(Some(reason.clone()));
     if change.version.status == VersionStatus::Effective.as_str() {
-        active.effective_to = Set(Some(today()));
+        active.effective_to = Set(Some(last_day_before(
+            today(),
+            change.version.effective_from,
+        )));
+    } else if let Some(first) = change.version.effective_from {
+        // Published for a later day, withdrawn before it: it ends before it would have begun.
+        active.effective_to = Set(Some(first.pred_opt().unwrap_or(first)));
     }
     let mut document: document::ActiveModel = change.document.clone().into();
     document.obsolete_reason = Set(Some(reason.clone()));
