@@ -189,3 +189,37 @@ async fn versions_files_and_texts_move_to_the_files_tables_with_nothing_lost() {
         database.drop_database().await;
     }
 }
+
+/// A test that fails never reaches its clean-up; its PostgreSQL database must not outlive it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_tests_postgres_database_is_dropped_all_the_same() {
+    if !engines().contains(&crate::support::Engine::Postgres) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let database = TestDatabase::create(crate::support::Engine::Postgres, dir.path()).await;
+    let name = database.url.rsplit('/').next().unwrap().to_owned();
+    let exists = |name: String| async move {
+        let base = std::env::var("HOSO_TEST_DATABASE_URL").unwrap();
+        let server = Database::connect(&base).await.unwrap();
+        let found = server
+            .query_one_raw(Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                [name.into()],
+            ))
+            .await
+            .unwrap()
+            .is_some();
+        server.close().await.ok();
+        found
+    };
+    assert!(exists(name.clone()).await);
+    let failing = std::panic::AssertUnwindSafe(async move {
+        let _database = database;
+        panic!("a failing test");
+    });
+    let outcome = futures::FutureExt::catch_unwind(failing).await;
+    assert!(outcome.is_err());
+    assert!(!exists(name).await, "the database was dropped as the test unwound");
+}

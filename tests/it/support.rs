@@ -99,15 +99,39 @@ impl TestDatabase {
         }
     }
 
-    pub async fn drop_database(&self) {
-        if let Some((base, name)) = &self.drop_via
-            && let Ok(server) = Database::connect(base).await
-        {
-            let _ = server
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-            server.close().await.ok();
+    pub async fn drop_database(mut self) {
+        if let Some((base, name)) = self.drop_via.take() {
+            drop_postgres_database(&base, &name).await;
         }
+    }
+}
+
+async fn drop_postgres_database(base: &str, name: &str) {
+    if let Ok(server) = Database::connect(base).await {
+        let _ = server
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+        server.close().await.ok();
+    }
+}
+
+/// A failing test unwinds without reaching its clean-up: its PostgreSQL database is dropped
+/// here instead, on a thread of its own (the test's runtime may be gone).
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((base, name)) = self.drop_via.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(drop_postgres_database(&base, &name));
+            }
+        })
+        .join();
+        drop(dropped);
     }
 }
 
