@@ -18,7 +18,7 @@ use crate::{
         indexing::{self, Indexers},
     },
     http,
-    jobs::{self, JobContext, JobRegistry, Worker},
+    jobs::{self, JobContext, JobRegistry, Lane, Worker},
     metrics::Metrics,
     search::SearchIndex,
     web::{self, error::AppError},
@@ -95,14 +95,9 @@ impl App {
                 .is_some()
         {
             // A new or rebuilt index is filled from the database by the worker.
-            jobs::enqueue(
-                &db,
-                indexing::INDEX_ALL,
-                &serde_json::json!({}),
-                config.job_max_attempts,
-            )
-            .await
-            .map_err(|error| StartError::Migration(error.to_string()))?;
+            indexing::enqueue_all(&db, config.job_max_attempts)
+                .await
+                .map_err(|error| StartError::Migration(error.to_string()))?;
         }
         let bootstrap = auth::ensure_bootstrap_admin(&db, &config)
             .await
@@ -179,18 +174,21 @@ impl App {
             {
                 tracing::error!(%error, "could not schedule housekeeping jobs");
             }
-            // OCR runs minutes per file: it gets its own worker so extraction and indexing of
-            // other documents go on meanwhile.
-            let slow = vec![files::extraction::OCR_FILE.to_owned()];
-            let quick = self
-                .worker()
-                .with_kinds(jobs::KindFilter::Except(slow.clone()));
-            let ocr = self.worker().with_kinds(jobs::KindFilter::Only(slow));
-            let quick = tokio::spawn(quick.run(shutdown.clone()));
-            let ocr = tokio::spawn(ocr.run(shutdown.clone()));
+            // Each lane has its own workers: a long OCR never holds back extraction or
+            // indexing, and several extractions run side by side.
+            let mut workers = tokio::task::JoinSet::new();
+            for lane in Lane::ALL {
+                for _ in 0..self.state.config.workers_of(lane) {
+                    let worker = self.worker().in_lane(lane).named(lane.as_str());
+                    workers.spawn(worker.run(shutdown.clone()));
+                }
+            }
             Some(async move {
-                let (quick, ocr) = tokio::join!(quick, ocr);
-                quick.and(ocr)
+                let mut outcome = Ok(());
+                while let Some(joined) = workers.join_next().await {
+                    outcome = outcome.and(joined);
+                }
+                outcome
             })
         };
         if role == ServeRole::Worker {

@@ -34,6 +34,10 @@ const KEYS: &[&str] = &[
     "login_window_minutes",
     "job_max_attempts",
     "job_poll_interval_ms",
+    "job_workers_ocr",
+    "job_workers_extract",
+    "job_workers_index",
+    "job_workers_default",
     "extract_timeout_secs",
     "extract_max_text_bytes",
     "ocr_command",
@@ -87,6 +91,10 @@ struct RawConfig {
     login_window_minutes: u32,
     job_max_attempts: u32,
     job_poll_interval_ms: u64,
+    job_workers_ocr: usize,
+    job_workers_extract: usize,
+    job_workers_index: usize,
+    job_workers_default: usize,
     extract_timeout_secs: u64,
     extract_max_text_bytes: usize,
     ocr_command: String,
@@ -117,6 +125,11 @@ pub struct Config {
     pub login_window_minutes: u32,
     pub job_max_attempts: u32,
     pub job_poll_interval_ms: u64,
+    /// Workers of each job lane (`ocr` 0: one per two cores).
+    pub job_workers_ocr: usize,
+    pub job_workers_extract: usize,
+    pub job_workers_index: usize,
+    pub job_workers_default: usize,
     pub extract_timeout_secs: u64,
     pub extract_max_text_bytes: usize,
     pub ocr_command: String,
@@ -225,6 +238,10 @@ impl Config {
             login_window_minutes: raw.login_window_minutes,
             job_max_attempts: raw.job_max_attempts,
             job_poll_interval_ms: raw.job_poll_interval_ms,
+            job_workers_ocr: raw.job_workers_ocr,
+            job_workers_extract: raw.job_workers_extract.max(1),
+            job_workers_index: raw.job_workers_index.max(1),
+            job_workers_default: raw.job_workers_default.max(1),
             extract_timeout_secs: raw.extract_timeout_secs.max(1),
             extract_max_text_bytes: raw.extract_max_text_bytes.max(1024),
             ocr_command: raw.ocr_command,
@@ -263,6 +280,10 @@ impl Config {
                 "login_window_minutes" => self.login_window_minutes.to_string(),
                 "job_max_attempts" => self.job_max_attempts.to_string(),
                 "job_poll_interval_ms" => self.job_poll_interval_ms.to_string(),
+                "job_workers_ocr" => self.job_workers_ocr.to_string(),
+                "job_workers_extract" => self.job_workers_extract.to_string(),
+                "job_workers_index" => self.job_workers_index.to_string(),
+                "job_workers_default" => self.job_workers_default.to_string(),
                 "extract_timeout_secs" => self.extract_timeout_secs.to_string(),
                 "extract_max_text_bytes" => self.extract_max_text_bytes.to_string(),
                 "ocr_command" => self.ocr_command.clone(),
@@ -287,6 +308,21 @@ impl Config {
                 (*key, value_of(key), source)
             })
             .collect()
+    }
+
+    /// How many workers run the jobs of `lane` in this process.
+    pub fn workers_of(&self, lane: crate::jobs::Lane) -> usize {
+        use crate::jobs::Lane;
+        match lane {
+            Lane::Ocr if self.job_workers_ocr == 0 => {
+                let cores = std::thread::available_parallelism().map_or(1, usize::from);
+                (cores / 2).max(1)
+            }
+            Lane::Ocr => self.job_workers_ocr,
+            Lane::Extract => self.job_workers_extract,
+            Lane::Index => self.job_workers_index,
+            Lane::Default => self.job_workers_default,
+        }
     }
 
     /// The caps text extraction runs under.

@@ -10,6 +10,7 @@ mod m20261122_000003_create_version_texts;
 mod m20261122_000004_create_imports;
 mod m20261122_000005_index_pending_jobs;
 mod m20261202_000006_create_files;
+mod m20261202_000007_add_job_lanes;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_imports::Migration),
             Box::new(m20261122_000005_index_pending_jobs::Migration),
             Box::new(m20261202_000006_create_files::Migration),
+            Box::new(m20261202_000007_add_job_lanes::Migration),
         ]
     }
 }

@@ -34,6 +34,7 @@ enum Files {
     ExtractionLegacyEncoding,
     ExtractionError,
     OcrPagesDone,
+    OcrPagesTotal,
     UploadedBy,
     CreatedAt,
     UpdatedAt,
@@ -144,6 +145,7 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Files::ExtractionLegacyEncoding, 16))
                     .col(text_null(Files::ExtractionError))
                     .col(integer_null(Files::OcrPagesDone))
+                    .col(integer_null(Files::OcrPagesTotal))
                     .col(uuid_null(Files::UploadedBy))
                     .col(timestamp_with_time_zone(Files::CreatedAt))
                     .col(timestamp_with_time_zone(Files::UpdatedAt))

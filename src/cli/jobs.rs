@@ -8,7 +8,7 @@ use clap::Args;
 use super::connect;
 use crate::{
     config::Config,
-    jobs::{self, JobStatus},
+    jobs::{self, JobStatus, Lane},
 };
 
 #[derive(Debug, Args)]
@@ -19,6 +19,9 @@ pub struct JobsArgs {
     /// Only jobs of this kind.
     #[arg(long)]
     pub kind: Option<String>,
+    /// Only jobs of this lane: ocr, extract, index or default.
+    #[arg(long)]
+    pub lane: Option<String>,
     /// How many to show.
     #[arg(long, default_value_t = 50)]
     pub limit: u64,
@@ -28,6 +31,7 @@ pub(super) async fn run(config: Config, args: JobsArgs) -> anyhow::Result<ExitCo
     let JobsArgs {
         status,
         kind,
+        lane,
         limit,
     } = args;
     let status = match status.as_deref() {
@@ -36,23 +40,44 @@ pub(super) async fn run(config: Config, args: JobsArgs) -> anyhow::Result<ExitCo
             Some(JobStatus::parse(text).context("--status must be queued, running, done or dead")?)
         }
     };
+    let lane = match lane.as_deref() {
+        None => None,
+        Some(text) => {
+            Some(Lane::parse(text).context("--lane must be ocr, extract, index or default")?)
+        }
+    };
     let connection = connect(&config).await?;
-    let rows = jobs::list(&connection, status, kind.as_deref(), limit.clamp(1, 10_000)).await?;
-    let depth = jobs::queue_depth(&connection).await?;
-    println!("{depth} job(s) queued");
+    let rows = jobs::list(
+        &connection,
+        status,
+        kind.as_deref(),
+        lane,
+        limit.clamp(1, 10_000),
+    )
+    .await?;
+    let depth = jobs::depth_by_lane(&connection).await?;
+    let total: u64 = depth.iter().map(|(_, queued)| queued).sum();
+    let lanes: Vec<String> = depth
+        .iter()
+        .map(|(lane, queued)| format!("{} {queued}", lane.as_str()))
+        .collect();
+    println!("{total} job(s) queued ({})", lanes.join(", "));
     println!(
-        "{:<36}  {:<20}  {:<8}  {:>8}  {:<20}  error",
-        "id", "kind", "status", "attempts", "run at"
+        "{:<36}  {:<16}  {:<8}  {:<8}  {:>8}  {:<20}  {:<40}  error",
+        "id", "kind", "lane", "status", "attempts", "run at", "payload"
     );
     for row in rows {
+        let payload: String = row.payload.chars().take(40).collect();
         println!(
-            "{:<36}  {:<20}  {:<8}  {:>4}/{:<3}  {:<20}  {}",
+            "{:<36}  {:<16}  {:<8}  {:<8}  {:>4}/{:<3}  {:<20}  {:<40}  {}",
             row.id,
             row.kind,
+            row.lane,
             row.status,
             row.attempts,
             row.max_attempts,
             row.run_at.format("%Y-%m-%d %H:%M:%S"),
+            payload,
             row.last_error.unwrap_or_default().replace('\n', " ")
         );
     }

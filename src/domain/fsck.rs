@@ -21,8 +21,9 @@ use crate::{
     db::entities::{file, job},
     domain::{
         files,
-        indexing::{self, IndexJob, Indexers},
+        indexing::{self, IndexAll, IndexJob, Indexers},
     },
+    jobs::Job,
     search::SearchIndex,
 };
 
@@ -176,14 +177,14 @@ async fn index_out_of_step(
 /// The units with an `index` job waiting or running, and whether a rebuild of everything is.
 async fn waiting_index_jobs(db: &DatabaseConnection) -> anyhow::Result<(HashSet<Unit>, bool)> {
     let jobs = job::Entity::find()
-        .filter(job::Column::Kind.is_in([indexing::INDEX, indexing::INDEX_ALL]))
+        .filter(job::Column::Kind.is_in([IndexJob::KIND, IndexAll::KIND]))
         .filter(job::Column::Status.is_in(["queued", "running"]))
         .all(db)
         .await?;
     let mut units = HashSet::new();
     let mut all = false;
     for row in jobs {
-        if row.kind == indexing::INDEX_ALL {
+        if row.kind == IndexAll::KIND {
             all = true;
         } else if let Ok(job) = serde_json::from_str::<IndexJob>(&row.payload) {
             units.insert((job.kind, job.unit));

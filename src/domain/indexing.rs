@@ -6,21 +6,15 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::DomainResult;
 use crate::{
-    db::entities::job,
-    jobs::{self, JobContext, JobHandler, JobRegistry},
+    jobs::{self, Handler, Job, JobContext, JobRegistry, Lane},
     search::{IndexItem, SearchIndex, Ticket},
 };
-
-/// Job kind: rebuild the entries of one unit of one kind.
-pub const INDEX: &str = "index";
-/// Job kind: rebuild the whole index from the database.
-pub const INDEX_ALL: &str = "index_all";
 
 /// How one kind of thing reaches the index.
 #[async_trait::async_trait]
@@ -63,29 +57,46 @@ impl Indexers {
     }
 }
 
-/// The payload of an `index` job.
+/// Rebuild the entries of one unit of one search kind. One waits per unit: a burst of changes
+/// to a document is indexed once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexJob {
     pub kind: String,
     pub unit: Uuid,
 }
 
+impl Job for IndexJob {
+    const KIND: &'static str = "index";
+    const LANE: Lane = Lane::Index;
+    const DEDUPLICATE: bool = true;
+}
+
+/// Rebuild the whole index from the database (a new or rebuilt index).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndexAll {}
+
+impl Job for IndexAll {
+    const KIND: &'static str = "index_all";
+    const LANE: Lane = Lane::Index;
+    const DEDUPLICATE: bool = true;
+}
+
+/// Attempts of an index job: it only reads the database and writes the index.
+const INDEX_ATTEMPTS: u32 = 5;
+
 /// Queues the re-indexing of one unit, inside the caller's transaction (once per waiting job).
 pub async fn enqueue(db: &impl ConnectionTrait, kind: &str, unit: Uuid) -> DomainResult<()> {
-    let payload = serde_json::to_value(IndexJob {
+    let job = IndexJob {
         kind: kind.to_owned(),
         unit,
-    })
-    .map_err(|error| super::DomainError::Internal(error.to_string()))?;
-    let pending = job::Entity::find()
-        .filter(job::Column::Kind.eq(INDEX))
-        .filter(job::Column::Status.eq("queued"))
-        .filter(job::Column::Payload.eq(payload.to_string()))
-        .one(db)
-        .await?;
-    if pending.is_none() {
-        jobs::enqueue(db, INDEX, &payload, 5).await?;
-    }
+    };
+    jobs::submit(db, &job, INDEX_ATTEMPTS).await?;
+    Ok(())
+}
+
+/// Queues a rebuild of the whole index.
+pub async fn enqueue_all(db: &impl ConnectionTrait, max_attempts: u32) -> DomainResult<()> {
+    jobs::submit(db, &IndexAll {}, max_attempts).await?;
     Ok(())
 }
 
@@ -171,18 +182,12 @@ pub async fn reindex_all(
 
 /// Registers the indexing jobs of every kind in `indexers`.
 pub fn register(registry: &mut JobRegistry, indexers: &Indexers) {
-    registry.register(
-        INDEX,
-        IndexUnits {
-            indexers: indexers.clone(),
-        },
-    );
-    registry.register(
-        INDEX_ALL,
-        IndexAll {
-            indexers: indexers.clone(),
-        },
-    );
+    registry.add::<IndexJob>(IndexUnits {
+        indexers: indexers.clone(),
+    });
+    registry.add::<IndexAll>(RebuildAll {
+        indexers: indexers.clone(),
+    });
 }
 
 /// Index jobs claimed and committed together.
@@ -194,9 +199,8 @@ struct IndexUnits {
 }
 
 #[async_trait::async_trait]
-impl JobHandler for IndexUnits {
-    async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
-        let job: IndexJob = serde_json::from_value(payload.clone())?;
+impl Handler<IndexJob> for IndexUnits {
+    async fn run(&self, context: &JobContext, job: IndexJob) -> anyhow::Result<()> {
         index_units(
             &context.db,
             &context.search,
@@ -215,17 +219,10 @@ impl JobHandler for IndexUnits {
     async fn run_batch(
         &self,
         context: &JobContext,
-        payloads: &[serde_json::Value],
+        jobs: Vec<IndexJob>,
     ) -> Vec<anyhow::Result<()>> {
-        let parsed: Vec<Result<IndexJob, String>> = payloads
-            .iter()
-            .map(|payload| {
-                serde_json::from_value(payload.clone())
-                    .map_err(|error| format!("the job payload is not an index job: {error}"))
-            })
-            .collect();
         let mut by_kind: BTreeMap<&str, Vec<Uuid>> = BTreeMap::new();
-        for job in parsed.iter().flatten() {
+        for job in &jobs {
             by_kind.entry(job.kind.as_str()).or_default().push(job.unit);
         }
         let mut outcomes: BTreeMap<&str, Result<(), String>> = BTreeMap::new();
@@ -244,27 +241,23 @@ impl JobHandler for IndexUnits {
             .map_err(|error| format!("{error:#}"));
             outcomes.insert(kind, outcome);
         }
-        parsed
-            .iter()
-            .map(|job| match job {
-                Err(error) => Err(anyhow::anyhow!("{error}")),
-                Ok(job) => match outcomes.get(job.kind.as_str()) {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(error)) => Err(anyhow::anyhow!("{error}")),
-                    None => Err(anyhow::anyhow!("no outcome for {:?}", job.kind)),
-                },
+        jobs.iter()
+            .map(|job| match outcomes.get(job.kind.as_str()) {
+                Some(Ok(())) => Ok(()),
+                Some(Err(error)) => Err(anyhow::anyhow!("{error}")),
+                None => Err(anyhow::anyhow!("no outcome for {:?}", job.kind)),
             })
             .collect()
     }
 }
 
-struct IndexAll {
+struct RebuildAll {
     indexers: Indexers,
 }
 
 #[async_trait::async_trait]
-impl JobHandler for IndexAll {
-    async fn run(&self, context: &JobContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
+impl Handler<IndexAll> for RebuildAll {
+    async fn run(&self, context: &JobContext, _job: IndexAll) -> anyhow::Result<()> {
         let counts = reindex_all(&context.db, &context.search, &self.indexers, |_, _| {}).await?;
         tracing::info!(?counts, "search index rebuilt");
         Ok(())

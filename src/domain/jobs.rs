@@ -9,13 +9,21 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest};
-use crate::{db::entities::job, jobs::JobStatus};
+use crate::{
+    db::entities::job,
+    jobs::{JobStatus, Lane},
+};
 
 /// A job as the API and `hoso jobs` show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JobView {
     pub id: Uuid,
     pub kind: String,
+    /// The lane whose workers run it: `ocr`, `extract`, `index` or `default`.
+    pub lane: String,
+    /// What the job works on (an OCR job lists the pages it has left).
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
     /// `queued`, `running`, `done` or `dead`.
     pub status: String,
     pub attempts: i32,
@@ -32,6 +40,8 @@ pub struct JobView {
 pub struct JobFilter {
     pub status: Option<String>,
     pub kind: Option<String>,
+    /// `ocr`, `extract`, `index` or `default`.
+    pub lane: Option<String>,
 }
 
 /// Jobs, newest first (`ViewJobs`, system-wide).
@@ -53,6 +63,12 @@ pub async fn list_jobs(
     if let Some(kind) = filter.kind.as_deref() {
         query = query.filter(job::Column::Kind.eq(kind));
     }
+    if let Some(lane) = filter.lane.as_deref() {
+        let lane = Lane::parse(lane).ok_or_else(|| {
+            DomainError::invalid("lane", "must be ocr, extract, index or default")
+        })?;
+        query = query.filter(job::Column::Lane.eq(lane.as_str()));
+    }
     let total = query.clone().count(db).await?;
     let items = query
         .order_by_desc(job::Column::CreatedAt)
@@ -72,6 +88,8 @@ pub fn to_view(row: job::Model) -> JobView {
     JobView {
         id: row.id,
         kind: row.kind,
+        lane: row.lane,
+        payload: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
         status: row.status,
         attempts: row.attempts,
         max_attempts: row.max_attempts,

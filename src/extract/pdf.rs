@@ -15,7 +15,8 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     if doc.is_encrypted() && doc.encryption_state.is_none() {
         return Err(ExtractError::Encrypted);
     }
-    let page_numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let page_ids = doc.get_pages();
+    let page_numbers: Vec<u32> = page_ids.keys().copied().collect();
     if page_numbers.is_empty() {
         return Err(ExtractError::Malformed("the PDF has no pages".into()));
     }
@@ -33,7 +34,13 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
             }
         };
         let text = tidy(&text);
-        if text.chars().filter(|c| !c.is_whitespace()).count() < MIN_PAGE_CHARS {
+        // A page without text is a scan only if it paints an image; a blank page (a separator,
+        // the back of a sheet) has nothing for OCR to read.
+        if text.chars().filter(|c| !c.is_whitespace()).count() < MIN_PAGE_CHARS
+            && page_ids
+                .get(&number)
+                .is_none_or(|id| paints_images(&doc, *id, max_stream))
+        {
             pages_without_text.push(number);
         }
         total += text.len();
@@ -52,6 +59,21 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
         pages_without_text,
         warnings,
     })
+}
+
+/// Whether a page's content paints an image (an XObject with `Do`, or an inline image with
+/// `BI`); a content stream that cannot be read counts as one, so OCR still gets its chance.
+fn paints_images(doc: &Document, page: lopdf::ObjectId, max_stream: usize) -> bool {
+    let Ok(bytes) = doc.get_page_content_with_limit(page, max_stream) else {
+        return true;
+    };
+    match lopdf::content::Content::decode(&bytes) {
+        Ok(content) => content
+            .operations
+            .iter()
+            .any(|operation| matches!(operation.operator.as_str(), "Do" | "BI")),
+        Err(_) => true,
+    }
 }
 
 /// Trims trailing spaces of lines and collapses runs of blank lines.

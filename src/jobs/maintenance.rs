@@ -2,19 +2,25 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
 
-use super::{JobContext, JobHandler, JobRegistry, queue};
+use super::{Handler, Job, JobContext, JobRegistry, submit, submit_at};
 use crate::db::entities::{job, login_attempt, session};
 
-/// Kind of the job that purges expired sessions and old login attempts, then reschedules itself.
-pub const PURGE_SESSIONS: &str = "purge_sessions";
+/// Purges expired sessions and old login attempts, then reschedules itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PurgeSessions {}
+
+impl Job for PurgeSessions {
+    const KIND: &'static str = "purge_sessions";
+}
 
 /// How often the purge runs.
 const PURGE_EVERY: Duration = Duration::hours(1);
 
 /// Registers the housekeeping handlers.
 pub fn register(registry: &mut JobRegistry) {
-    registry.register(PURGE_SESSIONS, PurgeSessions);
+    registry.add::<PurgeSessions>(Purge);
 }
 
 /// Makes sure a purge is queued (called when the worker starts; idempotent).
@@ -23,21 +29,21 @@ pub async fn schedule(
     max_attempts: u32,
 ) -> Result<(), sea_orm::DbErr> {
     let pending = job::Entity::find()
-        .filter(job::Column::Kind.eq(PURGE_SESSIONS))
+        .filter(job::Column::Kind.eq(PurgeSessions::KIND))
         .filter(job::Column::Status.is_in(["queued", "running"]))
         .one(db)
         .await?;
     if pending.is_none() {
-        queue::enqueue(db, PURGE_SESSIONS, &serde_json::json!({}), max_attempts).await?;
+        submit(db, &PurgeSessions {}, max_attempts).await?;
     }
     Ok(())
 }
 
-struct PurgeSessions;
+struct Purge;
 
 #[async_trait::async_trait]
-impl JobHandler for PurgeSessions {
-    async fn run(&self, context: &JobContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
+impl Handler<PurgeSessions> for Purge {
+    async fn run(&self, context: &JobContext, _job: PurgeSessions) -> anyhow::Result<()> {
         let cutoff = Utc::now() - Duration::days(1);
         let sessions = session::Entity::delete_many()
             .filter(
@@ -56,10 +62,9 @@ impl JobHandler for PurgeSessions {
             login_attempts = attempts.rows_affected,
             "purged expired sessions and old login attempts"
         );
-        queue::enqueue_at(
+        submit_at(
             &context.db,
-            PURGE_SESSIONS,
-            &serde_json::json!({}),
+            &PurgeSessions {},
             context.config.job_max_attempts,
             Utc::now() + PURGE_EVERY,
         )

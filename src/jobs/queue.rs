@@ -9,6 +9,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::Lane;
 use crate::db::entities::job;
 
 /// Where a job is in its life.
@@ -52,10 +53,22 @@ pub async fn enqueue(
     enqueue_at(db, kind, payload, max_attempts, now()).await
 }
 
-/// Adds a job that becomes due at `run_at`.
+/// Adds a job that becomes due at `run_at`, in the default lane.
 pub async fn enqueue_at(
     db: &impl ConnectionTrait,
     kind: &str,
+    payload: &serde_json::Value,
+    max_attempts: u32,
+    run_at: DateTime<Utc>,
+) -> Result<Uuid, DbErr> {
+    enqueue_in(db, kind, Lane::Default, payload, max_attempts, run_at).await
+}
+
+/// Adds a job to a lane, due at `run_at` (typed jobs go through [`super::submit`]).
+pub async fn enqueue_in(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    lane: Lane,
     payload: &serde_json::Value,
     max_attempts: u32,
     run_at: DateTime<Utc>,
@@ -65,6 +78,7 @@ pub async fn enqueue_at(
     job::ActiveModel {
         id: Set(id),
         kind: Set(kind.to_owned()),
+        lane: Set(lane.as_str().to_owned()),
         payload: Set(payload.to_string()),
         status: Set(JobStatus::Queued.as_str().to_owned()),
         attempts: Set(0),
@@ -82,17 +96,8 @@ pub async fn enqueue_at(
     Ok(id)
 }
 
-/// Which job kinds a worker takes: slow kinds (OCR) get a worker of their own so they never
-/// hold up the quick ones (extraction, indexing).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum KindFilter {
-    #[default]
-    All,
-    Only(Vec<String>),
-    Except(Vec<String>),
-}
-
-/// Claims the oldest due job for `worker`, or `None` when nothing is due.
+/// Claims the oldest due job for `worker` (of one lane, or of any with `None`), or `None` when
+/// nothing is due.
 ///
 /// The candidate is selected `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers never
 /// claim the same job and never wait on each other; on SQLite the write transaction
@@ -100,16 +105,11 @@ pub enum KindFilter {
 pub async fn claim_next(
     db: &DatabaseConnection,
     worker: &str,
-    kinds: &KindFilter,
+    lane: Option<Lane>,
 ) -> Result<Option<job::Model>, DbErr> {
-    let condition = match kinds {
-        KindFilter::All => Condition::all(),
-        KindFilter::Only(kinds) => {
-            Condition::all().add(job::Column::Kind.is_in(kinds.iter().cloned()))
-        }
-        KindFilter::Except(kinds) => {
-            Condition::all().add(job::Column::Kind.is_not_in(kinds.iter().cloned()))
-        }
+    let condition = match lane {
+        None => Condition::all(),
+        Some(lane) => Condition::all().add(job::Column::Lane.eq(lane.as_str())),
     };
     Ok(claim(db, worker, condition, 1).await?.pop())
 }
@@ -290,14 +290,41 @@ pub async fn queue_depth(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .await
 }
 
-/// The newest jobs first, optionally of one status and kind.
+/// Queued jobs per lane, every lane listed.
+pub async fn depth_by_lane(db: &impl ConnectionTrait) -> Result<Vec<(Lane, u64)>, DbErr> {
+    let counts: Vec<(String, i64)> = job::Entity::find()
+        .select_only()
+        .column(job::Column::Lane)
+        .column_as(job::Column::Id.count(), "queued")
+        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .group_by(job::Column::Lane)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Lane::ALL
+        .into_iter()
+        .map(|lane| {
+            let queued = counts
+                .iter()
+                .find(|(name, _)| name == lane.as_str())
+                .map_or(0, |(_, count)| (*count).max(0) as u64);
+            (lane, queued)
+        })
+        .collect())
+}
+
+/// The newest jobs first, optionally of one status, kind and lane.
 pub async fn list(
     db: &impl ConnectionTrait,
     status: Option<JobStatus>,
     kind: Option<&str>,
+    lane: Option<Lane>,
     limit: u64,
 ) -> Result<Vec<job::Model>, DbErr> {
     let mut condition = Condition::all();
+    if let Some(lane) = lane {
+        condition = condition.add(job::Column::Lane.eq(lane.as_str()));
+    }
     if let Some(status) = status {
         condition = condition.add(job::Column::Status.eq(status.as_str()));
     }

@@ -1,23 +1,18 @@
-//! The worker inside `hoso serve`: claims due jobs one at a time and runs their handlers.
+//! The workers inside `hoso serve`: each claims due jobs of its lane and runs their handlers;
+//! a lane has as many workers as its configured concurrency.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, marker::PhantomData, sync::Arc, time::Duration};
 
 use futures::FutureExt;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DbErr;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::queue::{self, JobStatus, KindFilter};
-use crate::{blobs::BlobStore, config::Config, search::SearchIndex};
-
-/// What a handler may use.
-#[derive(Clone)]
-pub struct JobContext {
-    pub db: DatabaseConnection,
-    pub blobs: BlobStore,
-    pub config: Arc<Config>,
-    pub search: Arc<SearchIndex>,
-}
+pub use super::context::JobContext;
+use super::{
+    queue::{self, JobStatus},
+    typed::{Handler, Job, Lane},
+};
 
 /// Runs one kind of job. Must be idempotent: it may run again after a crash or a retry.
 #[async_trait::async_trait]
@@ -44,20 +39,44 @@ pub trait JobHandler: Send + Sync + 'static {
     }
 }
 
-/// The handlers by job kind.
+/// The handlers by job kind, with the lane of each kind.
 #[derive(Clone, Default)]
 pub struct JobRegistry {
-    handlers: HashMap<String, Arc<dyn JobHandler>>,
+    handlers: HashMap<String, (Arc<dyn JobHandler>, Lane)>,
 }
 
 impl JobRegistry {
+    /// Registers the typed handler of a kind of job, in the kind's lane.
+    pub fn add<J: Job>(&mut self, handler: impl Handler<J>) -> &mut Self {
+        self.handlers.insert(
+            J::KIND.to_owned(),
+            (Arc::new(Typed::<J, _>::new(handler)), J::LANE),
+        );
+        self
+    }
+
+    /// Registers a handler of raw payloads for `kind`, in the default lane (tests of the queue
+    /// itself; the service's jobs are typed).
     pub fn register(&mut self, kind: &str, handler: impl JobHandler) -> &mut Self {
-        self.handlers.insert(kind.to_owned(), Arc::new(handler));
+        self.handlers
+            .insert(kind.to_owned(), (Arc::new(handler), Lane::Default));
         self
     }
 
     pub fn kinds(&self) -> impl Iterator<Item = &str> {
         self.handlers.keys().map(String::as_str)
+    }
+
+    /// The kinds registered in `lane`.
+    pub fn kinds_in(&self, lane: Lane) -> Vec<&str> {
+        let mut kinds: Vec<&str> = self
+            .handlers
+            .iter()
+            .filter(|(_, (_, of))| *of == lane)
+            .map(|(kind, _)| kind.as_str())
+            .collect();
+        kinds.sort_unstable();
+        kinds
     }
 }
 
@@ -67,7 +86,7 @@ pub struct Worker {
     registry: JobRegistry,
     name: String,
     poll_interval: Duration,
-    kinds: KindFilter,
+    lane: Option<Lane>,
 }
 
 /// A job whose worker has been silent this long is considered abandoned and queued again.
@@ -81,7 +100,7 @@ impl Worker {
             registry,
             name: format!("worker-{}-{}", std::process::id(), Uuid::now_v7()),
             poll_interval,
-            kinds: KindFilter::All,
+            lane: None,
         }
     }
 
@@ -91,15 +110,16 @@ impl Worker {
         self
     }
 
-    /// Restricts the worker to some job kinds (or to all but some).
-    pub fn with_kinds(mut self, kinds: KindFilter) -> Self {
-        self.kinds = kinds;
+    /// Restricts the worker to the jobs of one lane.
+    pub fn in_lane(mut self, lane: Lane) -> Self {
+        self.lane = Some(lane);
         self
     }
 
     /// Runs until `shutdown` is cancelled; a job already running is finished first.
     pub async fn run(self, shutdown: CancellationToken) {
-        tracing::info!(worker = %self.name, kinds = ?self.registry.kinds().collect::<Vec<_>>(), "job worker started");
+        let lane = self.lane.map_or("all", Lane::as_str);
+        tracing::info!(worker = %self.name, lane, "job worker started");
         let mut since_stale_check = Duration::MAX;
         while !shutdown.is_cancelled() {
             if since_stale_check >= Duration::from_secs(60) {
@@ -137,11 +157,14 @@ impl Worker {
 
     /// Like [`Worker::run_next`], with the outcome of every job run.
     async fn run_next_batch(&self) -> Result<Vec<(Uuid, JobStatus)>, DbErr> {
-        let Some(first) = queue::claim_next(&self.context.db, &self.name, &self.kinds).await?
-        else {
+        let Some(first) = queue::claim_next(&self.context.db, &self.name, self.lane).await? else {
             return Ok(Vec::new());
         };
-        let handler = self.registry.handlers.get(&first.kind).cloned();
+        let handler = self
+            .registry
+            .handlers
+            .get(&first.kind)
+            .map(|(handler, _)| Arc::clone(handler));
         let mut claimed = vec![first];
         if let Some(handler) = &handler {
             let more = handler.batch_size().saturating_sub(1) as u64;
@@ -221,5 +244,66 @@ impl Worker {
             progress(&batch);
             ran.extend(batch);
         }
+    }
+}
+
+/// A typed handler behind the queue's payload-level interface.
+struct Typed<J, H> {
+    handler: H,
+    job: PhantomData<fn() -> J>,
+}
+
+impl<J, H> Typed<J, H> {
+    fn new(handler: H) -> Self {
+        Self {
+            handler,
+            job: PhantomData,
+        }
+    }
+}
+
+fn parse<J: Job>(payload: &serde_json::Value) -> anyhow::Result<J> {
+    serde_json::from_value(payload.clone())
+        .map_err(|error| anyhow::anyhow!("not a {} job payload: {error}", J::KIND))
+}
+
+#[async_trait::async_trait]
+impl<J: Job, H: Handler<J>> JobHandler for Typed<J, H> {
+    async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
+        self.handler.run(context, parse::<J>(payload)?).await
+    }
+
+    fn batch_size(&self) -> usize {
+        self.handler.batch_size()
+    }
+
+    async fn run_batch(
+        &self,
+        context: &JobContext,
+        payloads: &[serde_json::Value],
+    ) -> Vec<anyhow::Result<()>> {
+        let mut jobs = Vec::with_capacity(payloads.len());
+        let mut unreadable = Vec::with_capacity(payloads.len());
+        for payload in payloads {
+            match parse::<J>(payload) {
+                Ok(job) => {
+                    jobs.push(job);
+                    unreadable.push(None);
+                }
+                Err(error) => unreadable.push(Some(error)),
+            }
+        }
+        let mut outcomes = self.handler.run_batch(context, jobs).await.into_iter();
+        unreadable
+            .into_iter()
+            .map(|error| match error {
+                Some(error) => Err(error),
+                None => outcomes.next().unwrap_or_else(|| {
+                    Err(anyhow::anyhow!(
+                        "the batch handler gave no outcome for this job"
+                    ))
+                }),
+            })
+            .collect()
     }
 }

@@ -251,7 +251,7 @@ db_test!(
         let pending = app
             .get(&format!("/api/v1/versions/{version}"), &agency.officer)
             .await;
-        assert_eq!(pending.json["extraction"]["status"], "pending");
+        assert_eq!(pending.json["extraction"]["status"], "queued");
         let without_flag = hoso(&app, &["extract"]);
         assert!(!without_flag.status.success());
     }

@@ -110,6 +110,18 @@ fn a_scanned_pdf_page_is_reported_for_ocr_and_an_image_needs_ocr() {
     );
 }
 
+#[test]
+fn a_blank_page_in_a_text_pdf_is_not_sent_to_ocr() {
+    let pdf = crate::support::pdf_with_pages(&["Quy trinh kiem soat tai lieu", "", "Trang ba"]);
+    let text = extract(&pdf, "application/pdf", &Limits::default()).unwrap();
+    assert_eq!(text.pages.len(), 3);
+    assert!(
+        text.pages_without_text.is_empty(),
+        "a blank page paints no image: {:?}",
+        text.pages_without_text
+    );
+}
+
 /// A zip archive with the given (name, content) entries, deflated.
 fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     use std::io::Write;
@@ -270,6 +282,8 @@ async fn a_pdf_whose_page_tree_loops_fails_without_hanging_or_crashing() {
 mod jobs {
     use axum::http::StatusCode;
 
+    use hoso::jobs::Lane;
+
     use super::fixture;
     use crate::support::{Engine, TestApp, db_test, id_of};
 
@@ -288,7 +302,7 @@ mod jobs {
                 )
                 .await;
             assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
-            assert_eq!(uploaded.json["extraction"]["status"], "pending");
+            assert_eq!(uploaded.json["extraction"]["status"], "queued");
             let version = id_of(&uploaded);
             app.drain_jobs().await;
             let after = app
@@ -442,6 +456,154 @@ mod jobs {
                 "{}",
                 text.text
             );
+            app.finish().await;
+        }
+    }
+
+    /// A PDF of `pages` scanned pages: each paints an image and has no text layer.
+    fn scanned_pdf(pages: usize) -> Vec<u8> {
+        use lopdf::{Document, Object, Stream, dictionary};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut kids = Vec::new();
+        for _ in 0..pages {
+            let image = doc.add_object(Stream::new(
+                dictionary! {
+                    "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
+                    "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+                },
+                vec![128],
+            ));
+            let content = doc.add_object(Stream::new(
+                dictionary! {},
+                b"q 500 0 0 700 50 50 cm /Im1 Do Q".to_vec(),
+            ));
+            let page = doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+                "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => image } },
+            });
+            kids.push(Object::Reference(page));
+        }
+        let count = kids.len() as i64;
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        bytes
+    }
+
+    /// Writes an executable shell script.
+    fn script(path: &std::path::Path, body: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// Two scans uploaded together are read page by page in turns, not one whole scan after
+    /// the other; each shows its pages done of total while it waits. (Stand-ins for pdftoppm
+    /// and Tesseract record the order they are asked for pages.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_pages_of_several_scans_take_turns() {
+        for engine in crate::support::engines() {
+            let tools = tempfile::tempdir().unwrap();
+            let log = tools.path().join("pages.log");
+            let pdftoppm = tools.path().join("pdftoppm");
+            let tesseract = tools.path().join("tesseract");
+            // pdftoppm -r 200 -gray -png -singlefile -f N -l N input.pdf prefix: note the input
+            // and the page, and make prefix.png.
+            script(
+                &pdftoppm,
+                &format!(
+                    "echo \"$(basename \"${{10}}\") $7\" >> {log}\n: > \"${{11}}.png\"",
+                    log = log.display()
+                ),
+            );
+            script(
+                &tesseract,
+                "if [ \"$1\" = --list-langs ]; then printf 'List of languages:\\neng\\nvie\\n'; exit 0; fi\necho \"Văn bản quét\"",
+            );
+            let (ocr, render) = (tesseract.clone(), pdftoppm.clone());
+            let app = TestApp::start_with(engine, move |config| {
+                config.ocr_command = ocr.display().to_string();
+                config.pdftoppm_command = render.display().to_string();
+            })
+            .await;
+            let agency = app.staffed_agency("SKHCN").await;
+            let mut versions = Vec::new();
+            for code in ["HS-A", "HS-B"] {
+                let document = app.document(&agency, code, "Hồ sơ quét").await;
+                let uploaded = app
+                    .upload(
+                        &agency.officer,
+                        &document,
+                        "scan.pdf",
+                        &scanned_pdf(3),
+                        None,
+                    )
+                    .await;
+                assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
+                versions.push(id_of(&uploaded));
+            }
+            // Extraction finds three scanned pages in each; OCR waits in its lane.
+            let extract = app.worker_with(app.jobs.clone()).in_lane(Lane::Extract);
+            extract.drain().await.unwrap();
+            let waiting = app
+                .get(
+                    &format!("/api/v1/versions/{}", versions[0]),
+                    &agency.officer,
+                )
+                .await;
+            assert_eq!(
+                waiting.json["extraction"]["status"], "queued",
+                "{}",
+                waiting.text
+            );
+            assert_eq!(waiting.json["extraction"]["ocr_pages_total"], 3);
+            assert_eq!(waiting.json["extraction"]["ocr_pages_done"], 0);
+
+            let ocr = app.worker_with(app.jobs.clone()).in_lane(Lane::Ocr);
+            ocr.drain().await.unwrap();
+            let order: Vec<String> = std::fs::read_to_string(&log)
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    line.split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            assert_eq!(order, ["1", "1", "2", "2", "3", "3"], "pages in turns");
+            let files: Vec<String> = std::fs::read_to_string(&log)
+                .unwrap()
+                .lines()
+                .map(|line| {
+                    line.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            assert_ne!(
+                files[0], files[1],
+                "the second scan's first page comes second"
+            );
+            for version in &versions {
+                let after = app
+                    .get(&format!("/api/v1/versions/{version}"), &agency.officer)
+                    .await;
+                assert_eq!(after.json["extraction"]["status"], "done", "{}", after.text);
+                assert_eq!(after.json["extraction"]["ocr_pages_done"], 3);
+                let text = app
+                    .get(&format!("/api/v1/versions/{version}/text"), &agency.officer)
+                    .await;
+                assert_eq!(text.json["pages"][2], "Văn bản quét");
+            }
             app.finish().await;
         }
     }

@@ -9,9 +9,10 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use hoso::{
     db,
-    jobs::{self, JobContext, JobHandler, JobRegistry, JobStatus, Worker},
+    jobs::{self, Handler, Job, JobContext, JobHandler, JobRegistry, JobStatus, Lane, Worker},
 };
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::support::{TestApp, assert_error, db_test};
@@ -122,7 +123,7 @@ db_test!(
             worker.run_next().await.unwrap(),
             Some((id, JobStatus::Dead))
         );
-        let dead = jobs::list(&app.state.db, Some(JobStatus::Dead), None, 10)
+        let dead = jobs::list(&app.state.db, Some(JobStatus::Dead), None, None, 10)
             .await
             .unwrap();
         assert_eq!(dead.len(), 1);
@@ -150,7 +151,7 @@ db_test!(
         let ran = worker(&app, &counter).drain().await.unwrap();
         assert!(ran.contains(&(panicking, JobStatus::Dead)));
         assert_eq!(counter.load(Ordering::SeqCst), 1);
-        let dead = jobs::list(&app.state.db, Some(JobStatus::Dead), None, 10)
+        let dead = jobs::list(&app.state.db, Some(JobStatus::Dead), None, None, 10)
             .await
             .unwrap();
         assert_eq!(
@@ -175,13 +176,13 @@ db_test!(jobs_abandoned_by_a_dead_worker_are_claimed_again, |app| {
     let id = jobs::enqueue(&app.state.db, "count", &json!({}), 3)
         .await
         .unwrap();
-    let claimed = jobs::claim_next(&app.state.db, "crashed-worker", &jobs::KindFilter::All)
+    let claimed = jobs::claim_next(&app.state.db, "crashed-worker", None)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(claimed.id, id);
     assert!(
-        jobs::claim_next(&app.state.db, "other", &jobs::KindFilter::All)
+        jobs::claim_next(&app.state.db, "other", None)
             .await
             .unwrap()
             .is_none()
@@ -193,7 +194,7 @@ db_test!(jobs_abandoned_by_a_dead_worker_are_claimed_again, |app| {
         1
     );
     assert_eq!(
-        jobs::claim_next(&app.state.db, "other", &jobs::KindFilter::All)
+        jobs::claim_next(&app.state.db, "other", None)
             .await
             .unwrap()
             .map(|job| job.id),
@@ -272,7 +273,7 @@ db_test!(
             app.get("/api/v1/me", &token).await.status,
             StatusCode::UNAUTHORIZED
         );
-        let next = jobs::list(&app.state.db, Some(JobStatus::Queued), None, 10)
+        let next = jobs::list(&app.state.db, Some(JobStatus::Queued), None, None, 10)
             .await
             .unwrap();
         assert_eq!(next.len(), 1);
@@ -283,32 +284,101 @@ db_test!(
     }
 );
 
+/// A scanned page to read: a slow job in the OCR lane.
+#[derive(Debug, Serialize, Deserialize)]
+struct ReadPage {
+    page: u32,
+}
+
+impl Job for ReadPage {
+    const KIND: &'static str = "test_read_page";
+    const LANE: Lane = Lane::Ocr;
+}
+
+/// A quick job in the index lane; identical ones waiting collapse into one.
+#[derive(Debug, Serialize, Deserialize)]
+struct Reindex {
+    unit: u32,
+}
+
+impl Job for Reindex {
+    const KIND: &'static str = "test_reindex";
+    const LANE: Lane = Lane::Index;
+    const DEDUPLICATE: bool = true;
+}
+
+struct Typed(Arc<AtomicUsize>);
+
+#[async_trait::async_trait]
+impl Handler<ReadPage> for Typed {
+    async fn run(&self, _: &JobContext, job: ReadPage) -> anyhow::Result<()> {
+        self.0.fetch_add(job.page as usize, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler<Reindex> for Typed {
+    async fn run(&self, _: &JobContext, job: Reindex) -> anyhow::Result<()> {
+        self.0.fetch_add(job.unit as usize * 100, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
 db_test!(
-    a_worker_restricted_to_some_kinds_leaves_the_others_queued,
+    each_lane_has_its_own_workers_and_identical_waiting_jobs_collapse,
     |app| {
         let counter = Arc::new(AtomicUsize::new(0));
-        let slow = jobs::enqueue(&app.state.db, "fail", &json!({"file": "x"}), 1)
-            .await
-            .unwrap();
-        let quick = jobs::enqueue(&app.state.db, "count", &json!({}), 1)
-            .await
-            .unwrap();
-        let quick_worker =
-            worker(&app, &counter).with_kinds(jobs::KindFilter::Except(vec!["fail".into()]));
-        assert_eq!(
-            quick_worker.drain().await.unwrap(),
-            vec![(quick, JobStatus::Done)]
+        let mut registry = JobRegistry::default();
+        registry
+            .add::<ReadPage>(Typed(Arc::clone(&counter)))
+            .add::<Reindex>(Typed(Arc::clone(&counter)));
+        assert_eq!(registry.kinds_in(Lane::Ocr), ["test_read_page"]);
+        let db = &app.state.db;
+        let scan = jobs::submit(db, &ReadPage { page: 3 }, 1).await.unwrap();
+        assert!(scan.is_some());
+        let first = jobs::submit(db, &Reindex { unit: 7 }, 1).await.unwrap();
+        let again = jobs::submit(db, &Reindex { unit: 7 }, 1).await.unwrap();
+        assert!(first.is_some());
+        assert_eq!(again, None, "the same re-index waits once");
+        assert!(
+            jobs::submit(db, &Reindex { unit: 8 }, 1)
+                .await
+                .unwrap()
+                .is_some()
         );
+        let lanes = jobs::depth_by_lane(db).await.unwrap();
+        assert!(
+            lanes.contains(&(Lane::Ocr, 1)) && lanes.contains(&(Lane::Index, 2)),
+            "{lanes:?}"
+        );
+
+        // The index lane's worker takes only its jobs: the scan waits for the OCR lane.
+        let index_worker = app.worker_with(registry.clone()).in_lane(Lane::Index);
+        assert_eq!(index_worker.drain().await.unwrap().len(), 2);
+        assert_eq!(counter.load(Ordering::SeqCst), 1500);
         assert_eq!(
-            jobs::queue_depth(&app.state.db).await.unwrap(),
+            jobs::queue_depth(db).await.unwrap(),
             1,
-            "the slow job waits for its own worker"
+            "the scan still waits"
         );
-        let slow_worker =
-            worker(&app, &counter).with_kinds(jobs::KindFilter::Only(vec!["fail".into()]));
+        let ocr_worker = app.worker_with(registry).in_lane(Lane::Ocr);
         assert_eq!(
-            slow_worker.drain().await.unwrap(),
-            vec![(slow, JobStatus::Dead)]
+            ocr_worker.drain().await.unwrap(),
+            vec![(scan.unwrap(), JobStatus::Done)]
+        );
+        assert_eq!(counter.load(Ordering::SeqCst), 1503);
+
+        // Administrators see each job's lane and can filter by it.
+        let listed = app.get("/api/v1/jobs?lane=ocr", &app.admin_token).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+        assert_eq!(listed.json["total"], 1);
+        assert_eq!(listed.json["items"][0]["lane"], "ocr");
+        assert_eq!(listed.json["items"][0]["payload"]["page"], 3);
+        assert_error(
+            &app.get("/api/v1/jobs?lane=fast", &app.admin_token).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
         );
     }
 );

@@ -221,5 +221,8 @@ async fn a_failed_tests_postgres_database_is_dropped_all_the_same() {
     });
     let outcome = futures::FutureExt::catch_unwind(failing).await;
     assert!(outcome.is_err());
-    assert!(!exists(name).await, "the database was dropped as the test unwound");
+    assert!(
+        !exists(name).await,
+        "the database was dropped as the test unwound"
+    );
 }

@@ -191,7 +191,7 @@ impl Worker {
         progress.set_message("extracting and indexing");
         loop {
             let waiting = jobs::queue_depth(&app.state.db).await?;
-            let running = jobs::list(&app.state.db, Some(jobs::JobStatus::Running), None, 1)
+            let running = jobs::list(&app.state.db, Some(jobs::JobStatus::Running), None, None, 1)
                 .await?
                 .len();
             if waiting == 0 && running == 0 {
@@ -202,7 +202,7 @@ impl Worker {
         }
         self.shutdown.cancel();
         self.task.await.context("the job worker")?;
-        let dead = jobs::list(&app.state.db, Some(jobs::JobStatus::Dead), None, 5).await?;
+        let dead = jobs::list(&app.state.db, Some(jobs::JobStatus::Dead), None, None, 5).await?;
         anyhow::ensure!(dead.is_empty(), "jobs failed: {dead:?}");
         Ok(())
     }

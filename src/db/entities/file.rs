@@ -18,6 +18,8 @@ pub struct Model {
     pub extraction_legacy_encoding: Option<String>,
     pub extraction_error: Option<String>,
     pub ocr_pages_done: Option<i32>,
+    /// Pages OCR reads, once it is queued.
+    pub ocr_pages_total: Option<i32>,
     pub uploaded_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub kind: String,
+    /// The lane whose workers run it (`ocr`, `extract`, `index`, `default`).
+    pub lane: String,
     pub payload: String,
     pub status: String,
     pub attempts: i32,

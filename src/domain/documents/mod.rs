@@ -408,6 +408,7 @@ pub(crate) fn version_view(
                 legacy_encoding: None,
                 error: Some("the version has no file".to_owned()),
                 ocr_pages_done: None,
+                ocr_pages_total: None,
             },
             Extraction::of,
         ),

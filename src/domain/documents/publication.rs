@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, Set,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -23,11 +23,20 @@ use crate::{
         entities::{document, document_version},
     },
     domain::{Actor, DomainError, DomainResult, audit},
-    jobs::{self, JobContext, JobRegistry},
+    jobs::{self, Handler, Job, JobContext, JobRegistry},
 };
 
-/// Job kind that makes versions published with a future date effective on their day.
-pub const ACTIVATE_VERSIONS: &str = "activate_versions";
+/// Makes versions published with a future date effective on their day (whichever are due when
+/// it runs, not only the one it was queued for).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActivateVersions {
+    /// The version whose publication queued it.
+    pub version_id: Uuid,
+}
+
+impl Job for ActivateVersions {
+    const KIND: &'static str = "activate_versions";
+}
 
 /// `POST /api/v1/versions/{id}/publish`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -71,10 +80,9 @@ pub async fn publish(
     if request.effective_from <= today {
         activate(&change.txn, &updated).await?;
     } else {
-        jobs::enqueue_at(
+        jobs::submit_at(
             &change.txn,
-            ACTIVATE_VERSIONS,
-            &json!({"version_id": id}),
+            &ActivateVersions { version_id: id },
             config_max_attempts,
             start_of_day_utc(request.effective_from),
         )
@@ -101,7 +109,7 @@ pub async fn publish(
     get_version(conn, actor, id).await
 }
 
-/// Makes due published versions effective (the job of [`ACTIVATE_VERSIONS`]); idempotent.
+/// Makes due published versions effective (the [`ActivateVersions`] job); idempotent.
 pub async fn activate_due_versions(conn: &DatabaseConnection) -> DomainResult<usize> {
     let due = document_version::Entity::find()
         .filter(document_version::Column::Status.eq(VersionStatus::Approved.as_str()))
@@ -181,15 +189,14 @@ async fn activate(
 
 /// Registers the job that activates versions on their effective day.
 pub fn register(registry: &mut JobRegistry) {
-    registry.register(ACTIVATE_VERSIONS, ActivateVersions);
+    registry.add::<ActivateVersions>(Activate);
 }
 
-/// Makes versions published with a future date effective on their day.
-struct ActivateVersions;
+struct Activate;
 
 #[async_trait::async_trait]
-impl jobs::JobHandler for ActivateVersions {
-    async fn run(&self, context: &JobContext, _payload: &serde_json::Value) -> anyhow::Result<()> {
+impl Handler<ActivateVersions> for Activate {
+    async fn run(&self, context: &JobContext, _job: ActivateVersions) -> anyhow::Result<()> {
         let activated = activate_due_versions(&context.db).await?;
         tracing::info!(
             activated,

@@ -234,7 +234,8 @@ pub(super) async fn fresh_document(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VersionText {
     pub version_id: Uuid,
-    /// `pending`, `running`, `done`, `failed` or `needs_ocr`.
+    /// `queued` (waiting for its extraction or OCR job), `running`, `done`, `failed` or
+    /// `needs_ocr` (scanned, and OCR is not installed).
     pub status: String,
     /// The text of each page (one entry for formats without pages).
     pub pages: Vec<String>,

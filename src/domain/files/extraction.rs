@@ -1,6 +1,10 @@
-//! Extracting the text of files: the `extract_file` and `ocr_file` jobs, and re-running failed
-//! extractions. The text is stored page by page; each owner linked to the file is then queued
-//! for re-indexing.
+//! Extracting the text of files: the `extract_file` job (lane `extract`), OCR of the pages
+//! without a text layer by `ocr_file` jobs (lane `ocr`), and re-running failed extractions. The
+//! text is stored page by page; each owner linked to the file is then queued for re-indexing.
+//!
+//! OCR reads one page per job and queues the next page at the back of the lane, so the pages of
+//! several scans take turns: a long scan does not hold every other scan behind it, and a file's
+//! status says `queued` while it waits and `running` (with pages done of total) while read.
 //!
 //! A failed extraction never blocks the file's owner: the file stays downloadable and usable,
 //! and its `extraction` object says what happened. Failures caused by the file itself are final (the job
@@ -11,26 +15,49 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
 };
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{owners, pages, save_pages};
+use super::{owners, pages, save_page, save_pages};
 use crate::{
     db::entities::file,
     domain::{DomainResult, indexing},
     extract::{self, ExtractError, Extracted, ocr},
-    jobs::{self, JobContext, JobHandler, JobRegistry},
+    jobs::{self, Handler, Job, JobContext, JobRegistry, Lane},
 };
 
-/// Job kind: extract the text of one file.
-pub const EXTRACT_FILE: &str = "extract_file";
-/// Job kind: OCR the pages of one file that have no text layer.
-pub const OCR_FILE: &str = "ocr_file";
+/// Extract the text of one file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExtractFile {
+    pub file_id: Uuid,
+}
+
+impl Job for ExtractFile {
+    const KIND: &'static str = "extract_file";
+    const LANE: Lane = Lane::Extract;
+}
+
+/// OCR the next of a file's pages without a text layer; the rest follow in a job of their own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OcrFile {
+    pub file_id: Uuid,
+    /// The pages still to read (1-based), the next first.
+    #[serde(default)]
+    pub pages: Vec<u32>,
+    /// Pages read so far that OCR could not read, with why.
+    #[serde(default)]
+    pub failures: Vec<String>,
+}
+
+impl Job for OcrFile {
+    const KIND: &'static str = "ocr_file";
+    const LANE: Lane = Lane::Ocr;
+}
 
 /// Registers the extraction job handlers.
 pub fn register(registry: &mut JobRegistry) {
-    registry.register(EXTRACT_FILE, ExtractFile);
-    registry.register(OCR_FILE, OcrFile);
+    registry.add::<ExtractFile>(Extract);
+    registry.add::<OcrFile>(Ocr);
 }
 
 /// Queues extraction of a file, in the caller's transaction.
@@ -39,7 +66,7 @@ pub async fn enqueue(
     file_id: Uuid,
     max_attempts: u32,
 ) -> DomainResult<()> {
-    jobs::enqueue(db, EXTRACT_FILE, &json!({"file_id": file_id}), max_attempts).await?;
+    jobs::submit(db, &ExtractFile { file_id }, max_attempts).await?;
     Ok(())
 }
 
@@ -60,19 +87,15 @@ pub async fn retry_failed(
         .await?;
     for row in &files {
         let txn = crate::db::begin_write(conn).await?;
-        set_status(&txn, row.id, "pending", None).await?;
+        set_status(&txn, row.id, QUEUED, None).await?;
         enqueue(&txn, row.id, max_attempts).await?;
         txn.commit().await?;
     }
     Ok(files.len())
 }
 
-fn file_id_of(payload: &serde_json::Value) -> anyhow::Result<Uuid> {
-    payload["file_id"]
-        .as_str()
-        .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(|| anyhow::anyhow!("the job payload has no file_id"))
-}
+/// A file waiting for a job of its own.
+pub(crate) const QUEUED: &str = "queued";
 
 /// Queues the re-indexing of every owner of a file, whose text just changed.
 async fn reindex_owners(db: &impl ConnectionTrait, file_id: Uuid) -> DomainResult<()> {
@@ -100,12 +123,12 @@ async fn set_status(
     Ok(())
 }
 
-struct ExtractFile;
+struct Extract;
 
 #[async_trait::async_trait]
-impl JobHandler for ExtractFile {
-    async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
-        let id = file_id_of(payload)?;
+impl Handler<ExtractFile> for Extract {
+    async fn run(&self, context: &JobContext, job: ExtractFile) -> anyhow::Result<()> {
+        let id = job.file_id;
         let Some(row) = file::Entity::find_by_id(id).one(&context.db).await? else {
             return Ok(());
         };
@@ -128,10 +151,12 @@ impl JobHandler for ExtractFile {
             .read_capped(&row.blob_sha256, limits.max_input_bytes)
             .await?;
         let outcome = extract::extract_async(bytes, row.content_type.clone(), limits).await;
-        let wants_ocr = match &outcome {
-            Ok(extracted) => !extracted.pages_without_text.is_empty(),
-            Err(error) => matches!(error, ExtractError::NeedsOcr),
+        let ocr_pages = match &outcome {
+            Ok(extracted) => extracted.pages_without_text.clone(),
+            Err(ExtractError::NeedsOcr) => vec![1],
+            Err(_) => Vec::new(),
         };
+        let wants_ocr = !ocr_pages.is_empty();
         let ocr_available = wants_ocr && ocr::available(&context.config.ocr_settings()).await;
         // The text, the status and the follow-up jobs land together: a crash in between would
         // leave a file marked done whose text never reaches the index.
@@ -143,12 +168,13 @@ impl JobHandler for ExtractFile {
                     &txn,
                     id,
                     &extracted,
-                    if needs_ocr { "running" } else { "done" },
+                    if needs_ocr { QUEUED } else { "done" },
                 )
                 .await?;
+                // The pages with text are searchable at once; the scanned ones follow.
                 reindex_owners(&txn, id).await?;
                 if needs_ocr {
-                    queue_ocr(&txn, context, ocr_available, id).await?;
+                    queue_ocr(&txn, context, ocr_available, id, ocr_pages).await?;
                 }
             }
             Err(ExtractError::NeedsOcr) => {
@@ -159,8 +185,8 @@ impl JobHandler for ExtractFile {
                     pages_without_text: vec![1],
                     warnings: Vec::new(),
                 };
-                record(&txn, id, &empty, "running").await?;
-                queue_ocr(&txn, context, ocr_available, id).await?;
+                record(&txn, id, &empty, QUEUED).await?;
+                queue_ocr(&txn, context, ocr_available, id, ocr_pages).await?;
             }
             Err(error) => {
                 tracing::warn!(file = %id, %error, "text extraction failed");
@@ -191,6 +217,7 @@ async fn record(
             .map(|encoding| encoding.as_str().to_owned())),
         extraction_error: Set(None),
         ocr_pages_done: Set(None),
+        ocr_pages_total: Set(None),
         updated_at: Set(Utc::now().trunc_subsecs(6)),
         ..Default::default()
     }
@@ -199,21 +226,29 @@ async fn record(
     Ok(())
 }
 
-/// Queues OCR when Tesseract is installed; otherwise marks the file `needs_ocr`.
+/// Queues OCR of `pages` when Tesseract is installed; otherwise marks the file `needs_ocr`.
 async fn queue_ocr(
     db: &impl ConnectionTrait,
     context: &JobContext,
     available: bool,
     id: Uuid,
+    pages: Vec<u32>,
 ) -> anyhow::Result<()> {
     if available {
-        jobs::enqueue(
-            db,
-            OCR_FILE,
-            &json!({"file_id": id}),
-            context.config.job_max_attempts,
-        )
+        file::ActiveModel {
+            id: Set(id),
+            ocr_pages_done: Set(Some(0)),
+            ocr_pages_total: Set(Some(i32::try_from(pages.len()).unwrap_or(i32::MAX))),
+            ..Default::default()
+        }
+        .update(db)
         .await?;
+        let job = OcrFile {
+            file_id: id,
+            pages,
+            failures: Vec::new(),
+        };
+        jobs::submit(db, &job, context.config.job_max_attempts).await?;
     } else {
         let settings = context.config.ocr_settings();
         set_status(
@@ -230,12 +265,12 @@ async fn queue_ocr(
     Ok(())
 }
 
-struct OcrFile;
+struct Ocr;
 
 #[async_trait::async_trait]
-impl JobHandler for OcrFile {
-    async fn run(&self, context: &JobContext, payload: &serde_json::Value) -> anyhow::Result<()> {
-        let id = file_id_of(payload)?;
+impl Handler<OcrFile> for Ocr {
+    async fn run(&self, context: &JobContext, job: OcrFile) -> anyhow::Result<()> {
+        let id = job.file_id;
         let Some(row) = file::Entity::find_by_id(id).one(&context.db).await? else {
             return Ok(());
         };
@@ -250,80 +285,129 @@ impl JobHandler for OcrFile {
             .await?;
             return Ok(());
         }
-        let mut pages: Vec<String> = pages(&context.db, id).await?;
-        if pages.is_empty() {
-            pages.push(String::new());
+        let mut remaining = job.pages.clone();
+        if remaining.is_empty() {
+            // A job queued before OCR went page by page: every page without text.
+            remaining = pages(&context.db, id)
+                .await?
+                .iter()
+                .enumerate()
+                .filter(|(_, text)| text.chars().filter(|c| !c.is_whitespace()).count() < 3)
+                .map(|(index, _)| index as u32 + 1)
+                .collect();
+            if remaining.is_empty() {
+                remaining.push(1);
+            }
         }
-        let scratch = context.config.data_dir.join("tmp");
-        std::fs::create_dir_all(&scratch)?;
-        let work = tempfile::Builder::new()
-            .prefix("ocr-")
-            .tempdir_in(&scratch)?;
-        let input = work.path().join(if row.content_type == "application/pdf" {
-            "input.pdf"
-        } else {
-            "input.img"
-        });
-        context
-            .blobs
-            .write_to_file(&row.blob_sha256, &input)
-            .await?;
-        let todo: Vec<usize> = pages
-            .iter()
-            .enumerate()
-            .filter(|(_, text)| text.chars().filter(|c| !c.is_whitespace()).count() < 3)
-            .map(|(index, _)| index)
-            .collect();
-        let mut failures = Vec::new();
-        for (done, index) in todo.iter().enumerate() {
-            let image = if row.content_type == "application/pdf" {
-                match ocr::render_pdf_page(&settings, &input, *index as u32 + 1, work.path()).await
-                {
-                    Ok(image) => image,
-                    Err(error) => {
-                        failures.push(format!("page {}: {error}", index + 1));
-                        continue;
-                    }
-                }
-            } else {
-                input.clone()
-            };
-            match ocr::image_text(&settings, &image).await {
-                Ok(text) => pages[*index] = extract::legacy_vn::repair(&text).0,
-                Err(error) => failures.push(format!("page {}: {error}", index + 1)),
+        let page = remaining.remove(0);
+        set_status(&context.db, id, "running", None).await?;
+        let mut failures = job.failures;
+        match read_page(context, &row, page).await {
+            Ok(text) => {
+                let txn = crate::db::begin_write(&context.db).await?;
+                save_page(&txn, id, page, &text).await?;
+                txn.commit().await?;
             }
-            file::ActiveModel {
-                id: Set(id),
-                ocr_pages_done: Set(Some(i32::try_from(done + 1).unwrap_or(i32::MAX))),
-                ..Default::default()
-            }
-            .update(&context.db)
-            .await?;
+            Err(error) => failures.push(format!("page {page}: {error}")),
         }
         let txn = crate::db::begin_write(&context.db).await?;
-        save_pages(&txn, id, &pages).await?;
-        let method = if row.content_type == "application/pdf" {
-            "pdf+ocr"
+        let done = row.ocr_pages_done.unwrap_or(0) + 1;
+        if remaining.is_empty() {
+            let method = if row.content_type == "application/pdf" {
+                "pdf+ocr"
+            } else {
+                "ocr"
+            };
+            let read = row.ocr_pages_total.unwrap_or(done) as usize;
+            let (status, error) = if failures.len() < read.max(1) {
+                ("done", (!failures.is_empty()).then(|| failures.join("; ")))
+            } else {
+                ("failed", Some(failures.join("; ")))
+            };
+            file::ActiveModel {
+                id: Set(id),
+                extraction_status: Set(status.into()),
+                extraction_method: Set(Some(method.into())),
+                extraction_error: Set(error),
+                ocr_pages_done: Set(Some(done)),
+                updated_at: Set(Utc::now().trunc_subsecs(6)),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+            reindex_owners(&txn, id).await?;
+            if let Err(error) = tokio::fs::remove_file(ocr_input(context, &row)).await {
+                tracing::debug!(file = %id, %error, "no local copy to remove after OCR");
+            }
         } else {
-            "ocr"
-        };
-        let (status, error) = if failures.is_empty() || failures.len() < todo.len() {
-            ("done", (!failures.is_empty()).then(|| failures.join("; ")))
-        } else {
-            ("failed", Some(failures.join("; ")))
-        };
-        file::ActiveModel {
-            id: Set(id),
-            extraction_status: Set(status.into()),
-            extraction_method: Set(Some(method.into())),
-            extraction_error: Set(error),
-            updated_at: Set(Utc::now().trunc_subsecs(6)),
-            ..Default::default()
+            file::ActiveModel {
+                id: Set(id),
+                extraction_status: Set(QUEUED.into()),
+                ocr_pages_done: Set(Some(done)),
+                updated_at: Set(Utc::now().trunc_subsecs(6)),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+            // The next page waits at the back of the lane: other scans' pages take their turn.
+            let next = OcrFile {
+                file_id: id,
+                pages: remaining,
+                failures,
+            };
+            jobs::submit(&txn, &next, context.config.job_max_attempts).await?;
         }
-        .update(&txn)
-        .await?;
-        reindex_owners(&txn, id).await?;
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// The local copy OCR reads a file from, kept while its pages are read (streamed from the blob
+/// store once, not once per page).
+fn ocr_input(context: &JobContext, row: &file::Model) -> std::path::PathBuf {
+    let extension = if row.content_type == "application/pdf" {
+        "pdf"
+    } else {
+        "img"
+    };
+    context
+        .config
+        .data_dir
+        .join("tmp")
+        .join(format!("ocr-{}.{extension}", row.id))
+}
+
+/// Reads one page of a file by OCR: a PDF page rendered by pdftoppm, or the image itself.
+async fn read_page(context: &JobContext, row: &file::Model, page: u32) -> anyhow::Result<String> {
+    let settings = context.config.ocr_settings();
+    let input = ocr_input(context, row);
+    let scratch = input
+        .parent()
+        .unwrap_or(&context.config.data_dir)
+        .to_path_buf();
+    tokio::fs::create_dir_all(&scratch).await?;
+    if !tokio::fs::try_exists(&input).await.unwrap_or(false) {
+        // Written under another name first: a crash midway never leaves half a file to read.
+        let partial = input.with_extension("part");
+        context
+            .blobs
+            .write_to_file(&row.blob_sha256, &partial)
+            .await?;
+        tokio::fs::rename(&partial, &input).await?;
+    }
+    let work = tempfile::Builder::new()
+        .prefix("ocr-page-")
+        .tempdir_in(&scratch)?;
+    let is_pdf = row.content_type == "application/pdf";
+    let image = if is_pdf {
+        ocr::render_pdf_page(&settings, &input, page, work.path())
+            .await
+            .map_err(anyhow::Error::msg)?
+    } else {
+        input
+    };
+    let text = ocr::image_text(&settings, &image)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    Ok(extract::legacy_vn::repair(&text).0)
 }

@@ -32,14 +32,17 @@ pub use uploads::{UploadedFile, clean_filename, store_file};
 /// Text extraction state of a file (filled by the extraction jobs).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Extraction {
-    /// `pending`, `running`, `done`, `failed` or `needs_ocr`.
+    /// `queued` (waiting for its extraction or OCR job), `running`, `done`, `failed` or
+    /// `needs_ocr` (scanned, and OCR is not installed).
     pub status: String,
     pub method: Option<String>,
     pub pages: Option<i32>,
     pub legacy_encoding: Option<String>,
     pub error: Option<String>,
-    /// Pages read by OCR so far, while OCR runs.
+    /// Pages read by OCR so far, of `ocr_pages_total`.
     pub ocr_pages_done: Option<i32>,
+    /// Pages without a text layer that OCR reads.
+    pub ocr_pages_total: Option<i32>,
 }
 
 impl Extraction {
@@ -51,6 +54,7 @@ impl Extraction {
             legacy_encoding: row.extraction_legacy_encoding.clone(),
             error: row.extraction_error.clone(),
             ocr_pages_done: row.ocr_pages_done,
+            ocr_pages_total: row.ocr_pages_total,
         }
     }
 }
@@ -72,12 +76,13 @@ pub async fn record_file(
         original_filename: Set(upload.original_filename.clone()),
         size: Set(upload.blob.size as i64),
         content_type: Set(upload.content_type.to_owned()),
-        extraction_status: Set("pending".to_owned()),
+        extraction_status: Set(extraction::QUEUED.to_owned()),
         extraction_method: Set(None),
         extraction_pages: Set(None),
         extraction_legacy_encoding: Set(None),
         extraction_error: Set(None),
         ocr_pages_done: Set(None),
+        ocr_pages_total: Set(None),
         uploaded_by: Set(actor.user_id),
         created_at: Set(now),
         updated_at: Set(now),
@@ -272,6 +277,27 @@ pub(crate) async fn save_pages(
         });
         file_text::Entity::insert_many(rows).exec(db).await?;
     }
+    Ok(())
+}
+
+/// Replaces the stored text of one page of a file (OCR fills the scanned pages one by one).
+pub(crate) async fn save_page(
+    db: &impl ConnectionTrait,
+    file_id: Uuid,
+    page: u32,
+    text: &str,
+) -> DomainResult<()> {
+    let page = i32::try_from(page).unwrap_or(i32::MAX);
+    file_text::Entity::delete_by_id((file_id, page))
+        .exec(db)
+        .await?;
+    file_text::ActiveModel {
+        file_id: Set(file_id),
+        page: Set(page),
+        text: Set(text.to_owned()),
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }
 
