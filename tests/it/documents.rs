@@ -1191,3 +1191,77 @@ db_test!(
         assert_eq!(doc.json["obsolete_reason"], "Bãi bỏ");
     }
 );
+
+/// Reads the register through a connection that counts the statements it runs.
+async fn statements_for_a_register_page(app: &TestApp, username: &str) -> (usize, u64) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let mut db = sea_orm::Database::connect(&app.database.url).await.unwrap();
+    let actor = hoso::domain::auth::actor_for_user(&db, username)
+        .await
+        .unwrap();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&count);
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let page = hoso::domain::documents::register::list_documents(
+        &db,
+        &actor,
+        &Default::default(),
+        &hoso::domain::PageRequest {
+            page: None,
+            per_page: Some(200),
+        },
+    )
+    .await
+    .unwrap();
+    let statements = count.load(Ordering::SeqCst);
+    db.close().await.ok();
+    (statements, page.total)
+}
+
+db_test!(
+    a_register_page_costs_the_same_few_statements_however_many_documents_it_shows,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let legal = app
+            .post(
+                "/api/v1/legal-refs",
+                &agency.officer,
+                json!({"number": "19/2014/QĐ-TTg", "title": "Quyết định ISO"}),
+            )
+            .await;
+        assert_eq!(legal.status, StatusCode::CREATED, "{}", legal.text);
+        let add = |from: usize, to: usize| {
+            let app = &app;
+            let agency = &agency;
+            async move {
+                for n in from..to {
+                    let created = app
+                        .post(
+                            "/api/v1/documents",
+                            &agency.officer,
+                            json!({"agency_id": agency.id, "code": format!("QT-{n:02}"),
+                                   "title": "Quy trình", "kind": "procedure",
+                                   "legal_ref_ids": ["19/2014/QĐ-TTg"]}),
+                        )
+                        .await;
+                    let document = id_of(&created);
+                    app.issue_version(agency, &document, "Quy trinh", None, today())
+                        .await;
+                }
+            }
+        };
+        add(0, 2).await;
+        let (few, shown) = statements_for_a_register_page(&app, "thuky-skhcn").await;
+        assert_eq!(shown, 2);
+        add(2, 12).await;
+        let (many, shown) = statements_for_a_register_page(&app, "thuky-skhcn").await;
+        assert_eq!(shown, 12);
+        assert_eq!(few, many, "the same statements for 2 documents and for 12");
+        assert!(many <= 12, "{many} statements for one page of the register");
+    }
+);

@@ -262,66 +262,117 @@ pub(crate) async fn document_view(
     row: document::Model,
     sees_drafts: bool,
 ) -> DomainResult<Document> {
-    let versions = document_version::Entity::find()
-        .filter(document_version::Column::DocumentId.eq(row.id))
-        .order_by_desc(document_version::Column::Seq)
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|version| {
-            sees_drafts
-                || VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public)
-        })
-        .collect::<Vec<_>>();
-    let people = people_of(db, &versions).await?;
-    let files = files_of(db, &versions).await?;
-    let ref_ids: Vec<Uuid> = document_legal_ref::Entity::find()
-        .filter(document_legal_ref::Column::DocumentId.eq(row.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|link| link.legal_ref_id)
-        .collect();
-    let legal_bases = if ref_ids.is_empty() {
-        Vec::new()
-    } else {
-        legal_ref::Entity::find()
-            .filter(legal_ref::Column::Id.is_in(ref_ids))
-            .order_by_asc(legal_ref::Column::NumberKey)
+    let mut views = document_views(db, vec![(row, sees_drafts)]).await?;
+    views.pop().ok_or(super::DomainError::NotFound("document"))
+}
+
+/// Builds the API views of documents (each with whether the actor sees its drafts) in a
+/// constant number of queries, however many documents and versions: versions, the people named
+/// on them, their files, the cited references.
+pub(crate) async fn document_views(
+    db: &impl ConnectionTrait,
+    rows: Vec<(document::Model, bool)>,
+) -> DomainResult<Vec<Document>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|(row, _)| row.id).collect();
+    let mut versions: HashMap<Uuid, Vec<document_version::Model>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for version in document_version::Entity::find()
+            .filter(document_version::Column::DocumentId.is_in(chunk.to_vec()))
+            .order_by_desc(document_version::Column::Seq)
             .all(db)
             .await?
+        {
+            versions
+                .entry(version.document_id)
+                .or_default()
+                .push(version);
+        }
+    }
+    let sees: HashMap<Uuid, bool> = rows.iter().map(|(row, sees)| (row.id, *sees)).collect();
+    for (document_id, list) in versions.iter_mut() {
+        if !sees.get(document_id).copied().unwrap_or(false) {
+            list.retain(|version| {
+                VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public)
+            });
+        }
+    }
+    let all_versions: Vec<document_version::Model> = versions.values().flatten().cloned().collect();
+    let people = people_of(db, &all_versions).await?;
+    let files = files_of(db, &all_versions).await?;
+    let mut links: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut ref_ids = Vec::new();
+    for chunk in ids.chunks(500) {
+        for link in document_legal_ref::Entity::find()
+            .filter(document_legal_ref::Column::DocumentId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            ref_ids.push(link.legal_ref_id);
+            links
+                .entry(link.document_id)
+                .or_default()
+                .push(link.legal_ref_id);
+        }
+    }
+    ref_ids.sort_unstable();
+    ref_ids.dedup();
+    let mut references: HashMap<Uuid, legal_ref::Model> = HashMap::new();
+    for chunk in ref_ids.chunks(500) {
+        for reference in legal_ref::Entity::find()
+            .filter(legal_ref::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            references.insert(reference.id, reference);
+        }
+    }
+    let mut views = Vec::with_capacity(rows.len());
+    for (row, _) in rows {
+        let mut cited: Vec<&legal_ref::Model> = links
+            .remove(&row.id)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|id| references.get(id))
+            .collect();
+        cited.sort_by(|a, b| a.number_key.cmp(&b.number_key));
+        let legal_bases = cited
             .into_iter()
             .map(|reference| LegalBasis {
                 id: reference.id,
-                number: reference.number,
-                title: reference.title,
-                status: reference.status,
+                number: reference.number.clone(),
+                title: reference.title.clone(),
+                status: reference.status.clone(),
             })
-            .collect()
-    };
-    Ok(Document {
-        id: row.id,
-        agency_id: row.agency_id,
-        code: row.code,
-        title: row.title,
-        kind: DocumentKind::parse(&row.kind).unwrap_or(DocumentKind::Other),
-        owner_id: row.owner_id,
-        review_interval_months: row.review_interval_months,
-        next_review_on: row.next_review_on,
-        tags: serde_json::from_str(&row.tags).unwrap_or_default(),
-        status: row.status,
-        update_required_by: row.update_required_by,
-        update_reason: row.update_reason,
-        obsolete_reason: row.obsolete_reason,
-        legal_bases,
-        versions: versions
-            .into_iter()
-            .map(|version| version_view(version, &people, &files))
-            .collect(),
-        revision: row.revision,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+            .collect();
+        let own_versions = versions.remove(&row.id).unwrap_or_default();
+        views.push(Document {
+            id: row.id,
+            agency_id: row.agency_id,
+            code: row.code,
+            title: row.title,
+            kind: DocumentKind::parse(&row.kind).unwrap_or(DocumentKind::Other),
+            owner_id: row.owner_id,
+            review_interval_months: row.review_interval_months,
+            next_review_on: row.next_review_on,
+            tags: serde_json::from_str(&row.tags).unwrap_or_default(),
+            status: row.status,
+            update_required_by: row.update_required_by,
+            update_reason: row.update_reason,
+            obsolete_reason: row.obsolete_reason,
+            legal_bases,
+            versions: own_versions
+                .into_iter()
+                .map(|version| version_view(version, &people, &files))
+                .collect(),
+            revision: row.revision,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        });
+    }
+    Ok(views)
 }
 
 /// Display names of everyone named on these versions.
@@ -341,16 +392,20 @@ pub(crate) async fn people_of(
         })
         .flatten()
         .collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let mut ids = ids;
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        for person in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            names.insert(person.id, person.display_name);
+        }
     }
-    Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|person| (person.id, person.display_name))
-        .collect())
+    Ok(names)
 }
 
 /// The files of these versions, by id.

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{
     DOCUMENT_STATUSES, Document, DocumentKind,
     access::{DocumentRights, readable_document},
-    document_view, legal_refs, refresh_document,
+    document_view, document_views, legal_refs, refresh_document,
 };
 use crate::{
     clock::today,
@@ -387,11 +387,14 @@ pub async fn list_documents(
         .limit(page.per_page())
         .all(db)
         .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let sees_drafts = DocumentRights::of(actor, &row, &tree).sees_drafts();
-        items.push(document_view(db, row, sees_drafts).await?);
-    }
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let sees_drafts = DocumentRights::of(actor, &row, &tree).sees_drafts();
+            (row, sees_drafts)
+        })
+        .collect();
+    let items = document_views(db, rows).await?;
     Ok(Page::new(items, total, page))
 }
 
