@@ -35,6 +35,9 @@ pub struct SearchParams {
     pub year: Option<u64>,
     /// Only versions in force on this day.
     pub as_of: Option<NaiveDate>,
+    /// Superseded and withdrawn versions too (left out by default, unless `status` or `as_of`
+    /// asks for them).
+    pub history: Option<bool>,
     /// Hits per page (default 20, at most 200).
     pub limit: Option<usize>,
     pub offset: Option<usize>,
@@ -129,6 +132,18 @@ pub async fn search(
         agencies,
         doc_kind: params.kind.clone(),
         status: params.status.clone(),
+        // What staff look for is what is in force; history is there when asked for.
+        exclude_statuses: if params.history == Some(true)
+            || params.status.is_some()
+            || params.as_of.is_some()
+        {
+            Vec::new()
+        } else {
+            vec![
+                VersionStatus::Superseded.as_str().to_owned(),
+                VersionStatus::Obsolete.as_str().to_owned(),
+            ]
+        },
         year: params.year,
         as_of: params.as_of.map(crate::clock::day_number),
         limit: params.limit.unwrap_or(20).clamp(1, MAX_LIMIT),

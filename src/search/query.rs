@@ -38,6 +38,8 @@ pub struct SearchFilters {
     pub agencies: Option<Vec<String>>,
     pub doc_kind: Option<String>,
     pub status: Option<String>,
+    /// Statuses left out (the domain leaves out history unless it is asked for).
+    pub exclude_statuses: Vec<String>,
     pub year: Option<u64>,
     /// Only versions in force on this day (days since 1970-01-01).
     pub as_of: Option<i64>,
@@ -416,6 +418,9 @@ impl SearchIndex {
         }
         if let Some(status) = &filters.status {
             clauses.push((Occur::Must, term(f.status, status)));
+        }
+        for status in &filters.exclude_statuses {
+            clauses.push((Occur::MustNot, term(f.status, status)));
         }
         if let Some(year) = filters.year {
             clauses.push((

@@ -972,6 +972,12 @@ db_test!(
             .get("/api/v1/documents?overdue=true", &agency.officer)
             .await;
         assert_eq!(overdue.json["total"], 1);
+        // Flagged for an update, it is still in force: the in-force register lists it.
+        let in_force = app
+            .get("/api/v1/documents?status=effective", &agency.staff)
+            .await;
+        assert_eq!(in_force.json["total"], 1, "{}", in_force.text);
+        assert_eq!(in_force.json["items"][0]["status"], "needs_update");
         let due = app.get("/api/v1/reviews/due", &agency.officer).await;
         assert_eq!(due.json[0]["reason"], "legal_change");
         assert_eq!(due.json[0]["overdue"], true);

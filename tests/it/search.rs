@@ -706,3 +706,49 @@ mod writer {
         assert_eq!(hits(&reopened, "hanh dong khac phuc"), 1);
     }
 }
+
+db_test!(
+    staff_find_what_is_in_force_and_history_when_they_ask_for_it,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = issued(
+            &app,
+            &agency,
+            "QT-02",
+            "Quy trình kiểm định",
+            "kiểm định phương tiện đo lần một",
+            &[],
+        )
+        .await;
+        app.issue_file(
+            &agency,
+            &document,
+            ("qt02.txt", "kiểm định phương tiện đo lần hai".as_bytes()),
+            Some("Sửa đổi"),
+            today(),
+        )
+        .await;
+        app.drain_jobs().await;
+        let in_force = search(&app, &agency.staff, "kiểm định").await;
+        assert_eq!(in_force["total"], 1, "{in_force}");
+        assert_eq!(in_force["hits"][0]["status"], "effective");
+        let with_history = app
+            .get(
+                "/api/v1/search?q=ki%E1%BB%83m%20%C4%91%E1%BB%8Bnh&history=true",
+                &agency.staff,
+            )
+            .await;
+        assert_eq!(with_history.json["total"], 2, "{}", with_history.text);
+        assert_eq!(
+            with_history.json["hits"][0]["status"], "effective",
+            "the version in force first"
+        );
+        let superseded = app
+            .get(
+                "/api/v1/search?q=ki%E1%BB%83m%20%C4%91%E1%BB%8Bnh&status=superseded",
+                &agency.staff,
+            )
+            .await;
+        assert_eq!(superseded.json["total"], 1, "{}", superseded.text);
+    }
+);

@@ -496,14 +496,27 @@ impl TestApp {
         summary: Option<&str>,
         effective_from: chrono::NaiveDate,
     ) -> String {
+        self.issue_file(
+            agency,
+            document_id,
+            ("quy-trinh.pdf", &pdf_with_pages(&[text])),
+            summary,
+            effective_from,
+        )
+        .await
+    }
+
+    /// Like [`TestApp::issue_version`] with a file of the caller's: (name, bytes).
+    pub async fn issue_file(
+        &self,
+        agency: &Agency,
+        document_id: &str,
+        (filename, bytes): (&str, &[u8]),
+        summary: Option<&str>,
+        effective_from: chrono::NaiveDate,
+    ) -> String {
         let uploaded = self
-            .upload(
-                &agency.officer,
-                document_id,
-                "quy-trinh.pdf",
-                &pdf_with_pages(&[text]),
-                summary,
-            )
+            .upload(&agency.officer, document_id, filename, bytes, summary)
             .await;
         assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
         let version = id_of(&uploaded);

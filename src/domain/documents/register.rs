@@ -326,7 +326,16 @@ pub async fn list_documents(
                 format!("must be one of {}", DOCUMENT_STATUSES.join(", ")),
             ));
         }
-        condition = condition.add(document::Column::Status.eq(status.as_str()));
+        // A document flagged for an update, or with a revision under way, is still in force.
+        condition = if status == "effective" {
+            condition.add(document::Column::Status.is_in([
+                "effective",
+                "needs_update",
+                "under_revision",
+            ]))
+        } else {
+            condition.add(document::Column::Status.eq(status.as_str()))
+        };
     }
     if let Some(tag) = filter
         .tag
