@@ -952,6 +952,8 @@ db_test!(
             )
             .await;
         assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
+        // The citing documents are flagged by a job of their own.
+        app.drain_jobs().await;
         let deadline = changed_on
             .checked_add_months(chrono::Months::new(3))
             .unwrap();
@@ -1046,6 +1048,7 @@ db_test!(
                     )
                     .await;
                 assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+                app.drain_jobs().await;
             }
         };
         let status = || async {

@@ -1,6 +1,8 @@
 //! The register of legal documents and what their changes do to procedures citing them: an
 //! amended, replaced or repealed reference flags every effective citing document "needs update"
-//! with a deadline three months after the change takes effect (QĐ 19/2014/QĐ-TTg).
+//! with a deadline three months after the change takes effect (QĐ 19/2014/QĐ-TTg); set back in
+//! force, it clears the flags it raised. The citing documents are updated by a job, a few per
+//! transaction.
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
@@ -24,6 +26,7 @@ use crate::{
         Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest,
         agencies::contains_pattern, audit, text,
     },
+    jobs::{self, Handler, Job, JobContext, JobRegistry},
 };
 
 /// Months an agency has to bring a legal change into its procedures.
@@ -329,13 +332,82 @@ pub async fn update_legal_ref(
         Value::Object(summary),
     )
     .await?;
-    if let Some(changed_on) = flag_from {
-        flag_citing_documents(&txn, actor, &updated, changed_on).await?;
-    } else if back_in_force {
-        clear_flags_of(&txn, actor, &updated).await?;
+    // The citing documents are flagged (or cleared) by a job, a few per transaction: a
+    // reference cited by hundreds of procedures never holds the database's write lock for long.
+    if flag_from.is_some() || back_in_force {
+        let job = UpdateCitingDocuments {
+            legal_ref_id: id,
+            changed_on: flag_from,
+            by_user: actor.user_id,
+            by_name: actor.name.clone(),
+        };
+        jobs::submit(&txn, &job, CITING_ATTEMPTS).await?;
     }
     txn.commit().await?;
     Ok(view(updated))
+}
+
+/// Flags (from `changed_on`) or clears (`None`: back in force) the documents citing a legal
+/// reference, on behalf of whoever changed it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpdateCitingDocuments {
+    pub legal_ref_id: Uuid,
+    pub changed_on: Option<NaiveDate>,
+    pub by_user: Option<Uuid>,
+    pub by_name: String,
+}
+
+impl Job for UpdateCitingDocuments {
+    const KIND: &'static str = "update_citing_documents";
+}
+
+const CITING_ATTEMPTS: u32 = 5;
+/// Documents flagged per transaction.
+const CITING_CHUNK: usize = 50;
+
+/// Registers the job that flags documents citing a changed reference.
+pub fn register(registry: &mut JobRegistry) {
+    registry.add::<UpdateCitingDocuments>(FlagCiting);
+}
+
+struct FlagCiting;
+
+#[async_trait::async_trait]
+impl Handler<UpdateCitingDocuments> for FlagCiting {
+    async fn run(&self, context: &JobContext, job: UpdateCitingDocuments) -> anyhow::Result<()> {
+        let Some(reference) = legal_ref::Entity::find_by_id(job.legal_ref_id)
+            .one(&context.db)
+            .await?
+        else {
+            return Ok(());
+        };
+        // The audit rows name the person who changed the reference.
+        let actor = Actor {
+            user_id: job.by_user,
+            name: job.by_name.clone(),
+            grants: Vec::new(),
+        };
+        let ids: Vec<Uuid> = citing_documents(&context.db, reference.id)
+            .await?
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+        for chunk in ids.chunks(CITING_CHUNK) {
+            let txn = db::begin_write(&context.db).await?;
+            let rows = document::Entity::find()
+                .filter(document::Column::Id.is_in(chunk.to_vec()))
+                .all(&txn)
+                .await?;
+            match job.changed_on {
+                Some(changed_on) => {
+                    flag_documents(&txn, &actor, &reference, changed_on, rows).await?;
+                }
+                None => clear_flags_of(&txn, &actor, &reference, rows).await?,
+            }
+            txn.commit().await?;
+        }
+        Ok(())
+    }
 }
 
 /// The reason a document carries while flagged because of `reference`.
@@ -352,9 +424,10 @@ async fn clear_flags_of(
     db: &impl ConnectionTrait,
     actor: &Actor,
     reference: &legal_ref::Model,
+    rows: Vec<document::Model>,
 ) -> DomainResult<()> {
     let raised_here = format!("{} was ", reference.number);
-    for row in citing_documents(db, reference.id).await? {
+    for row in rows {
         let ours = row
             .update_reason
             .as_deref()
@@ -426,15 +499,18 @@ pub(crate) async fn resolve_all(
     Ok(ids)
 }
 
-async fn flag_citing_documents(
+/// Flags documents citing a reference changed on `changed_on`: in force ones must be updated
+/// within three months.
+async fn flag_documents(
     db: &impl ConnectionTrait,
     actor: &Actor,
     reference: &legal_ref::Model,
     changed_on: NaiveDate,
+    rows: Vec<document::Model>,
 ) -> DomainResult<()> {
     let deadline = add_months(changed_on, UPDATE_DEADLINE_MONTHS);
     let reason = flag_reason(reference, changed_on);
-    for row in citing_documents(db, reference.id).await? {
+    for row in rows {
         if !matches!(
             row.status.as_str(),
             "effective" | "under_revision" | "needs_update"
