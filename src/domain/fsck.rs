@@ -114,8 +114,15 @@ pub async fn fsck(
                 } else {
                     // Entries of a unit nothing indexes any more: removed.
                     let removals = chunk.iter().map(|unit| (unit.to_string(), Vec::new()));
-                    index.submit_many(removals.collect())?.committed().await?;
-                    index.flush()?.committed().await?;
+                    let removals: Vec<_> = removals.collect();
+                    let writer = Arc::clone(index);
+                    let (removed, flushed) = tokio::task::spawn_blocking(move || {
+                        let removed = writer.submit_many(removals)?;
+                        Ok::<_, crate::search::SearchError>((removed, writer.flush()?))
+                    })
+                    .await??;
+                    flushed.committed().await?;
+                    removed.committed().await?;
                 }
                 report.repaired_units += chunk.len();
             }

@@ -100,26 +100,36 @@ pub async fn enqueue_all(db: &impl ConnectionTrait, max_attempts: u32) -> Domain
     Ok(())
 }
 
+/// Runs a call into the index on a blocking thread: building index documents normalises whole
+/// texts, and the first change starts the writer; neither belongs on the async runtime.
+async fn on_index<T: Send + 'static>(
+    index: &Arc<SearchIndex>,
+    call: impl FnOnce(&SearchIndex) -> Result<T, crate::search::SearchError> + Send + 'static,
+) -> anyhow::Result<T> {
+    let index = Arc::clone(index);
+    Ok(tokio::task::spawn_blocking(move || call(&index)).await??)
+}
+
 /// Sends the entries of `units` of `kind` to the writer without waiting for the commit.
 async fn submit(
     db: &DatabaseConnection,
-    index: &SearchIndex,
+    index: &Arc<SearchIndex>,
     indexer: &dyn Indexer,
     units: &[Uuid],
 ) -> anyhow::Result<Ticket> {
     let items = indexer.items(db, units).await?;
-    let changes = items
+    let changes: Vec<(String, Vec<IndexItem>)> = items
         .into_iter()
         .map(|(unit, items)| (unit.to_string(), items))
         .collect();
-    Ok(index.submit_many(changes)?)
+    on_index(index, move |index| index.submit_many(changes)).await
 }
 
 /// Rebuilds the entries of `units` of `kind` and waits until the change is committed (on the
 /// writer's count or time trigger, or at once with `flush`).
 pub async fn index_units(
     db: &DatabaseConnection,
-    index: &SearchIndex,
+    index: &Arc<SearchIndex>,
     indexers: &Indexers,
     kind: &str,
     units: &[Uuid],
@@ -130,7 +140,7 @@ pub async fn index_units(
         .ok_or_else(|| anyhow::anyhow!("nothing indexes the kind {kind:?}"))?;
     let ticket = submit(db, index, indexer.as_ref(), units).await?;
     if flush {
-        index.flush()?.committed().await?;
+        on_index(index, SearchIndex::flush).await?.committed().await?;
     }
     ticket.committed().await?;
     Ok(())
@@ -145,7 +155,7 @@ const REINDEX_IN_FLIGHT: usize = 16;
 /// sent. Returns the number of units of each kind once everything is committed.
 pub async fn reindex_all(
     db: &DatabaseConnection,
-    index: &SearchIndex,
+    index: &Arc<SearchIndex>,
     indexers: &Indexers,
     mut progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<Vec<(&'static str, u64)>> {
@@ -156,7 +166,7 @@ pub async fn reindex_all(
     }
     let total = all.iter().map(|(_, units)| units.len() as u64).sum();
     let mut in_flight = std::collections::VecDeque::new();
-    in_flight.push_back(index.clear()?);
+    in_flight.push_back(on_index(index, SearchIndex::clear).await?);
     let mut done = 0;
     for (indexer, units) in &all {
         for chunk in units.chunks(REINDEX_CHUNK) {
@@ -170,7 +180,7 @@ pub async fn reindex_all(
             progress(done, total);
         }
     }
-    index.flush()?.committed().await?;
+    on_index(index, SearchIndex::flush).await?.committed().await?;
     for ticket in in_flight {
         ticket.committed().await?;
     }
