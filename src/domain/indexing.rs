@@ -140,7 +140,10 @@ pub async fn index_units(
         .ok_or_else(|| anyhow::anyhow!("nothing indexes the kind {kind:?}"))?;
     let ticket = submit(db, index, indexer.as_ref(), units).await?;
     if flush {
-        on_index(index, SearchIndex::flush).await?.committed().await?;
+        on_index(index, SearchIndex::flush)
+            .await?
+            .committed()
+            .await?;
     }
     ticket.committed().await?;
     Ok(())
@@ -180,7 +183,10 @@ pub async fn reindex_all(
             progress(done, total);
         }
     }
-    on_index(index, SearchIndex::flush).await?.committed().await?;
+    on_index(index, SearchIndex::flush)
+        .await?
+        .committed()
+        .await?;
     for ticket in in_flight {
         ticket.committed().await?;
     }

@@ -38,6 +38,19 @@ pub fn extract(
                 .map(|cell| match cell {
                     Data::Empty => String::new(),
                     Data::String(text) => text.clone(),
+                    Data::DateTime(moment) if moment.is_datetime() => moment
+                        .as_datetime()
+                        .map_or_else(|| cell.to_string(), vietnamese_date),
+                    Data::DateTimeIso(text) => {
+                        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+                            .ok()
+                            .or_else(|| {
+                                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                                    .ok()
+                                    .and_then(|day| day.and_hms_opt(0, 0, 0))
+                            })
+                            .map_or_else(|| text.clone(), vietnamese_date)
+                    }
                     other => other.to_string(),
                 })
                 .collect();
@@ -68,6 +81,16 @@ pub fn extract(
         pages_without_text: Vec::new(),
         warnings: Vec::new(),
     })
+}
+
+/// A date cell as a Vietnamese reader writes it (dd/mm/yyyy, with the time when it has one):
+/// searching "15/03/2026" finds it, where the stored serial number (46096) never would.
+fn vietnamese_date(moment: chrono::NaiveDateTime) -> String {
+    if moment.time() == chrono::NaiveTime::MIN {
+        moment.format("%d/%m/%Y").to_string()
+    } else {
+        moment.format("%d/%m/%Y %H:%M").to_string()
+    }
 }
 
 /// calamine reads zip parts whole: refuse archives whose declared sizes exceed the caps first.
