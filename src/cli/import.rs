@@ -16,9 +16,15 @@ pub struct ImportArgs {
     /// Document kind for every file (otherwise from folder names such as quy-trinh, bieu-mau).
     #[arg(long)]
     pub kind: Option<String>,
-    /// Show what would be imported without changing anything.
+    /// Show what would be imported (code, kind and title of each file) without changing
+    /// anything.
     #[arg(long)]
     pub dry_run: bool,
+    /// Import the files in force from this day (YYYY-MM-DD, today or earlier): procedures the
+    /// agency already uses, recorded in the audit log as imported in force, by whom. Without
+    /// it, every file becomes a draft to approve.
+    #[arg(long, value_name = "DATE")]
+    pub effective_from: Option<chrono::NaiveDate>,
 }
 
 /// Imports every file under the folder into the agency and prints a summary.
@@ -28,6 +34,7 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
         agency,
         kind,
         dry_run,
+        effective_from,
     } = args;
     let (dir, agency, kind) = (dir.as_path(), agency.as_str(), kind.as_deref());
     use crate::domain::documents::{
@@ -71,6 +78,7 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
             kind,
             root: dir,
             dry_run,
+            effective_from,
         };
         let outcome = import_file(
             &app.state.db,
@@ -82,7 +90,14 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
         )
         .await;
         match outcome {
-            ImportOutcome::Imported { .. } | ImportOutcome::WouldImport { .. } => imported += 1,
+            ImportOutcome::WouldImport { code, kind, title } => {
+                imported += 1;
+                let shown = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+                bar.suspend(|| {
+                    println!("  {code:<16} {:<16} {title}  ({shown})", kind.as_str());
+                });
+            }
+            ImportOutcome::Imported { .. } => imported += 1,
             ImportOutcome::NewVersion { .. } => updated += 1,
             ImportOutcome::Skipped => skipped += 1,
             ImportOutcome::Failed(reason) => failed.push((path.clone(), reason)),

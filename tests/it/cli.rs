@@ -342,10 +342,24 @@ db_test!(import_brings_a_folder_in_once_and_picks_up_changes, |app| {
     let dir = folder.path().to_string_lossy().into_owned();
 
     let dry = hoso(&app, &["import", &dir, "--agency", "skhcn", "--dry-run"]);
+    let listing = text(&dry.stdout);
+    assert!(listing.contains("would import 3"), "{listing}");
+    // Each file with the code, kind and title it would get, before anything is written.
+    let qt01_line = listing
+        .lines()
+        .find(|line| line.trim_start().starts_with("QT-01"))
+        .unwrap_or_else(|| panic!("QT-01 listed: {listing}"));
+    assert!(qt01_line.contains("procedure"), "{qt01_line}");
     assert!(
-        text(&dry.stdout).contains("would import 3"),
-        "{}",
-        text(&dry.stdout)
+        qt01_line.contains("Quy trình kiểm soát tài liệu"),
+        "{qt01_line}"
+    );
+    assert_eq!(
+        app.get("/api/v1/documents?agency=SKHCN", &app.admin_token)
+            .await
+            .json["total"],
+        0,
+        "a dry run writes nothing"
     );
     let first = hoso(&app, &["import", &dir, "--agency", "SKHCN"]);
     let summary = text(&first.stdout);
@@ -408,6 +422,72 @@ db_test!(import_brings_a_folder_in_once_and_picks_up_changes, |app| {
     let missing = hoso(&app, &["import", &dir, "--agency", "NOWHERE"]);
     assert!(!missing.status.success());
 });
+
+db_test!(
+    procedures_in_use_are_imported_in_force_from_the_day_given,
+    |app| {
+        app.agency("SKHCN", "department", None).await;
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(folder.path().join("quy-trinh")).unwrap();
+        std::fs::write(
+            folder.path().join("quy-trinh/QT-03 tiep nhan ho so.txt"),
+            "Quy trình tiếp nhận hồ sơ một cửa",
+        )
+        .unwrap();
+        let dir = folder.path().to_string_lossy().into_owned();
+        let future = hoso(
+            &app,
+            &[
+                "import",
+                &dir,
+                "--agency",
+                "SKHCN",
+                "--effective-from",
+                "2999-01-01",
+            ],
+        );
+        assert!(
+            text(&future.stdout).contains("failed 1"),
+            "a day to come is refused: {}",
+            text(&future.stdout)
+        );
+        let import = hoso(
+            &app,
+            &[
+                "import",
+                &dir,
+                "--agency",
+                "SKHCN",
+                "--effective-from",
+                "2024-01-15",
+            ],
+        );
+        assert!(import.status.success(), "{}", text(&import.stderr));
+        assert!(
+            text(&import.stdout).contains("imported 1"),
+            "{}",
+            text(&import.stdout)
+        );
+        let list = app
+            .get(
+                "/api/v1/documents?agency=SKHCN&status=effective",
+                &app.admin_token,
+            )
+            .await;
+        assert_eq!(list.json["total"], 1, "{}", list.text);
+        let version = &list.json["items"][0]["versions"][0];
+        assert_eq!(version["status"], "effective");
+        assert_eq!(version["effective_from"], "2024-01-15");
+        let trail = app
+            .get(
+                "/api/v1/audit-log?action=version.import_in_force",
+                &app.admin_token,
+            )
+            .await;
+        assert_eq!(trail.json["total"], 1, "{}", trail.text);
+        assert_eq!(trail.json["items"][0]["actor_name"], "import");
+    }
+);
 
 /// Runs `hoso import` and kills it (SIGKILL) as soon as `until` holds, checked every 20 ms.
 async fn import_killed_when(

@@ -21,7 +21,7 @@ use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
 use super::{
-    DocumentKind, VersionStatus, indexing, refresh_document,
+    DocumentKind, VersionStatus, indexing, publication, refresh_document,
     register::{NewDocument, code_key, insert_document},
     versions::{VersionForm, insert_version},
 };
@@ -49,15 +49,26 @@ pub struct ImportRequest<'a> {
     /// The folder imported; paths are recorded relative to it.
     pub root: &'a Path,
     pub dry_run: bool,
+    /// Import the files in force from this day (an agency's procedures already in use), instead
+    /// of as drafts; recorded in the audit log as imported in force, by whom.
+    pub effective_from: Option<chrono::NaiveDate>,
 }
 
 /// What happened to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {
-    Imported { code: String },
-    NewVersion { code: String },
+    Imported {
+        code: String,
+    },
+    NewVersion {
+        code: String,
+    },
     Skipped,
-    WouldImport { code: String },
+    WouldImport {
+        code: String,
+        kind: DocumentKind,
+        title: String,
+    },
     Failed(String),
 }
 
@@ -189,6 +200,7 @@ async fn try_import(
         kind,
         root,
         dry_run,
+        effective_from,
     } = request;
     let agency = agencies::resolve(conn, agency_code).await?;
     let rel_path: String = path
@@ -254,9 +266,6 @@ async fn try_import(
         Some(row) => row.code.clone(),
         None => unique_code(conn, agency.id, &stem, &sha256).await?,
     };
-    if dry_run {
-        return Ok(ImportOutcome::WouldImport { code });
-    }
     let title = if existing_document.is_none() && size <= 50 * 1024 * 1024 {
         let bytes = tokio::fs::read(path).await.map_err(io)?;
         extract::extract_async(bytes, content_type.to_owned(), config.extract_limits())
@@ -267,6 +276,19 @@ async fn try_import(
         None
     }
     .unwrap_or_else(|| title_from_name(&stem));
+    let kind = kind
+        .or_else(|| kind_from_folders(&rel_path))
+        .unwrap_or(DocumentKind::Other);
+    if dry_run {
+        let (kind, title) = match &existing_document {
+            Some(row) => (
+                DocumentKind::parse(&row.kind).unwrap_or(kind),
+                row.title.clone(),
+            ),
+            None => (kind, title),
+        };
+        return Ok(ImportOutcome::WouldImport { code, kind, title });
+    }
 
     let body = ReaderStream::new(tokio::fs::File::open(path).await.map_err(io)?);
     let blob = blobs
@@ -281,9 +303,6 @@ async fn try_import(
     let (document_id, new_document) = match &existing_document {
         Some(row) => (row.id, false),
         None => {
-            let kind = kind
-                .or_else(|| kind_from_folders(&rel_path))
-                .unwrap_or(DocumentKind::Other);
             let row = insert_document(
                 &txn,
                 actor,
@@ -331,6 +350,10 @@ async fn try_import(
             )
             .await?
         }
+    };
+    let version = match effective_from {
+        Some(day) => publication::put_in_force_on_import(&txn, actor, version, day).await?,
+        None => version,
     };
     let now = Utc::now().trunc_subsecs(6);
     match previous {

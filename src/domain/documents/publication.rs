@@ -149,6 +149,46 @@ pub async fn activate_due_versions(conn: &DatabaseConnection) -> DomainResult<us
     Ok(activated)
 }
 
+/// Puts an imported version in force from `effective_from` (today or earlier: an agency's
+/// procedure already in use when it moves to hoso), inside the import's transaction. Nobody
+/// approved it in hoso: the audit row says it was imported in force, and by whom.
+pub(crate) async fn put_in_force_on_import(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    version: document_version::Model,
+    effective_from: NaiveDate,
+) -> DomainResult<document_version::Model> {
+    if effective_from > today() {
+        return Err(DomainError::invalid(
+            "effective_from",
+            "an imported version is in force from today or an earlier day; publish later ones in hoso",
+        ));
+    }
+    let now = Utc::now().trunc_subsecs(6);
+    let mut active: document_version::ActiveModel = version.into();
+    active.published_by = Set(actor.user_id);
+    active.published_at = Set(Some(now));
+    active.effective_from = Set(Some(effective_from));
+    let published = active.update(txn).await?;
+    activate(txn, &published).await?;
+    let row = fresh_document(txn, published.document_id).await?;
+    refresh_document(txn, &row).await?;
+    audit(
+        txn,
+        actor,
+        "version.import_in_force",
+        "document_version",
+        published.id,
+        Some(row.agency_id),
+        json!({"effective_from": effective_from, "imported_by": actor.name}),
+    )
+    .await?;
+    Ok(document_version::Entity::find_by_id(published.id)
+        .one(txn)
+        .await?
+        .ok_or(DomainError::NotFound("version"))?)
+}
+
 /// Makes `version` the effective one: the previous effective version is superseded the day
 /// before, the review clock starts, and a pending legal-update flag is cleared.
 async fn activate(
