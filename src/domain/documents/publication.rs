@@ -183,10 +183,10 @@ pub(crate) async fn put_in_force_on_import(
         json!({"effective_from": effective_from, "imported_by": actor.name}),
     )
     .await?;
-    Ok(document_version::Entity::find_by_id(published.id)
+    document_version::Entity::find_by_id(published.id)
         .one(txn)
         .await?
-        .ok_or(DomainError::NotFound("version"))?)
+        .ok_or(DomainError::NotFound("version"))
 }
 
 /// Makes `version` the effective one: the previous effective version is superseded the day
