@@ -201,7 +201,7 @@ impl Report {
         let _ = writeln!(out, "Machine: {}.  ", machine());
         let _ = writeln!(
             out,
-            "Command: `cargo run --release --bin hoso-bench -- {}`.  ",
+            "Command: `cargo run --release -p hoso-bench --bin hoso-bench -- {}`.  ",
             self.arguments
         );
         let _ = writeln!(out, "Corpus: {}.\n", self.corpus);

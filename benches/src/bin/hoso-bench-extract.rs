@@ -2,7 +2,7 @@
 //! same files — time per file and character-level agreement of the texts — as a Markdown table
 //! for `docs/benchmarks.md`.
 //!
-//! `cargo run --release --bin hoso-bench-extract -- DIR [--runs N] [--append FILE]`
+//! `cargo run --release -p hoso-bench --bin hoso-bench-extract -- DIR [--runs N] [--append FILE]`
 
 use std::{
     fmt::Write as _,

@@ -4,7 +4,7 @@
 //! and appends a Markdown report to `docs/benchmarks.md`.
 //!
 //! ```text
-//! cargo run --release --bin hoso-bench -- [--docs 10000] [--append docs/benchmarks.md]
+//! cargo run --release -p hoso-bench --bin hoso-bench -- [--docs 10000] [--append docs/benchmarks.md]
 //! ```
 
 mod corpus;
