@@ -27,7 +27,7 @@ use writer::{Change, WriterHandle};
 pub use writer::{CommitPolicy, Ticket};
 
 /// Bumped whenever the schema or the analysis changes; a different stored value rebuilds.
-pub const SCHEMA_VERSION: &str = "4";
+pub const SCHEMA_VERSION: &str = "5";
 const SCHEMA_FILE: &str = "hoso-schema-version";
 /// The share of a segment's entries deleted (replaced or removed) at which it is merged.
 const DELETED_BEFORE_MERGE: f32 = 0.25;
@@ -171,6 +171,8 @@ pub struct IndexItem {
     /// Legal numbers and other identifiers cited, each indexed whole.
     pub identifiers: Vec<String>,
     pub title: String,
+    /// The text, its pages separated by form feeds (`\u{000C}`): a hit says on which page its
+    /// snippet is.
     pub body: String,
     pub tags: Vec<String>,
     pub filename: String,

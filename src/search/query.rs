@@ -64,6 +64,8 @@ pub struct SearchHit {
     pub original_filename: String,
     /// HTML-escaped text with `<mark>` around matches (diacritic-folded matches included).
     pub snippet: String,
+    /// The page (from 1) the snippet comes from, when the text has pages and a match.
+    pub page: Option<u32>,
     pub score: f32,
 }
 
@@ -496,6 +498,11 @@ impl SearchIndex {
                 snippet = folded.snippet(&body);
             }
             snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let page = snippet_page(
+                &body,
+                snippet.fragment(),
+                snippet.highlighted().first().map(|range| range.start),
+            );
             let id = get(f.id);
             hits.push(SearchHit {
                 kind: get(f.kind),
@@ -508,7 +515,8 @@ impl SearchIndex {
                 doc_kind: get(f.doc_kind),
                 status: get(f.status),
                 original_filename: get(f.filename),
-                snippet: snippet.to_html(),
+                snippet: snippet.to_html().replace(PAGE_BREAK, " "),
+                page,
                 score,
             });
         }
@@ -518,6 +526,17 @@ impl SearchIndex {
             facets: facets(&aggregated),
         })
     }
+}
+
+/// What separates the pages of an item's body.
+const PAGE_BREAK: char = '\u{000C}';
+
+/// The page (from 1) of a snippet's first match: `first_match` is its byte offset in the
+/// fragment, which is a slice of the body.
+fn snippet_page(body: &str, fragment: &str, first_match: Option<usize>) -> Option<u32> {
+    let start = body.find(fragment)? + first_match?;
+    let breaks = body.get(..start)?.matches(PAGE_BREAK).count();
+    Some(u32::try_from(breaks + 1).unwrap_or(u32::MAX))
 }
 
 fn facets(results: &AggregationResults) -> Facets {

@@ -752,3 +752,25 @@ db_test!(
         assert_eq!(superseded.json["total"], 1, "{}", superseded.text);
     }
 );
+
+db_test!(a_hit_says_on_which_page_its_snippet_is, |app| {
+    let agency = app.staffed_agency("SKHCN").await;
+    let document = app.document(&agency, "QT-04", "Quy trình đánh giá").await;
+    let pdf = crate::support::pdf_with_pages(&[
+        "Muc luc",
+        "Pham vi ap dung cua quy trinh",
+        "Trach nhiem cua chuyen gia danh gia noi bo",
+    ]);
+    app.issue_file(&agency, &document, ("qt04.pdf", &pdf), None, today())
+        .await;
+    app.drain_jobs().await;
+    let found = search(&app, &agency.staff, "chuyên gia đánh giá nội bộ").await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["hits"][0]["page"], 3, "{found}");
+    let snippet = found["hits"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>"), "{snippet}");
+    assert!(
+        !snippet.contains('\u{000C}'),
+        "no page break in the snippet: {snippet:?}"
+    );
+});

@@ -136,7 +136,7 @@ pub async fn index_items(
                     .file_id
                     .and_then(|file| texts.remove(&file))
                     .unwrap_or_default()
-                    .join("\n");
+                    .join("\u{000C}");
                 let effective_from = version.effective_from.filter(|_| status.is_public());
                 items.push(IndexItem {
                     kind: "document_version",
