@@ -129,6 +129,9 @@ pub async fn search(
     let filters = SearchFilters {
         readable,
         drafts_visible: drafts,
+        // Owners and drafters see their own drafts wherever they stand (the one draft rule of
+        // `documents::access`).
+        viewer: actor.user_id.map(|id| id.to_string()),
         agencies,
         doc_kind: params.kind.clone(),
         status: params.status.clone(),

@@ -59,6 +59,8 @@ pub struct Fields {
     pub doc_kind: Field,
     pub status: Field,
     pub public: Field,
+    /// People who see the item before it is public wherever they stand (its owner, its drafter).
+    pub people: Field,
     pub code: Field,
     pub identifiers: Field,
     pub title: Field,
@@ -98,6 +100,7 @@ fn schema() -> (Schema, Fields) {
         doc_kind: builder.add_text_field("doc_kind", STRING | STORED | FAST),
         status: builder.add_text_field("status", STRING | STORED | FAST),
         public: builder.add_u64_field("public", INDEXED | FAST),
+        people: builder.add_text_field("people", STRING),
         code: builder.add_text_field("code", text(analysis::IDENTIFIER, true)),
         identifiers: builder.add_text_field("identifiers", text(analysis::IDENTIFIER, false)),
         title: builder.add_text_field("title", text(analysis::EXACT, true)),
@@ -167,6 +170,9 @@ pub struct IndexItem {
     pub doc_kind: String,
     pub status: String,
     pub public: bool,
+    /// Ids of the people who see it while it is not public, beside the agencies of
+    /// `SearchFilters::drafts_visible` (the owner, the drafter).
+    pub people: Vec<String>,
     pub code: String,
     /// Legal numbers and other identifiers cited, each indexed whole.
     pub identifiers: Vec<String>,
@@ -405,6 +411,9 @@ impl SearchIndex {
         doc.add_text(f.doc_kind, &item.doc_kind);
         doc.add_text(f.status, &item.status);
         doc.add_u64(f.public, u64::from(item.public));
+        for person in &item.people {
+            doc.add_text(f.people, person);
+        }
         let code = nfc(&item.code);
         doc.add_text(f.code, &code);
         doc.add_text(f.identifiers, &code);

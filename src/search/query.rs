@@ -34,6 +34,9 @@ pub struct SearchFilters {
     pub readable: Option<Vec<String>>,
     /// Agencies where the caller also sees drafts; `None` means all.
     pub drafts_visible: Option<Vec<String>>,
+    /// The caller's id: items naming them among their `people` are visible before they are
+    /// public.
+    pub viewer: Option<String>,
     /// The agency filter asked for (an agency and its subtree).
     pub agencies: Option<Vec<String>>,
     pub doc_kind: Option<String>,
@@ -404,10 +407,19 @@ impl SearchIndex {
             ));
             clauses.push((
                 Occur::Must,
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, public as Box<dyn Query>),
-                    (Occur::Should, terms(f.agency_id, visible)),
-                ])),
+                Box::new(BooleanQuery::new(
+                    [
+                        Some((Occur::Should, public as Box<dyn Query>)),
+                        Some((Occur::Should, terms(f.agency_id, visible))),
+                        filters
+                            .viewer
+                            .as_ref()
+                            .map(|viewer| (Occur::Should, term(f.people, viewer))),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                )),
             ));
         }
         if let Some(agencies) = &filters.agencies

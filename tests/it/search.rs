@@ -774,3 +774,51 @@ db_test!(a_hit_says_on_which_page_its_snippet_is, |app| {
         "no page break in the snippet: {snippet:?}"
     );
 });
+
+db_test!(
+    the_owner_of_a_document_finds_its_draft_like_its_editors_do,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        // A staff member made owner of a procedure works on its draft like an editor.
+        let owner = app
+            .user_with_role("chuyenvien", "staff", Some(&agency.id))
+            .await;
+        let me = app.get("/api/v1/me", &owner).await;
+        let owner_id = me.json["id"].as_str().unwrap().to_owned();
+        let created = app
+            .post(
+                "/api/v1/documents",
+                &agency.officer,
+                json!({"agency_id": agency.id, "code": "QT-08", "title": "Quy trình lưu trữ",
+                       "kind": "procedure", "owner_id": owner_id}),
+            )
+            .await;
+        let document = crate::support::id_of(&created);
+        let draft = app
+            .upload(
+                &owner,
+                &document,
+                "qt08.txt",
+                "dự thảo quy trình lưu trữ hồ sơ".as_bytes(),
+                None,
+            )
+            .await;
+        assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+        app.drain_jobs().await;
+        // The same rule everywhere: the document page, the version, and search.
+        let page = app
+            .get(&format!("/api/v1/documents/{document}"), &owner)
+            .await;
+        assert_eq!(page.json["versions"].as_array().unwrap().len(), 1);
+        let version = crate::support::id_of(&draft);
+        assert_eq!(
+            app.get(&format!("/api/v1/versions/{version}"), &owner)
+                .await
+                .status,
+            StatusCode::OK
+        );
+        assert_eq!(search(&app, &owner, "lưu trữ").await["total"], 1);
+        // Other staff see nothing of it.
+        assert_eq!(search(&app, &agency.staff, "lưu trữ").await["total"], 0);
+    }
+);

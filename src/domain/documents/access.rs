@@ -25,10 +25,24 @@ impl DocumentRights {
         }
     }
 
-    /// Drafts and reviews in progress are for those who work on them.
+    /// Drafts and reviews in progress are for those who work on them: its owner, the agency's
+    /// editors and approvers (and each version's drafter, see [`sees_version`]). The one rule for
+    /// reads, lists, impact and search.
     pub fn sees_drafts(&self) -> bool {
         self.edit || self.approve
     }
+}
+
+/// Whether the actor sees a version: issued ones everyone who reads the document; one in
+/// progress those who see the document's drafts, and its drafter.
+pub fn sees_version(
+    actor: &Actor,
+    rights_see_drafts: bool,
+    version: &document_version::Model,
+) -> bool {
+    VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public)
+        || rights_see_drafts
+        || (actor.user_id.is_some() && actor.user_id == version.drafted_by)
 }
 
 /// Loads a document the actor may read; otherwise `NotFound` (never revealing it exists).
@@ -67,8 +81,8 @@ pub async fn readable_version(
     let row = readable_document(db, actor, &tree, version.document_id)
         .await
         .map_err(|_| DomainError::NotFound("version"))?;
-    let public = VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public);
-    if !public && !DocumentRights::of(actor, &row, &tree).sees_drafts() {
+    let rights = DocumentRights::of(actor, &row, &tree);
+    if !sees_version(actor, rights.sees_drafts(), &version) {
         return Err(DomainError::NotFound("version"));
     }
     Ok((version, row))

@@ -146,6 +146,11 @@ pub async fn index_items(
                     doc_kind: row.kind.clone(),
                     status: version.status.clone(),
                     public: status.is_public(),
+                    people: [row.owner_id, version.drafted_by]
+                        .into_iter()
+                        .flatten()
+                        .map(|id| id.to_string())
+                        .collect(),
                     code: row.code.clone(),
                     identifiers: numbers.clone(),
                     title: row.title.clone(),

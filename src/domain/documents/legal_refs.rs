@@ -15,7 +15,7 @@ use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::refresh_document;
+use super::{access::DocumentRights, refresh_document};
 use crate::{
     clock::{add_months, today},
     db::{
@@ -576,9 +576,13 @@ pub async fn impact(
     Ok(citing_documents(db, id)
         .await?
         .into_iter()
-        .filter(|row| scope.includes(row.agency_id))
         .filter(|row| {
-            row.status != "draft" || actor.can(Action::EditDocuments, Some(row.agency_id), &tree)
+            // The one rule of `access`: readers of the agency (and the owner) see it, and a
+            // draft-only document only those who see its drafts.
+            let rights = DocumentRights::of(actor, row, &tree);
+            let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
+            (owner || scope.includes(row.agency_id))
+                && (row.status != "draft" || rights.sees_drafts())
         })
         .map(|row| ImpactedDocument {
             document_id: row.id,

@@ -259,10 +259,11 @@ pub(crate) async fn refresh_document(
 /// Builds the API view of a document, with the versions the actor may see.
 pub(crate) async fn document_view(
     db: &impl ConnectionTrait,
+    viewer: &super::Actor,
     row: document::Model,
     sees_drafts: bool,
 ) -> DomainResult<Document> {
-    let mut views = document_views(db, vec![(row, sees_drafts)]).await?;
+    let mut views = document_views(db, viewer, vec![(row, sees_drafts)]).await?;
     views.pop().ok_or(super::DomainError::NotFound("document"))
 }
 
@@ -271,6 +272,7 @@ pub(crate) async fn document_view(
 /// on them, their files, the cited references.
 pub(crate) async fn document_views(
     db: &impl ConnectionTrait,
+    viewer: &super::Actor,
     rows: Vec<(document::Model, bool)>,
 ) -> DomainResult<Vec<Document>> {
     if rows.is_empty() {
@@ -293,11 +295,8 @@ pub(crate) async fn document_views(
     }
     let sees: HashMap<Uuid, bool> = rows.iter().map(|(row, sees)| (row.id, *sees)).collect();
     for (document_id, list) in versions.iter_mut() {
-        if !sees.get(document_id).copied().unwrap_or(false) {
-            list.retain(|version| {
-                VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public)
-            });
-        }
+        let sees_drafts = sees.get(document_id).copied().unwrap_or(false);
+        list.retain(|version| access::sees_version(viewer, sees_drafts, version));
     }
     let all_versions: Vec<document_version::Model> = versions.values().flatten().cloned().collect();
     let people = people_of(db, &all_versions).await?;

@@ -97,7 +97,7 @@ pub async fn create_document(
     let txn = db::begin_write(conn).await?;
     let row = insert_document(&txn, actor, input).await?;
     txn.commit().await?;
-    document_view(conn, row, true).await
+    document_view(conn, actor, row, true).await
 }
 
 /// [`create_document`] inside the caller's transaction (the bulk import commits a document, its
@@ -243,7 +243,7 @@ pub async fn update_document(
     }
     if summary.is_empty() {
         txn.rollback().await?;
-        return document_view(conn, current, true).await;
+        return document_view(conn, actor, current, true).await;
     }
     let updated = row.update(&txn).await?;
     let updated = refresh_document(&txn, &updated).await?;
@@ -258,7 +258,7 @@ pub async fn update_document(
     )
     .await?;
     txn.commit().await?;
-    document_view(conn, updated, true).await
+    document_view(conn, actor, updated, true).await
 }
 
 /// One document with the versions the actor may see.
@@ -273,7 +273,7 @@ pub async fn get_document(
     if row.status == "draft" && !rights.sees_drafts() {
         return Err(DomainError::NotFound("document"));
     }
-    document_view(db, row, rights.sees_drafts()).await
+    document_view(db, actor, row, rights.sees_drafts()).await
 }
 
 /// Documents the actor may read, filtered, sorted and paginated.
@@ -403,7 +403,7 @@ pub async fn list_documents(
             (row, sees_drafts)
         })
         .collect();
-    let items = document_views(db, rows).await?;
+    let items = document_views(db, actor, rows).await?;
     Ok(Page::new(items, total, page))
 }
 

@@ -237,5 +237,5 @@ pub async fn record_review(
     )
     .await?;
     txn.commit().await?;
-    document_view(conn, refreshed, true).await
+    document_view(conn, actor, refreshed, true).await
 }
