@@ -23,6 +23,7 @@ use uuid::Uuid;
 use super::{
     DocumentKind, VersionStatus, indexing, publication, refresh_document,
     register::{NewDocument, code_key, insert_document},
+    titles,
     versions::{VersionForm, insert_version},
 };
 use crate::{
@@ -164,7 +165,8 @@ async fn sha256_of(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex::encode(hasher.finalize()), size))
 }
 
-/// The first heading-like line of the text, for the title.
+/// The first heading-like line of the text, for the title of a file that does not read like an
+/// administrative document.
 fn first_heading(text: &str) -> Option<String> {
     text.lines()
         .map(str::trim)
@@ -271,7 +273,10 @@ async fn try_import(
         extract::extract_async(bytes, content_type.to_owned(), config.extract_limits())
             .await
             .ok()
-            .and_then(|extracted| first_heading(&extracted.text()))
+            .and_then(|extracted| {
+                let text = extracted.text();
+                titles::administrative_title(&text).or_else(|| first_heading(&text))
+            })
     } else {
         None
     }

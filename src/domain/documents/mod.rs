@@ -10,6 +10,7 @@ pub mod publication;
 pub mod register;
 pub mod reviews;
 pub mod stamping;
+pub mod titles;
 pub mod versions;
 pub mod workflow;
 
