@@ -550,6 +550,96 @@ mod writer {
         }
     }
 
+    /// The codes of the first `n` hits for `query`.
+    fn first(index: &SearchIndex, query: &str, n: usize) -> Vec<String> {
+        index
+            .search(
+                query,
+                &SearchFilters {
+                    limit: n,
+                    ..SearchFilters::default()
+                },
+            )
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|hit| hit.code)
+            .collect()
+    }
+
+    /// An agency's files beside each other: one names a role in five syllables standing
+    /// together; twenty others repeat two or three of its words, often.
+    async fn role_corpus() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().unwrap();
+        let index =
+            SearchIndex::open(dir.path(), policy(1000, Duration::from_millis(10))).unwrap();
+        let mut changes = vec![(
+            "QD-15".to_owned(),
+            vec![item(
+                "QD-15",
+                "Quyết định thành lập đoàn đánh giá. Ông Nguyễn Văn A, phó giám đốc sở, \
+                 trưởng ban chỉ đạo ISO tỉnh, chịu trách nhiệm điều hành chung.",
+            )],
+        )];
+        for n in 0..20 {
+            let code = format!("BC-{n:02}");
+            // Every word of the role, scattered, and the common ones often.
+            let body = "Ban chỉ đạo tỉnh họp. Tỉnh chỉ đạo ban ISO; trưởng phòng chỉ đạo. \
+                        Ban ISO tỉnh chỉ đạo, ban chỉ đạo tỉnh, ISO chỉ đạo ban tỉnh.";
+            changes.push((code.clone(), vec![item(&code, body)]));
+        }
+        index.submit_many(changes).unwrap().committed().await.unwrap();
+        index.flush().unwrap().committed().await.unwrap();
+        (dir, index)
+    }
+
+    #[tokio::test]
+    async fn words_standing_together_in_order_outrank_words_repeated_often() {
+        let (_dir, index) = role_corpus().await;
+        for query in [
+            "trưởng ban chỉ đạo ISO tỉnh",
+            "truong ban chi dao ISO tinh",
+            "trưởng ban chỉ đạo",
+        ] {
+            assert_eq!(
+                first(&index, query, 5).first().map(String::as_str),
+                Some("QD-15"),
+                "{query}: the file where the words stand together comes first"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn typing_the_diacritics_never_ranks_an_exact_match_lower() {
+        let (_dir, index) = role_corpus().await;
+        let search = |query: &str| {
+            index
+                .search(
+                    query,
+                    &SearchFilters {
+                        limit: 21,
+                        ..SearchFilters::default()
+                    },
+                )
+                .unwrap()
+        };
+        let plain = search("truong ban chi dao ISO tinh");
+        let exact = search("trưởng ban chỉ đạo ISO tỉnh");
+        let position = |outcome: &hoso::search::SearchOutcome| {
+            outcome.hits.iter().position(|hit| hit.code == "QD-15")
+        };
+        assert!(
+            position(&exact) <= position(&plain),
+            "typed with diacritics, the exact match ranks no lower ({:?} vs {:?})",
+            position(&exact),
+            position(&plain)
+        );
+        let score = |outcome: &hoso::search::SearchOutcome| {
+            outcome.hits.iter().find(|hit| hit.code == "QD-15").map(|hit| hit.score)
+        };
+        assert!(score(&exact) >= score(&plain), "exact diacritics only ever add");
+    }
+
     fn hits(index: &SearchIndex, query: &str) -> usize {
         index
             .search(
