@@ -2,8 +2,8 @@
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, sea_query::LikeExpr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set, sea_query::LikeExpr,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{
     Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest, audit,
-    text,
+    paginate, text,
 };
 use crate::db::{
     self,
@@ -441,17 +441,8 @@ pub async fn list_agencies(
         condition = condition.add(agency::Column::Active.eq(active));
     }
     let query = agency::Entity::find().filter(condition);
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(agency::Column::Code)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Agency::from)
-        .collect();
-    Ok(Page::new(items, total, page))
+    let query = query.order_by_asc(agency::Column::Code);
+    Ok(paginate(db, query, page).await?.map(Agency::from))
 }
 
 /// Resolves an agency named in an input field; a missing one is that field's error.

@@ -1,14 +1,12 @@
 //! The job queue as administrators see it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest};
+use super::{Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest, paginate};
 use crate::{
     db::entities::job,
     jobs::{JobStatus, Lane},
@@ -69,18 +67,10 @@ pub async fn list_jobs(
         })?;
         query = query.filter(job::Column::Lane.eq(lane.as_str()));
     }
-    let total = query.clone().count(db).await?;
-    let items = query
+    let query = query
         .order_by_desc(job::Column::CreatedAt)
-        .order_by_desc(job::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(to_view)
-        .collect();
-    Ok(Page::new(items, total, page))
+        .order_by_desc(job::Column::Id);
+    Ok(paginate(db, query, page).await?.map(to_view))
 }
 
 /// The view of one job row.

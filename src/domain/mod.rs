@@ -20,7 +20,7 @@ pub mod users;
 
 pub use access::{Action, Actor, AgencyScope, AgencyTree, Grant, Role};
 pub use error::{DomainError, DomainResult};
-pub use pagination::{Page, PageRequest};
+pub use pagination::{Page, PageRequest, Sort, paginate, parse_sort};
 
 use crate::audit_log::{self, AuditEntry};
 

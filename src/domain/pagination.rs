@@ -1,7 +1,10 @@
 //! Page requests and pages, the same for every list.
 
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+use super::{DomainError, DomainResult};
 
 /// Default and largest page sizes.
 pub const DEFAULT_PER_PAGE: u64 = 50;
@@ -59,5 +62,88 @@ impl<T> Page<T> {
             page: self.page,
             per_page: self.per_page,
         }
+    }
+}
+
+/// One page of an ordered query, with the total of every row it matches: two statements, the
+/// same for every list.
+pub async fn paginate<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    request: &PageRequest,
+) -> DomainResult<Page<E::Model>>
+where
+    E::Model: Sync,
+{
+    let total = query.clone().count(db).await?;
+    let items = query
+        .offset(request.offset())
+        .limit(request.per_page())
+        .all(db)
+        .await?;
+    Ok(Page::new(items, total, request))
+}
+
+/// A sort asked for as `field` (ascending) or `-field` (descending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort<C> {
+    pub column: C,
+    pub descending: bool,
+}
+
+/// Reads `?sort=`, which must name one of the `allowed` fields (`default` when absent); any
+/// other field is a 400 that lists the allowed ones.
+pub fn parse_sort<C: Copy>(
+    asked: Option<&str>,
+    default: &str,
+    allowed: &[(&str, C)],
+) -> DomainResult<Sort<C>> {
+    let asked = asked
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .unwrap_or(default);
+    let (descending, field) = match asked.strip_prefix('-') {
+        Some(field) => (true, field),
+        None => (false, asked),
+    };
+    allowed
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map(|(_, column)| Sort {
+            column: *column,
+            descending,
+        })
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
+            DomainError::invalid(
+                "sort",
+                format!("must be {}, optionally prefixed with -", names.join(", ")),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sort_names_an_allowed_field_with_an_optional_minus() {
+        let allowed = [("code", 1), ("title", 2)];
+        assert_eq!(
+            parse_sort(None, "code", &allowed).unwrap(),
+            Sort {
+                column: 1,
+                descending: false
+            }
+        );
+        assert_eq!(
+            parse_sort(Some("-title"), "code", &allowed).unwrap(),
+            Sort {
+                column: 2,
+                descending: true
+            }
+        );
+        let refused = parse_sort(Some("colour"), "code", &allowed).unwrap_err();
+        assert!(refused.to_string().contains("code, title"), "{refused}");
     }
 }

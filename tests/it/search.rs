@@ -571,8 +571,7 @@ mod writer {
     /// together; twenty others repeat two or three of its words, often.
     async fn role_corpus() -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().unwrap();
-        let index =
-            SearchIndex::open(dir.path(), policy(1000, Duration::from_millis(10))).unwrap();
+        let index = SearchIndex::open(dir.path(), policy(1000, Duration::from_millis(10))).unwrap();
         let mut changes = vec![(
             "QD-15".to_owned(),
             vec![item(
@@ -588,7 +587,12 @@ mod writer {
                         Ban ISO tỉnh chỉ đạo, ban chỉ đạo tỉnh, ISO chỉ đạo ban tỉnh.";
             changes.push((code.clone(), vec![item(&code, body)]));
         }
-        index.submit_many(changes).unwrap().committed().await.unwrap();
+        index
+            .submit_many(changes)
+            .unwrap()
+            .committed()
+            .await
+            .unwrap();
         index.flush().unwrap().committed().await.unwrap();
         (dir, index)
     }
@@ -635,9 +639,16 @@ mod writer {
             position(&plain)
         );
         let score = |outcome: &hoso::search::SearchOutcome| {
-            outcome.hits.iter().find(|hit| hit.code == "QD-15").map(|hit| hit.score)
+            outcome
+                .hits
+                .iter()
+                .find(|hit| hit.code == "QD-15")
+                .map(|hit| hit.score)
         };
-        assert!(score(&exact) >= score(&plain), "exact diacritics only ever add");
+        assert!(
+            score(&exact) >= score(&plain),
+            "exact diacritics only ever add"
+        );
     }
 
     fn hits(index: &SearchIndex, query: &str) -> usize {

@@ -7,7 +7,7 @@
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -24,7 +24,7 @@ use crate::{
     },
     domain::{
         Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest,
-        agencies::contains_pattern, audit, text,
+        agencies::contains_pattern, audit, paginate, text,
     },
     jobs::{self, Handler, Job, JobContext, JobRegistry},
 };
@@ -633,17 +633,8 @@ pub async fn list_legal_refs(
         condition = condition.add(legal_ref::Column::Status.eq(status.as_str()));
     }
     let query = legal_ref::Entity::find().filter(condition);
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_asc(legal_ref::Column::NumberKey)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(view)
-        .collect();
-    Ok(Page::new(items, total, page))
+    let query = query.order_by_asc(legal_ref::Column::NumberKey);
+    Ok(paginate(db, query, page).await?.map(view))
 }
 
 fn view(row: legal_ref::Model) -> LegalRef {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -28,7 +28,7 @@ use crate::{
     domain::{
         Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
         agencies::{contains_pattern, resolve_field},
-        audit, text,
+        audit, paginate, parse_sort, text,
     },
 };
 
@@ -366,36 +366,24 @@ pub async fn list_documents(
                 ),
         );
     }
-    let mut query = document::Entity::find().filter(condition);
-    let total = query.clone().count(db).await?;
-    let sort = filter.sort.as_deref().unwrap_or("code");
-    let (descending, field) = match sort.strip_prefix('-') {
-        Some(field) => (true, field),
-        None => (false, sort),
-    };
-    let column = match field {
-        "code" => document::Column::CodeKey,
-        "title" => document::Column::Title,
-        "updated_at" => document::Column::UpdatedAt,
-        "next_review_on" => document::Column::NextReviewOn,
-        _ => {
-            return Err(DomainError::invalid(
-                "sort",
-                "must be code, title, updated_at or next_review_on, optionally prefixed with -",
-            ));
-        }
-    };
-    query = if descending {
-        query.order_by_desc(column)
+    let sort = parse_sort(
+        filter.sort.as_deref(),
+        "code",
+        &[
+            ("code", document::Column::CodeKey),
+            ("title", document::Column::Title),
+            ("updated_at", document::Column::UpdatedAt),
+            ("next_review_on", document::Column::NextReviewOn),
+        ],
+    )?;
+    let query = document::Entity::find().filter(condition);
+    let query = if sort.descending {
+        query.order_by_desc(sort.column)
     } else {
-        query.order_by_asc(column)
+        query.order_by_asc(sort.column)
     };
-    let rows = query
-        .order_by_asc(document::Column::Id)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(db)
-        .await?;
+    let found = paginate(db, query.order_by_asc(document::Column::Id), page).await?;
+    let (total, rows) = (found.total, found.items);
     let rows = rows
         .into_iter()
         .map(|row| {
