@@ -1,17 +1,14 @@
 //! Reading the audit trail (admin, coordinator): who changed what, when.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
     Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
-    agencies::resolve_field,
+    agencies::resolve_field, paginate,
 };
 use crate::db::entities::audit_log;
 
@@ -95,30 +92,22 @@ pub async fn list_audit_log(
     if let Some(next_day) = filter.to.and_then(|to| to.succ_opt()) {
         condition = condition.add(audit_log::Column::At.lt(start_of(next_day)));
     }
-    let query = audit_log::Entity::find().filter(condition);
-    let total = query.clone().count(db).await?;
-    let items = query
-        .order_by_desc(audit_log::Column::Seq)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| AuditRecord {
-            seq: row.seq,
-            at: row.at,
-            actor_id: row.actor_id,
-            actor_name: row.actor_name,
-            action: row.action,
-            entity_type: row.entity_type,
-            entity_id: row.entity_id,
-            agency_id: row.agency_id,
-            summary: serde_json::from_str(&row.summary).unwrap_or(serde_json::Value::Null),
-            prev_hash: row.prev_hash,
-            hash: row.hash,
-        })
-        .collect();
-    Ok(Page::new(items, total, page))
+    let query = audit_log::Entity::find()
+        .filter(condition)
+        .order_by_desc(audit_log::Column::Seq);
+    Ok(paginate(db, query, page).await?.map(|row| AuditRecord {
+        seq: row.seq,
+        at: row.at,
+        actor_id: row.actor_id,
+        actor_name: row.actor_name,
+        action: row.action,
+        entity_type: row.entity_type,
+        entity_id: row.entity_id,
+        agency_id: row.agency_id,
+        summary: serde_json::from_str(&row.summary).unwrap_or(serde_json::Value::Null),
+        prev_hash: row.prev_hash,
+        hash: row.hash,
+    }))
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{
     Action, Actor, AgencyTree, DomainError, DomainResult, Grant, Page, PageRequest, Role,
     agencies::{contains_pattern, resolve_field},
-    audit, passwords, text,
+    audit, paginate, passwords, text,
 };
 use crate::db::{
     self,
@@ -384,24 +384,16 @@ pub async fn list_users(
         let ids: Vec<Uuid> = grants.into_tuple().all(db).await?;
         condition = condition.add(user::Column::Id.is_in(ids));
     }
-    let query = user::Entity::find().filter(condition);
-    let total = query.clone().count(db).await?;
-    let rows = query
-        .order_by_asc(user::Column::Username)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(db)
-        .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let query = user::Entity::find()
+        .filter(condition)
+        .order_by_asc(user::Column::Username);
+    let found = paginate(db, query, page).await?;
+    let ids: Vec<Uuid> = found.items.iter().map(|row| row.id).collect();
     let mut grants = grants_of(db, &ids).await?;
-    let items = rows
-        .into_iter()
-        .map(|row| {
-            let roles = grants.remove(&row.id).unwrap_or_default();
-            to_user(row, roles)
-        })
-        .collect();
-    Ok(Page::new(items, total, page))
+    Ok(found.map(|row| {
+        let roles = grants.remove(&row.id).unwrap_or_default();
+        to_user(row, roles)
+    }))
 }
 
 /// The grants of a user, as the access check needs them.
