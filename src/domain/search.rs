@@ -136,6 +136,8 @@ pub async fn search(
         doc_kind: params.kind.clone(),
         status: params.status.clone(),
         // What staff look for is what is in force; history is there when asked for.
+        // Among equals, what is in force comes first.
+        preferred_status: Some(VersionStatus::Effective.as_str().to_owned()),
         exclude_statuses: if params.history == Some(true)
             || params.status.is_some()
             || params.as_of.is_some()

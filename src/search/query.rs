@@ -43,6 +43,8 @@ pub struct SearchFilters {
     pub status: Option<String>,
     /// Statuses left out (the domain leaves out history unless it is asked for).
     pub exclude_statuses: Vec<String>,
+    /// Items of this status rank a little higher than otherwise equal ones.
+    pub preferred_status: Option<String>,
     pub year: Option<u64>,
     /// Only versions in force on this day (days since 1970-01-01).
     pub as_of: Option<i64>,
@@ -461,11 +463,13 @@ impl SearchIndex {
                 )),
             ));
         }
-        // Versions in force rank above drafts and superseded ones.
-        builder.bonuses.push(Bonus::presence(
-            Term::from_field_text(f.status, "effective"),
-            0.5,
-        ));
+        // The domain's rule of what ranks first among equals (versions in force).
+        if let Some(status) = &filters.preferred_status {
+            builder.bonuses.push(Bonus::presence(
+                Term::from_field_text(f.status, status),
+                0.5,
+            ));
+        }
         let query = BooleanQuery::new(clauses);
 
         let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
