@@ -63,13 +63,14 @@ pub(super) async fn run(config: Config, args: JobsArgs) -> anyhow::Result<ExitCo
         .collect();
     println!("{total} job(s) queued ({})", lanes.join(", "));
     println!(
-        "{:<36}  {:<16}  {:<8}  {:<8}  {:>8}  {:<20}  {:<40}  error",
+        "{:<36}  {:<16}  {:<8}  {:<8}  {:>8}  {:<20}  {:<100}  error",
         "id", "kind", "lane", "status", "attempts", "run at", "payload"
     );
     for row in rows {
-        let payload: String = row.payload.chars().take(40).collect();
+        // Wide enough for an OCR job's file and the pages it has left.
+        let payload: String = row.payload.chars().take(100).collect();
         println!(
-            "{:<36}  {:<16}  {:<8}  {:<8}  {:>4}/{:<3}  {:<20}  {:<40}  {}",
+            "{:<36}  {:<16}  {:<8}  {:<8}  {:>4}/{:<3}  {:<20}  {:<100}  {}",
             row.id,
             row.kind,
             row.lane,
