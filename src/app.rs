@@ -103,6 +103,7 @@ impl App {
             .await
             .map_err(|error| StartError::Bootstrap(error.to_string()))?;
         let indexers = search_kinds();
+        let session_cache_secs = config.session_cache_secs;
         let mut registry = JobRegistry::default();
         jobs::maintenance::register(&mut registry);
         documents::publication::register(&mut registry);
@@ -117,6 +118,9 @@ impl App {
                 metrics: Arc::new(Metrics::default()),
                 search: Arc::new(search),
                 indexers,
+                sessions: Arc::new(auth::SessionCache::new(std::time::Duration::from_secs(
+                    session_cache_secs,
+                ))),
             },
             jobs: registry,
             bootstrap,

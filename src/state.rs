@@ -5,7 +5,10 @@ use std::{path::Path, sync::Arc};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    blobs::BlobStore, config::Config, domain::indexing::Indexers, metrics::Metrics,
+    blobs::BlobStore,
+    config::Config,
+    domain::{auth::SessionCache, indexing::Indexers},
+    metrics::Metrics,
     search::SearchIndex,
 };
 
@@ -19,6 +22,8 @@ pub struct AppState {
     pub search: Arc<SearchIndex>,
     /// How each kind of thing reaches the search index.
     pub indexers: Indexers,
+    /// Signed-in tokens remembered for `session_cache_secs`.
+    pub sessions: Arc<SessionCache>,
 }
 
 /// Proves a directory accepts new files by creating and removing one.

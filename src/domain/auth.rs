@@ -1,6 +1,8 @@
 //! Signing in and out: argon2id passwords, random tokens stored hashed, login throttling, and the
 //! first administrator.
 
+use std::collections::HashMap;
+
 use base64::Engine;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use rand::RngCore;
@@ -156,8 +158,101 @@ async fn throttle(
     Ok(())
 }
 
+/// Who a token belongs to, remembered for a few seconds so a signed-in request does not read
+/// the session, the user and their grants from the database every time (that was most of what
+/// the HTTP path added to a search). This process forgets a token at once when it signs out and
+/// a user's tokens when their account or roles change; another process of a cluster notices
+/// within `ttl`. A `ttl` of zero remembers nothing.
+pub struct SessionCache {
+    ttl: std::time::Duration,
+    entries: std::sync::Mutex<HashMap<String, Remembered>>,
+}
+
+struct Remembered {
+    actor: Actor,
+    until: std::time::Instant,
+    expires_at: DateTime<Utc>,
+}
+
+/// Most tokens remembered at once; past it the cache starts afresh.
+const CACHED_SESSIONS: usize = 10_000;
+
+impl SessionCache {
+    pub fn new(ttl: std::time::Duration) -> Self {
+        Self {
+            ttl,
+            entries: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Remembered>> {
+        match self.entries.lock() {
+            Ok(entries) => entries,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<Actor> {
+        let entries = self.entries();
+        let found = entries.get(key)?;
+        (found.until > std::time::Instant::now() && found.expires_at > Utc::now())
+            .then(|| found.actor.clone())
+    }
+
+    fn put(&self, key: String, actor: Actor, expires_at: DateTime<Utc>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries();
+        if entries.len() >= CACHED_SESSIONS {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            Remembered {
+                actor,
+                until: std::time::Instant::now() + self.ttl,
+                expires_at,
+            },
+        );
+    }
+
+    /// Forgets one token (it was signed out).
+    pub fn forget_token(&self, token: &str) {
+        self.entries().remove(&token_hash(token));
+    }
+
+    /// Forgets every token of a user (their account or roles changed).
+    pub fn forget_user(&self, user_id: Uuid) {
+        self.entries()
+            .retain(|_, remembered| remembered.actor.user_id != Some(user_id));
+    }
+}
+
+/// [`authenticate`], remembering the answer in `cache` for its time to live.
+pub async fn authenticate_cached(
+    db: &impl ConnectionTrait,
+    cache: &SessionCache,
+    token: &str,
+) -> DomainResult<Actor> {
+    let key = token_hash(token);
+    if let Some(actor) = cache.get(&key) {
+        return Ok(actor);
+    }
+    let (actor, expires_at) = authenticate_with_expiry(db, token).await?;
+    cache.put(key, actor.clone(), expires_at);
+    Ok(actor)
+}
+
 /// The actor behind a token, or `SessionEnded` when it is unknown, expired or revoked.
 pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> DomainResult<Actor> {
+    Ok(authenticate_with_expiry(db, token).await?.0)
+}
+
+async fn authenticate_with_expiry(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> DomainResult<(Actor, DateTime<Utc>)> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
         return Err(DomainError::SessionEnded);
     }
@@ -175,11 +270,12 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> DomainResul
         .filter(|row| row.active)
         .ok_or(DomainError::SessionEnded)?;
     let grants = users::access_grants(db, account.id).await?;
-    Ok(Actor {
+    let actor = Actor {
         user_id: Some(account.id),
         name: account.username,
         grants,
-    })
+    };
+    Ok((actor, found.expires_at))
 }
 
 /// Revokes the session of `token`.
@@ -311,6 +407,48 @@ fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn someone(user: Uuid) -> Actor {
+        Actor {
+            user_id: Some(user),
+            name: "canbo".into(),
+            grants: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_session_cache_forgets_on_sign_out_role_changes_expiry_and_time() {
+        let cache = SessionCache::new(std::time::Duration::from_secs(60));
+        let (first, second) = (new_token(), new_token());
+        let user = Uuid::now_v7();
+        let later = Utc::now() + Duration::hours(1);
+        cache.put(token_hash(&first), someone(user), later);
+        cache.put(token_hash(&second), someone(user), later);
+        assert!(cache.get(&token_hash(&first)).is_some());
+        cache.forget_token(&first);
+        assert!(cache.get(&token_hash(&first)).is_none(), "signed out");
+        assert!(cache.get(&token_hash(&second)).is_some());
+        cache.forget_user(user);
+        assert!(
+            cache.get(&token_hash(&second)).is_none(),
+            "the user changed"
+        );
+        cache.put(
+            token_hash(&first),
+            someone(user),
+            Utc::now() - Duration::seconds(1),
+        );
+        assert!(
+            cache.get(&token_hash(&first)).is_none(),
+            "the session expired"
+        );
+        let off = SessionCache::new(std::time::Duration::ZERO);
+        off.put(token_hash(&first), someone(user), later);
+        assert!(
+            off.get(&token_hash(&first)).is_none(),
+            "a zero time to live remembers nothing"
+        );
+    }
 
     #[test]
     fn tokens_are_random_prefixed_and_stored_hashed() {

@@ -98,6 +98,7 @@ pub async fn logout(
     jar: CookieJar,
 ) -> AppResult<impl IntoResponse> {
     auth::logout(&state.db, &current.actor, &current.token).await?;
+    state.sessions.forget_token(&current.token);
     let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }

@@ -69,9 +69,12 @@ pub async fn update_user(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(changes): ApiJson<UserChanges>,
 ) -> AppResult<Json<User>> {
-    Ok(Json(
-        users::update_user(&state.db, &current.actor, id, changes).await?,
-    ))
+    Ok(Json({
+        let updated = users::update_user(&state.db, &current.actor, id, changes).await?;
+        // Deactivated, renamed or re-roled: their signed-in tokens are read afresh.
+        state.sessions.forget_user(id);
+        updated
+    }))
 }
 
 /// Grants a role over an agency subtree (or, for admin and coordinator, everywhere).
@@ -86,6 +89,7 @@ pub async fn grant_role(
     ApiJson(input): ApiJson<NewRoleGrant>,
 ) -> AppResult<(StatusCode, Json<RoleGrant>)> {
     let grant = users::grant_role(&state.db, &current.actor, id, input).await?;
+    state.sessions.forget_user(id);
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
@@ -100,5 +104,6 @@ pub async fn revoke_role(
     ApiPath((id, grant_id)): ApiPath<(Uuid, Uuid)>,
 ) -> AppResult<StatusCode> {
     users::revoke_role(&state.db, &current.actor, id, grant_id).await?;
+    state.sessions.forget_user(id);
     Ok(StatusCode::NO_CONTENT)
 }

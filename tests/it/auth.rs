@@ -158,6 +158,8 @@ db_test!(a_missing_or_forged_token_is_401, |app| {
 db_test!(a_deactivated_user_is_signed_out_and_cannot_sign_in, |app| {
     let province = app.agency("BG", "province", None).await;
     let token = app.user_with_role("canbo", "staff", Some(&province)).await;
+    // Signed in and active a moment ago (this process remembers the token for a few seconds).
+    assert_eq!(app.get("/api/v1/me", &token).await.status, StatusCode::OK);
     let users = app.get("/api/v1/users?q=canbo", &app.admin_token).await;
     let user_id = users.json["items"][0]["id"].as_str().unwrap().to_owned();
     let response = app
