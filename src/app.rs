@@ -107,7 +107,7 @@ impl App {
         let mut registry = JobRegistry::default();
         jobs::maintenance::register(&mut registry);
         documents::publication::register(&mut registry);
-        documents::legal_refs::register(&mut registry);
+        documents::legal_impact::register(&mut registry);
         files::extraction::register(&mut registry);
         indexing::register(&mut registry, &indexers);
         Ok(Self {

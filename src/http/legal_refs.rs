@@ -7,9 +7,8 @@ use crate::{
     AppState,
     domain::{
         Page, PageRequest,
-        documents::legal_refs::{
-            self, ImpactedDocument, LegalRef, LegalRefChanges, LegalRefFilter, NewLegalRef,
-        },
+        documents::legal_impact::ImpactedDocument,
+        documents::legal_refs::{self, LegalRef, LegalRefChanges, LegalRefFilter, NewLegalRef},
     },
     web::error::{AppResult, ErrorEnvelope},
 };

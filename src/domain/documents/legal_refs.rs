@@ -1,8 +1,6 @@
-//! The register of legal documents and what their changes do to procedures citing them: an
-//! amended, replaced or repealed reference flags every effective citing document "needs update"
-//! with a deadline three months after the change takes effect (QĐ 19/2014/QĐ-TTg); set back in
-//! force, it clears the flags it raised. The citing documents are updated by a job, a few per
-//! transaction.
+//! The register of legal documents every agency shares: numbers, adding a reference, changing
+//! one (the coordinating office), looking them up by id or number. What a change does to the
+//! procedures citing one is in `legal_impact`.
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
@@ -15,22 +13,19 @@ use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{access::DocumentRights, refresh_document};
+use super::{
+    access::DocumentRights,
+    legal_impact::{self, ImpactedDocument},
+};
 use crate::{
-    clock::{add_months, today},
-    db::{
-        self,
-        entities::{document, document_legal_ref, legal_ref},
-    },
+    clock::today,
+    db::{self, entities::legal_ref},
     domain::{
         Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest,
         agencies::contains_pattern, audit, paginate, text,
     },
-    jobs::{self, Handler, Job, JobContext, JobRegistry},
+    jobs,
 };
-
-/// Months an agency has to bring a legal change into its procedures.
-pub const UPDATE_DEADLINE_MONTHS: u32 = 3;
 
 /// The statuses a legal reference can have.
 pub const STATUSES: [&str; 5] = ["in_force", "amended", "replaced", "repealed", "expired"];
@@ -138,18 +133,6 @@ pub struct LegalRefFilter {
     /// Exactly this number (`19/2014/QĐ-TTg`; case, spacing and Đ/D ignored).
     pub number: Option<String>,
     pub status: Option<String>,
-}
-
-/// A document affected by a change of a legal reference.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ImpactedDocument {
-    pub document_id: Uuid,
-    pub agency_id: Uuid,
-    pub code: String,
-    pub title: String,
-    pub status: String,
-    pub update_required_by: Option<NaiveDate>,
-    pub overdue: bool,
 }
 
 fn may_maintain_register(actor: &Actor, tree: &AgencyTree) -> bool {
@@ -335,124 +318,16 @@ pub async fn update_legal_ref(
     // The citing documents are flagged (or cleared) by a job, a few per transaction: a
     // reference cited by hundreds of procedures never holds the database's write lock for long.
     if flag_from.is_some() || back_in_force {
-        let job = UpdateCitingDocuments {
+        let job = legal_impact::UpdateCitingDocuments {
             legal_ref_id: id,
             changed_on: flag_from,
             by_user: actor.user_id,
             by_name: actor.name.clone(),
         };
-        jobs::submit(&txn, &job, CITING_ATTEMPTS).await?;
+        jobs::submit(&txn, &job, legal_impact::CITING_ATTEMPTS).await?;
     }
     txn.commit().await?;
     Ok(view(updated))
-}
-
-/// Flags (from `changed_on`) or clears (`None`: back in force) the documents citing a legal
-/// reference, on behalf of whoever changed it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct UpdateCitingDocuments {
-    pub legal_ref_id: Uuid,
-    pub changed_on: Option<NaiveDate>,
-    pub by_user: Option<Uuid>,
-    pub by_name: String,
-}
-
-impl Job for UpdateCitingDocuments {
-    const KIND: &'static str = "update_citing_documents";
-}
-
-const CITING_ATTEMPTS: u32 = 5;
-/// Documents flagged per transaction.
-const CITING_CHUNK: usize = 50;
-
-/// Registers the job that flags documents citing a changed reference.
-pub fn register(registry: &mut JobRegistry) {
-    registry.add::<UpdateCitingDocuments>(FlagCiting);
-}
-
-struct FlagCiting;
-
-#[async_trait::async_trait]
-impl Handler<UpdateCitingDocuments> for FlagCiting {
-    async fn run(&self, context: &JobContext, job: UpdateCitingDocuments) -> anyhow::Result<()> {
-        let Some(reference) = legal_ref::Entity::find_by_id(job.legal_ref_id)
-            .one(&context.db)
-            .await?
-        else {
-            return Ok(());
-        };
-        // The audit rows name the person who changed the reference.
-        let actor = Actor {
-            user_id: job.by_user,
-            name: job.by_name.clone(),
-            grants: Vec::new(),
-        };
-        let ids: Vec<Uuid> = citing_documents(&context.db, reference.id)
-            .await?
-            .into_iter()
-            .map(|row| row.id)
-            .collect();
-        for chunk in ids.chunks(CITING_CHUNK) {
-            let txn = db::begin_write(&context.db).await?;
-            let rows = document::Entity::find()
-                .filter(document::Column::Id.is_in(chunk.to_vec()))
-                .all(&txn)
-                .await?;
-            match job.changed_on {
-                Some(changed_on) => {
-                    flag_documents(&txn, &actor, &reference, changed_on, rows).await?;
-                }
-                None => clear_flags_of(&txn, &actor, &reference, rows).await?,
-            }
-            txn.commit().await?;
-        }
-        Ok(())
-    }
-}
-
-/// The reason a document carries while flagged because of `reference`.
-fn flag_reason(reference: &legal_ref::Model, changed_on: NaiveDate) -> String {
-    format!(
-        "{} was {} from {}",
-        reference.number, reference.status, changed_on
-    )
-}
-
-/// Clears the "needs update" flags a reference raised, when it is set back in force (the
-/// change was entered by mistake, or withdrawn). A flag another reference raised since stays.
-async fn clear_flags_of(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    reference: &legal_ref::Model,
-    rows: Vec<document::Model>,
-) -> DomainResult<()> {
-    let raised_here = format!("{} was ", reference.number);
-    for row in rows {
-        let ours = row
-            .update_reason
-            .as_deref()
-            .is_some_and(|reason| reason.starts_with(&raised_here));
-        if !ours {
-            continue;
-        }
-        let mut active: document::ActiveModel = row.clone().into();
-        active.update_required_by = Set(None);
-        active.update_reason = Set(None);
-        let cleared = active.update(db).await?;
-        refresh_document(db, &cleared).await?;
-        audit(
-            db,
-            actor,
-            "document.clear_update_flag",
-            "document",
-            row.id,
-            Some(row.agency_id),
-            json!({"legal_ref_id": reference.id, "number": reference.number,
-                   "reason": "the legal reference is in force again"}),
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 /// A legal reference by id or number (`19/2014/QĐ-TTg`, matched ignoring case, spacing and
@@ -499,70 +374,6 @@ pub(crate) async fn resolve_all(
     Ok(ids)
 }
 
-/// Flags documents citing a reference changed on `changed_on`: in force ones must be updated
-/// within three months.
-async fn flag_documents(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    reference: &legal_ref::Model,
-    changed_on: NaiveDate,
-    rows: Vec<document::Model>,
-) -> DomainResult<()> {
-    let deadline = add_months(changed_on, UPDATE_DEADLINE_MONTHS);
-    let reason = flag_reason(reference, changed_on);
-    for row in rows {
-        if !matches!(
-            row.status.as_str(),
-            "effective" | "under_revision" | "needs_update"
-        ) {
-            continue;
-        }
-        // An earlier deadline from another change stands.
-        let required_by = match row.update_required_by {
-            Some(existing) if existing <= deadline => existing,
-            _ => deadline,
-        };
-        let mut active: document::ActiveModel = row.clone().into();
-        active.update_required_by = Set(Some(required_by));
-        active.update_reason = Set(Some(reason.clone()));
-        let flagged = active.update(db).await?;
-        refresh_document(db, &flagged).await?;
-        audit(
-            db,
-            actor,
-            "document.flag_update",
-            "document",
-            row.id,
-            Some(row.agency_id),
-            json!({"legal_ref_id": reference.id, "number": reference.number,
-                   "update_required_by": required_by, "reason": reason}),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-async fn citing_documents(
-    db: &impl ConnectionTrait,
-    legal_ref_id: Uuid,
-) -> DomainResult<Vec<document::Model>> {
-    let ids: Vec<Uuid> = document_legal_ref::Entity::find()
-        .filter(document_legal_ref::Column::LegalRefId.eq(legal_ref_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|link| link.document_id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(document::Entity::find()
-        .filter(document::Column::Id.is_in(ids))
-        .order_by_asc(document::Column::CodeKey)
-        .all(db)
-        .await?)
-}
-
 /// Documents citing the reference that the actor may read, with their update deadlines.
 pub async fn impact(
     db: &impl ConnectionTrait,
@@ -573,7 +384,7 @@ pub async fn impact(
     let tree = AgencyTree::load(db).await?;
     let scope = actor.scope(Action::ReadRecords, &tree);
     let today = today();
-    Ok(citing_documents(db, id)
+    Ok(legal_impact::citing_documents(db, id)
         .await?
         .into_iter()
         .filter(|row| {

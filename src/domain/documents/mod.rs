@@ -5,6 +5,7 @@ pub mod access;
 pub mod acknowledgements;
 pub mod import;
 pub mod indexing;
+pub mod legal_impact;
 pub mod legal_refs;
 pub mod publication;
 pub mod register;

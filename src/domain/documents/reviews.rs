@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{
     Document, VersionStatus,
     access::{DocumentRights, readable_document},
-    document_view, legal_refs, refresh_document,
+    document_view, legal_impact, refresh_document,
 };
 use crate::{
     clock::{add_months, last_day_before, today},
@@ -190,7 +190,7 @@ pub async fn record_review(
     )));
     match verdict.as_str() {
         "revise" => {
-            let deadline = add_months(today, legal_refs::UPDATE_DEADLINE_MONTHS);
+            let deadline = add_months(today, legal_impact::UPDATE_DEADLINE_MONTHS);
             let required_by = row
                 .update_required_by
                 .map_or(deadline, |day| day.min(deadline));
