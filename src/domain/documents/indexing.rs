@@ -12,10 +12,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::VersionStatus;
+use super::{VersionStatus, cited_by, versions_of};
 use crate::{
     clock::day_number,
-    db::entities::{document, document_legal_ref, document_version, legal_ref},
+    db::entities::document,
     domain::{
         DomainResult, files,
         indexing::{self, Indexer},
@@ -74,42 +74,15 @@ pub async fn index_items(
             .into_iter()
             .map(|row| (row.id, row))
             .collect();
-        let mut versions: HashMap<Uuid, Vec<document_version::Model>> = HashMap::new();
-        for version in document_version::Entity::find()
-            .filter(document_version::Column::DocumentId.is_in(chunk.to_vec()))
-            .order_by_asc(document_version::Column::Seq)
-            .all(db)
+        let mut versions = versions_of(db, chunk).await?;
+        let mut cited: HashMap<Uuid, Vec<String>> = cited_by(db, chunk)
             .await?
-        {
-            versions
-                .entry(version.document_id)
-                .or_default()
-                .push(version);
-        }
-        let links = document_legal_ref::Entity::find()
-            .filter(document_legal_ref::Column::DocumentId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?;
-        let numbers: HashMap<Uuid, String> = if links.is_empty() {
-            HashMap::new()
-        } else {
-            legal_ref::Entity::find()
-                .filter(legal_ref::Column::Id.is_in(links.iter().map(|link| link.legal_ref_id)))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|reference| (reference.id, reference.number))
-                .collect()
-        };
-        let mut cited: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for link in &links {
-            if let Some(number) = numbers.get(&link.legal_ref_id) {
-                cited
-                    .entry(link.document_id)
-                    .or_default()
-                    .push(number.clone());
-            }
-        }
+            .into_iter()
+            .map(|(document, references)| {
+                let numbers = references.into_iter().map(|reference| reference.number);
+                (document, numbers.collect())
+            })
+            .collect();
         let file_ids = versions
             .values()
             .flatten()

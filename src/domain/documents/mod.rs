@@ -281,71 +281,29 @@ pub(crate) async fn document_views(
         return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = rows.iter().map(|(row, _)| row.id).collect();
-    let mut versions: HashMap<Uuid, Vec<document_version::Model>> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for version in document_version::Entity::find()
-            .filter(document_version::Column::DocumentId.is_in(chunk.to_vec()))
-            .order_by_desc(document_version::Column::Seq)
-            .all(db)
-            .await?
-        {
-            versions
-                .entry(version.document_id)
-                .or_default()
-                .push(version);
-        }
-    }
+    let mut versions = versions_of(db, &ids).await?;
     let sees: HashMap<Uuid, bool> = rows.iter().map(|(row, sees)| (row.id, *sees)).collect();
     for (document_id, list) in versions.iter_mut() {
         let sees_drafts = sees.get(document_id).copied().unwrap_or(false);
         list.retain(|version| access::sees_version(viewer, sees_drafts, version));
+        // Newest first.
+        list.reverse();
     }
     let all_versions: Vec<document_version::Model> = versions.values().flatten().cloned().collect();
     let people = people_of(db, &all_versions).await?;
     let files = files_of(db, &all_versions).await?;
-    let mut links: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    let mut ref_ids = Vec::new();
-    for chunk in ids.chunks(500) {
-        for link in document_legal_ref::Entity::find()
-            .filter(document_legal_ref::Column::DocumentId.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            ref_ids.push(link.legal_ref_id);
-            links
-                .entry(link.document_id)
-                .or_default()
-                .push(link.legal_ref_id);
-        }
-    }
-    ref_ids.sort_unstable();
-    ref_ids.dedup();
-    let mut references: HashMap<Uuid, legal_ref::Model> = HashMap::new();
-    for chunk in ref_ids.chunks(500) {
-        for reference in legal_ref::Entity::find()
-            .filter(legal_ref::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?
-        {
-            references.insert(reference.id, reference);
-        }
-    }
+    let mut cited = cited_by(db, &ids).await?;
     let mut views = Vec::with_capacity(rows.len());
     for (row, _) in rows {
-        let mut cited: Vec<&legal_ref::Model> = links
+        let legal_bases = cited
             .remove(&row.id)
             .unwrap_or_default()
-            .iter()
-            .filter_map(|id| references.get(id))
-            .collect();
-        cited.sort_by(|a, b| a.number_key.cmp(&b.number_key));
-        let legal_bases = cited
             .into_iter()
             .map(|reference| LegalBasis {
                 id: reference.id,
-                number: reference.number.clone(),
-                title: reference.title.clone(),
-                status: reference.status.clone(),
+                number: reference.number,
+                title: reference.title,
+                status: reference.status,
             })
             .collect();
         let own_versions = versions.remove(&row.id).unwrap_or_default();
@@ -374,6 +332,68 @@ pub(crate) async fn document_views(
         });
     }
     Ok(views)
+}
+
+/// The versions of documents, by document, oldest first.
+pub(crate) async fn versions_of(
+    db: &impl ConnectionTrait,
+    document_ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<document_version::Model>>> {
+    let mut versions: HashMap<Uuid, Vec<document_version::Model>> = HashMap::new();
+    for chunk in document_ids.chunks(500) {
+        for version in document_version::Entity::find()
+            .filter(document_version::Column::DocumentId.is_in(chunk.to_vec()))
+            .order_by_asc(document_version::Column::Seq)
+            .all(db)
+            .await?
+        {
+            versions
+                .entry(version.document_id)
+                .or_default()
+                .push(version);
+        }
+    }
+    Ok(versions)
+}
+
+/// The legal references documents cite, by document, in number order.
+pub(crate) async fn cited_by(
+    db: &impl ConnectionTrait,
+    document_ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<legal_ref::Model>>> {
+    let mut links: Vec<(Uuid, Uuid)> = Vec::new();
+    for chunk in document_ids.chunks(500) {
+        for link in document_legal_ref::Entity::find()
+            .filter(document_legal_ref::Column::DocumentId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            links.push((link.document_id, link.legal_ref_id));
+        }
+    }
+    let mut ref_ids: Vec<Uuid> = links.iter().map(|(_, reference)| *reference).collect();
+    ref_ids.sort_unstable();
+    ref_ids.dedup();
+    let mut references: HashMap<Uuid, legal_ref::Model> = HashMap::new();
+    for chunk in ref_ids.chunks(500) {
+        for reference in legal_ref::Entity::find()
+            .filter(legal_ref::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            references.insert(reference.id, reference);
+        }
+    }
+    let mut cited: HashMap<Uuid, Vec<legal_ref::Model>> = HashMap::new();
+    for (document, reference) in links {
+        if let Some(reference) = references.get(&reference) {
+            cited.entry(document).or_default().push(reference.clone());
+        }
+    }
+    for list in cited.values_mut() {
+        list.sort_by(|a, b| a.number_key.cmp(&b.number_key));
+    }
+    Ok(cited)
 }
 
 /// Display names of everyone named on these versions.
