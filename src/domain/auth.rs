@@ -229,8 +229,9 @@ impl SessionCache {
     }
 }
 
-/// [`authenticate`], remembering the answer in `cache` for its time to live.
-pub async fn authenticate_cached(
+/// The actor behind a token, or `SessionEnded` when it is unknown, expired or revoked;
+/// remembered in `cache` for its time to live.
+pub async fn authenticate(
     db: &impl ConnectionTrait,
     cache: &SessionCache,
     token: &str,
@@ -244,11 +245,7 @@ pub async fn authenticate_cached(
     Ok(actor)
 }
 
-/// The actor behind a token, or `SessionEnded` when it is unknown, expired or revoked.
-pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> DomainResult<Actor> {
-    Ok(authenticate_with_expiry(db, token).await?.0)
-}
-
+/// The actor behind a token read from the database, with the moment its session expires.
 async fn authenticate_with_expiry(
     db: &impl ConnectionTrait,
     token: &str,

@@ -63,10 +63,6 @@ impl JobRegistry {
         self
     }
 
-    pub fn kinds(&self) -> impl Iterator<Item = &str> {
-        self.handlers.keys().map(String::as_str)
-    }
-
     /// The kinds registered in `lane`.
     pub fn kinds_in(&self, lane: Lane) -> Vec<&str> {
         let mut kinds: Vec<&str> = self

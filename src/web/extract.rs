@@ -49,7 +49,7 @@ impl FromRequestParts<AppState> for CurrentActor {
                     .map(|cookie| cookie.value().to_owned())
             })
             .ok_or(DomainError::Unauthenticated)?;
-        let actor = auth::authenticate_cached(&state.db, &state.sessions, &token).await?;
+        let actor = auth::authenticate(&state.db, &state.sessions, &token).await?;
         Ok(Self { actor, token })
     }
 }
