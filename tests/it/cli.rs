@@ -114,6 +114,10 @@ db_test!(migrate_status_and_jobs_report_on_the_database, |app| {
     assert!(jobs.status.success(), "{}", text(&jobs.stderr));
     let listing = text(&jobs.stdout);
     assert!(listing.contains("1 job(s) queued"), "{listing}");
+    assert!(
+        listing.contains("(ocr 0, extract 0, index 0, default 1)"),
+        "the queue per lane: {listing}"
+    );
     assert!(listing.contains("purge_sessions"), "{listing}");
     let fsck = hoso(&app, &["fsck"]);
     assert!(fsck.status.success(), "{}", text(&fsck.stdout));

@@ -96,6 +96,12 @@ async fn serve_sign_in_and_stop(engine: Engine) {
         "HOSO_LOG_FORMAT=json writes JSON lines: {first}"
     );
     assert!(logs.contains("hoso stopped"), "{logs}");
+    // Every request ends with one line: its path, status and latency.
+    assert!(
+        logs.lines()
+            .any(|line| line.contains("/api/v1/me") && line.contains("\"status\":200")),
+        "a log line per request: {logs}"
+    );
     assert!(!logs.contains(ADMIN_PASSWORD), "no secret in the logs");
     database.drop_database().await;
 }

@@ -923,3 +923,37 @@ db_test!(
         assert_eq!(search(&app, &agency.staff, "lưu trữ").await["total"], 0);
     }
 );
+
+db_test!(
+    fsck_counts_a_document_waiting_for_its_index_job_as_waiting_not_lost,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = app.document(&agency, "QT-09", "Quy trình").await;
+        let uploaded = app
+            .upload(
+                &agency.officer,
+                &document,
+                "qt09.txt",
+                "Nội dung".as_bytes(),
+                None,
+            )
+            .await;
+        assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text);
+        // Nothing has run: the document is not in the index yet, and its index job waits.
+        let state = &app.state;
+        let report = hoso::domain::fsck::fsck(
+            &state.db,
+            &state.blobs,
+            &state.search,
+            &state.indexers,
+            false,
+        )
+        .await
+        .unwrap();
+        assert!(report.is_clean(), "{report:?}");
+        assert_eq!(
+            report.index_waiting,
+            [("document".to_owned(), document.parse().unwrap())]
+        );
+    }
+);
