@@ -18,6 +18,7 @@ use crate::{
         indexing::{self, Indexers},
     },
     http,
+    i18n::Message,
     jobs::{self, JobContext, JobRegistry, Lane, Worker},
     metrics::Metrics,
     search::SearchIndex,
@@ -137,7 +138,7 @@ impl App {
                 AppError::new(
                     StatusCode::METHOD_NOT_ALLOWED,
                     "method_not_allowed",
-                    "this method is not allowed on this path",
+                    Message::new("method_not_allowed"),
                 )
             });
         web::around_every_request(edges, &self.state).with_state(self.state.clone())

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod extract;
 pub mod filetype;
 pub mod http;
+pub mod i18n;
 pub mod jobs;
 pub mod metrics;
 pub mod pdf_stamp;

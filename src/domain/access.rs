@@ -53,6 +53,11 @@ impl Role {
         }
     }
 
+    /// Every value, for "must be one of …" messages.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
+    }
+
     /// Parses a role id such as `iso_officer`.
     pub fn parse(text: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|role| role.as_str() == text)

@@ -19,6 +19,8 @@ use crate::db::{
     entities::{agency, agency_history},
 };
 
+use crate::i18n::Message;
+
 /// What kind of body an agency is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -63,6 +65,11 @@ impl AgencyKind {
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// Every value, for "must be one of …" messages.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
     }
 }
 
@@ -280,11 +287,7 @@ pub async fn update_agency(
             if let Some(new_parent) = parent_id
                 && tree.would_cycle(id, new_parent)
             {
-                return Err(DomainError::RuleViolated {
-                    code: "agency_cycle",
-                    message: "an agency cannot be placed under itself or its own sub-agencies"
-                        .into(),
-                });
+                return Err(DomainError::RuleViolated(Message::new("agency_cycle")));
             }
             // Moving an agency needs the right over its new place too.
             actor.require(Action::ManageAgencies, parent_id, &tree)?;
@@ -299,12 +302,9 @@ pub async fn update_agency(
         };
         if let Some(successor_id) = successor_id {
             if successor_id == id || merges_into(&txn, successor_id, id).await? {
-                return Err(DomainError::RuleViolated {
-                    code: "agency_merge_cycle",
-                    message:
-                        "an agency cannot be merged into itself or into an agency merged into it"
-                            .into(),
-                });
+                return Err(DomainError::RuleViolated(Message::new(
+                    "agency_merge_cycle",
+                )));
             }
             actor.require(Action::ManageAgencies, Some(successor_id), &tree)?;
             // A merged agency no longer operates on its own.
@@ -429,8 +429,12 @@ pub async fn list_agencies(
         );
     }
     if let Some(kind) = filter.kind.as_deref() {
-        let kind = AgencyKind::parse(kind)
-            .ok_or_else(|| DomainError::invalid("kind", format!("unknown agency kind {kind:?}")))?;
+        let kind = AgencyKind::parse(kind).ok_or_else(|| {
+            DomainError::invalid(
+                "kind",
+                Message::new("one_of").arg("allowed", AgencyKind::names()),
+            )
+        })?;
         condition = condition.add(agency::Column::Kind.eq(kind.as_str()));
     }
     if let Some(parent) = filter.parent.as_deref() {
@@ -454,7 +458,7 @@ pub(crate) async fn resolve_field(
     match resolve(db, id_or_code).await {
         Err(DomainError::NotFound(_)) => Err(DomainError::invalid(
             field,
-            format!("no agency with id or code {id_or_code:?}"),
+            Message::new("no_such_agency").arg("value", id_or_code),
         )),
         other => other,
     }
@@ -470,9 +474,8 @@ async fn ensure_code_free(
         query = query.filter(agency::Column::Id.ne(id));
     }
     if query.one(db).await?.is_some() {
-        return Err(DomainError::conflict(
-            "agency_code_taken",
-            format!("an agency with code {code} already exists"),
+        return Err(DomainError::Conflict(
+            Message::new("agency_code_taken").arg("code", code),
         ));
     }
     Ok(())

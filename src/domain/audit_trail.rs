@@ -10,7 +10,7 @@ use super::{
     Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
     agencies::resolve_field, paginate,
 };
-use crate::db::entities::audit_log;
+use crate::{db::entities::audit_log, i18n::Message};
 
 /// One audit-log row.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -84,7 +84,7 @@ pub async fn list_audit_log(
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
-        return Err(DomainError::invalid("from", "must not be after `to`"));
+        return Err(DomainError::invalid("from", Message::new("from_after_to")));
     }
     if let Some(from) = filter.from {
         condition = condition.add(audit_log::Column::At.gte(start_of(from)));

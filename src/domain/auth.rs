@@ -343,7 +343,7 @@ pub async fn ensure_bootstrap_admin(
     let created = match created {
         Ok(created) => created,
         // Another process created the first user at the same moment.
-        Err(DomainError::Conflict { .. }) => return Ok(None),
+        Err(DomainError::Conflict(_)) => return Ok(None),
         Err(error) => return Err(error),
     };
     users::grant_role(

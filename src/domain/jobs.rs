@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest, paginate};
 use crate::{
     db::entities::job,
+    i18n::Message,
     jobs::{JobStatus, Lane},
 };
 
@@ -54,7 +55,10 @@ pub async fn list_jobs(
     let mut query = job::Entity::find();
     if let Some(status) = filter.status.as_deref() {
         let status = JobStatus::parse(status).ok_or_else(|| {
-            DomainError::invalid("status", "must be queued, running, done or dead")
+            DomainError::invalid(
+                "status",
+                Message::new("one_of").arg("allowed", "queued, running, done, dead"),
+            )
         })?;
         query = query.filter(job::Column::Status.eq(status.as_str()));
     }
@@ -63,7 +67,10 @@ pub async fn list_jobs(
     }
     if let Some(lane) = filter.lane.as_deref() {
         let lane = Lane::parse(lane).ok_or_else(|| {
-            DomainError::invalid("lane", "must be ocr, extract, index or default")
+            DomainError::invalid(
+                "lane",
+                Message::new("one_of").arg("allowed", "ocr, extract, index, default"),
+            )
         })?;
         query = query.filter(job::Column::Lane.eq(lane.as_str()));
     }

@@ -6,6 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{DomainError, DomainResult};
 
+use crate::i18n::Message;
+
 /// Default and largest page sizes.
 pub const DEFAULT_PER_PAGE: u64 = 50;
 pub const MAX_PER_PAGE: u64 = 200;
@@ -117,7 +119,7 @@ pub fn parse_sort<C: Copy>(
             let names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
             DomainError::invalid(
                 "sort",
-                format!("must be {}, optionally prefixed with -", names.join(", ")),
+                Message::new("sort_fields").arg("allowed", names.join(", ")),
             )
         })
 }

@@ -15,6 +15,8 @@ use super::{
 };
 use crate::search::{Facets, SearchFilters, SearchHit, SearchIndex};
 
+use crate::i18n::Message;
+
 /// Longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 1000;
 /// Most hits per page.
@@ -64,13 +66,13 @@ pub async fn search(
     if q.is_empty() {
         return Err(DomainError::invalid(
             "q",
-            "type something to search for, e.g. q=quy trình or q=QT-01",
+            Message::new("search_query_empty"),
         ));
     }
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(DomainError::invalid(
             "q",
-            format!("the query is longer than {MAX_QUERY_CHARS} characters"),
+            Message::new("too_long").arg("max", MAX_QUERY_CHARS),
         ));
     }
     let tree = AgencyTree::load(db).await?;
@@ -115,7 +117,7 @@ pub async fn search(
     {
         return Err(DomainError::invalid(
             "kind",
-            format!("unknown document kind {kind:?}"),
+            Message::new("one_of").arg("allowed", DocumentKind::names()),
         ));
     }
     if let Some(status) = &params.status
@@ -123,7 +125,7 @@ pub async fn search(
     {
         return Err(DomainError::invalid(
             "status",
-            format!("unknown status {status:?}"),
+            Message::new("one_of").arg("allowed", VersionStatus::names()),
         ));
     }
     let filters = SearchFilters {

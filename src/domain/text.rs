@@ -4,22 +4,27 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::{DomainError, DomainResult};
 
+use crate::i18n::Message;
+
 /// Trims, normalises to NFC and checks a required text's length in characters.
 pub fn required(field: &str, value: &str, max_chars: usize) -> DomainResult<String> {
     let value: String = value.trim().nfc().collect();
     if value.is_empty() {
-        return Err(DomainError::invalid(field, "must not be empty"));
+        return Err(DomainError::invalid(
+            field,
+            Message::new("must_not_be_empty"),
+        ));
     }
     if value.chars().count() > max_chars {
         return Err(DomainError::invalid(
             field,
-            format!("must be at most {max_chars} characters"),
+            Message::new("too_long").arg("max", max_chars),
         ));
     }
     if value.chars().any(char::is_control) {
         return Err(DomainError::invalid(
             field,
-            "must not contain control characters",
+            Message::new("control_characters"),
         ));
     }
     Ok(value)
@@ -43,17 +48,14 @@ pub fn identifier(field: &str, value: &str, max_chars: usize) -> DomainResult<St
     if value.is_empty() || value.len() > max_chars {
         return Err(DomainError::invalid(
             field,
-            format!("must be 1 to {max_chars} characters"),
+            Message::new("code_length").arg("max", max_chars),
         ));
     }
     if !value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     {
-        return Err(DomainError::invalid(
-            field,
-            "may contain only ASCII letters, digits, '.', '_' and '-'",
-        ));
+        return Err(DomainError::invalid(field, Message::new("code_characters")));
     }
     Ok(value.to_owned())
 }

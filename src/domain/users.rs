@@ -22,6 +22,8 @@ use crate::db::{
     entities::{role_grant, session, user},
 };
 
+use crate::i18n::Message;
+
 /// Shortest accepted password.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -113,9 +115,8 @@ pub async fn create_user(
         .await?
         .is_some()
     {
-        return Err(DomainError::conflict(
-            "username_taken",
-            format!("the username {username} is already taken"),
+        return Err(DomainError::Conflict(
+            Message::new("username_taken").arg("username", username),
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
@@ -189,10 +190,9 @@ pub async fn update_user(
         && active != current.active
     {
         if !active && Some(id) == actor.user_id {
-            return Err(DomainError::RuleViolated {
-                code: "cannot_deactivate_self",
-                message: "you cannot deactivate your own account".into(),
-            });
+            return Err(DomainError::RuleViolated(Message::new(
+                "cannot_deactivate_self",
+            )));
         }
         summary.insert("active".into(), json!([current.active, active]));
         row.active = Set(active);
@@ -245,10 +245,7 @@ pub async fn grant_role(
     if agency_id.is_none() && !matches!(input.role, Role::Admin | Role::Coordinator) {
         return Err(DomainError::invalid(
             "agency_id",
-            format!(
-                "the role {} must be granted over an agency",
-                input.role.as_str()
-            ),
+            Message::new("role_needs_agency").arg("role", input.role.as_str()),
         ));
     }
     let mut duplicate = role_grant::Entity::find()
@@ -300,12 +297,11 @@ pub async fn revoke_role(
         .filter(role_grant::Column::UserId.eq(user_id))
         .one(&txn)
         .await?
-        .ok_or(DomainError::NotFound("role grant"))?;
+        .ok_or(DomainError::NotFound("role_grant"))?;
     if Some(user_id) == actor.user_id && grant.role == Role::Admin.as_str() {
-        return Err(DomainError::RuleViolated {
-            code: "cannot_revoke_own_admin",
-            message: "you cannot remove your own admin role".into(),
-        });
+        return Err(DomainError::RuleViolated(Message::new(
+            "cannot_revoke_own_admin",
+        )));
     }
     role_grant::Entity::delete_by_id(grant_id)
         .exec(&txn)
@@ -362,10 +358,9 @@ pub async fn list_users(
     }
     let role = match filter.role.as_deref() {
         None => None,
-        Some(role) => Some(
-            Role::parse(role)
-                .ok_or_else(|| DomainError::invalid("role", format!("unknown role {role:?}")))?,
-        ),
+        Some(role) => Some(Role::parse(role).ok_or_else(|| {
+            DomainError::invalid("role", Message::new("one_of").arg("allowed", Role::names()))
+        })?),
     };
     let agency = match filter.agency.as_deref() {
         None => None,
@@ -476,7 +471,7 @@ fn validate_email(email: Option<&str>) -> DomainResult<Option<String>> {
         .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
         && !email.contains(char::is_whitespace);
     if !valid {
-        return Err(DomainError::invalid("email", "is not an email address"));
+        return Err(DomainError::invalid("email", Message::new("not_an_email")));
     }
     Ok(Some(email.to_lowercase()))
 }
@@ -485,13 +480,13 @@ fn validate_password(password: &str) -> DomainResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(DomainError::invalid(
             "password",
-            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            Message::new("too_short").arg("min", MIN_PASSWORD_CHARS),
         ));
     }
     if password.len() > 1024 {
         return Err(DomainError::invalid(
             "password",
-            "must be at most 1024 bytes",
+            Message::new("too_long_bytes").arg("max", 1024),
         ));
     }
     Ok(())

@@ -10,14 +10,19 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::{blobs::BlobError, domain::DomainError};
+use crate::{
+    blobs::BlobError,
+    domain::DomainError,
+    i18n::{Lang, Message},
+};
 
 /// An error answered to an HTTP client.
 #[derive(Debug)]
 pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
-    pub message: String,
+    /// What the caller is told, rendered in their language when the response is written.
+    pub message: Message,
     pub details: Value,
     retry_after_secs: Option<u64>,
 }
@@ -36,23 +41,43 @@ pub struct ErrorEnvelope {
 pub struct ErrorBody {
     /// A stable snake_case code for programs.
     pub code: String,
-    /// A sentence for people.
+    /// A sentence for people, in the language of `Accept-Language` (Vietnamese or English;
+    /// English when neither is asked for).
     pub message: String,
-    /// Extra facts, such as the field at fault or the request id of a server error.
+    /// Extra facts: the field at fault and the reason's code and arguments, or the request id
+    /// of a server error.
     #[schema(value_type = Object)]
     pub details: Value,
 }
 
-/// Marks a response as an internal error, so the request-id layer adds the id to its body.
-#[derive(Clone, Copy)]
-pub struct InternalErrorMarker;
+/// The error a response carries, so the layer that knows the request can render the envelope
+/// in the caller's language and add the request id to a server error.
+#[derive(Debug, Clone)]
+pub struct ErrorReply {
+    pub code: &'static str,
+    pub message: Message,
+    pub details: Value,
+}
+
+impl ErrorReply {
+    /// The envelope's body in `lang`.
+    pub fn body(&self, lang: Lang) -> ErrorEnvelope {
+        ErrorEnvelope {
+            error: ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message.render(lang),
+                details: self.details.clone(),
+            },
+        }
+    }
+}
 
 impl AppError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &'static str, message: Message) -> Self {
         Self {
             status,
             code,
-            message: message.into(),
+            message,
             details: json!({}),
             retry_after_secs: None,
         }
@@ -64,10 +89,15 @@ impl AppError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            Message::new("no_such_resource"),
+        )
     }
 
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    /// Invalid input that is not one field's (a form that cannot be read).
+    pub fn bad_request(message: Message) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_input", message)
     }
 
@@ -77,103 +107,61 @@ impl AppError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
-            "an internal error occurred; quote the request id when reporting it",
+            Message::new("internal_error"),
         )
     }
 }
 
 impl From<DomainError> for AppError {
     fn from(error: DomainError) -> Self {
-        match error {
-            DomainError::Unauthenticated => Self::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "sign in first: send a bearer token or the session cookie",
-            ),
-            DomainError::BadCredentials => Self::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "wrong username or password",
-            ),
-            DomainError::SessionEnded => Self::new(
-                StatusCode::UNAUTHORIZED,
-                "session_ended",
-                "your session has expired or was signed out: sign in again",
-            ),
-            DomainError::Forbidden => Self::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "you do not have permission to do this",
-            ),
-            DomainError::NotAllowed { code, message } => {
-                Self::new(StatusCode::FORBIDDEN, code, message)
+        let status = match &error {
+            DomainError::Unauthenticated
+            | DomainError::BadCredentials
+            | DomainError::SessionEnded => StatusCode::UNAUTHORIZED,
+            DomainError::Forbidden | DomainError::NotAllowed(_) => StatusCode::FORBIDDEN,
+            DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+            DomainError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            DomainError::Conflict(_) => StatusCode::CONFLICT,
+            DomainError::RuleViolated(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            DomainError::StaleRevision => StatusCode::PRECONDITION_FAILED,
+            DomainError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            DomainError::Blob(BlobError::TooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            DomainError::Blob(BlobError::Source(_) | BlobError::HashMismatch { .. }) => {
+                StatusCode::BAD_REQUEST
             }
-            DomainError::NotFound(what) => Self::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("{what} not found"),
-            ),
-            DomainError::Invalid { field, message } => Self::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_input",
-                format!("{field}: {message}"),
-            )
-            .with_details(json!({ "field": field })),
-            DomainError::Conflict { code, message } => {
-                Self::new(StatusCode::CONFLICT, code, message)
-            }
-            DomainError::RuleViolated { code, message } => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-            }
-            DomainError::UnsupportedType(reason) => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                format!(
-                    "{reason}; accepted: PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, PPT, PPTX, TXT, CSV, HTML, MD, PNG, JPEG, TIFF"
-                ),
-            ),
-            DomainError::StaleRevision => Self::new(
-                StatusCode::PRECONDITION_FAILED,
-                "precondition_failed",
-                "the document changed since you read it; reload it and apply your change again",
-            ),
-            DomainError::Throttled { retry_after_secs } => {
-                let mut error = Self::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_attempts",
-                    format!("too many failed attempts; try again in {retry_after_secs} seconds"),
-                );
-                error.retry_after_secs = Some(retry_after_secs);
-                error
-            }
-            DomainError::Blob(BlobError::TooLarge { limit }) => Self::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("the file is larger than the limit of {limit} bytes"),
-            ),
-            DomainError::Blob(BlobError::Source(reason)) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "upload_failed",
-                format!("the upload broke off before the end of the file: {reason}"),
-            ),
-            DomainError::Blob(BlobError::HashMismatch { expected, actual }) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "hash_mismatch",
-                format!("the file's SHA-256 is {actual}, not the expected {expected}"),
-            ),
-            DomainError::Database(error) if is_unique_violation(&error) => {
+            DomainError::Database(error) if is_unique_violation(error) => {
                 // Two requests raced past the application's own duplicate check.
-                Self::new(
+                return Self::new(
                     StatusCode::CONFLICT,
                     "already_exists",
-                    "this already exists (it was created at the same moment by another request)",
-                )
+                    Message::new("already_exists"),
+                );
             }
-            other
-            @ (DomainError::Database(_) | DomainError::Blob(_) | DomainError::Internal(_)) => {
-                Self::internal(&other)
+            DomainError::Database(_) | DomainError::Blob(_) | DomainError::Internal(_) => {
+                return Self::internal(&error);
             }
+        };
+        let Some(message) = error.message() else {
+            return Self::internal(&error);
+        };
+        let code = match &error {
+            DomainError::Invalid { .. } => "invalid_input",
+            DomainError::NotFound(_) => "not_found",
+            DomainError::Blob(BlobError::TooLarge { .. }) => "too_large",
+            _ => message.code(),
+        };
+        let mut reply = Self::new(status, code, message);
+        match error {
+            DomainError::Invalid { field, reason } => {
+                reply.details = json!({ "field": field, "reason": reason });
+            }
+            DomainError::Throttled { retry_after_secs } => {
+                reply.retry_after_secs = Some(retry_after_secs);
+            }
+            _ => {}
         }
+        reply
     }
 }
 
@@ -185,40 +173,46 @@ impl From<JsonRejection> for AppError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => (status, "unsupported_media_type"),
             _ => (StatusCode::BAD_REQUEST, "invalid_input"),
         };
-        Self::new(status, code, rejection.body_text())
+        Self::new(status, code, unreadable(rejection.body_text()))
     }
 }
 
 impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> Self {
-        Self::bad_request(rejection.body_text())
+        Self::bad_request(unreadable(rejection.body_text()))
     }
 }
 
 impl From<PathRejection> for AppError {
     fn from(rejection: PathRejection) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", rejection.body_text())
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            unreadable(rejection.body_text()),
+        )
     }
 }
 
+/// axum's own description of a request it could not read (English only).
+fn unreadable(detail: String) -> Message {
+    Message::new("request_unreadable").arg("detail", detail)
+}
+
 impl IntoResponse for AppError {
+    /// The envelope in English; [`crate::web::middleware::finish_error_envelopes`] renders it
+    /// again when the caller asked for Vietnamese, or to add a server error's request id.
     fn into_response(self) -> Response {
-        let internal = self.status.is_server_error();
-        let body = ErrorEnvelope {
-            error: ErrorBody {
-                code: self.code.to_owned(),
-                message: self.message,
-                details: self.details,
-            },
+        let reply = ErrorReply {
+            code: self.code,
+            message: self.message,
+            details: self.details,
         };
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = (self.status, Json(reply.body(Lang::En))).into_response();
+        response.extensions_mut().insert(reply);
         if let Some(seconds) = self.retry_after_secs
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        if internal {
-            response.extensions_mut().insert(InternalErrorMarker);
         }
         response
     }

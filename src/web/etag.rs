@@ -10,7 +10,7 @@ use axum::{
 use serde::Serialize;
 
 use super::error::AppError;
-use crate::domain::concurrency::ExpectedRevision;
+use crate::{domain::concurrency::ExpectedRevision, i18n::Message};
 
 /// The revision an edit expects, from `If-Match`; a request without it answers 428, and one
 /// that matches no revision fails later, after the access check (412).
@@ -24,7 +24,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             AppError::new(
                 StatusCode::PRECONDITION_REQUIRED,
                 "precondition_required",
-                "send If-Match with the ETag of what you read",
+                Message::new("precondition_required"),
             )
         })?;
         Ok(Self(parse_if_match(value)))

@@ -12,7 +12,7 @@ use axum::{
 use serde_json::json;
 
 use super::REQUEST_ID_HEADER;
-use crate::{AppState, web::error::InternalErrorMarker};
+use crate::{AppState, i18n::Lang, web::error::ErrorReply};
 
 /// Counts the request and records its latency under its route template (`/api/v1/users/{id}`).
 pub async fn track_metrics(
@@ -36,29 +36,40 @@ pub async fn track_metrics(
     response
 }
 
-/// Puts the request id into the body of 5xx error envelopes, so users can quote it.
-pub async fn add_request_id_to_server_errors(request: Request, next: Next) -> Response {
+/// Writes error envelopes in the caller's language (`Accept-Language`: Vietnamese or English)
+/// and puts the request id into the body of a server error, so users can quote it.
+pub async fn finish_error_envelopes(request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    let lang = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or(Lang::En);
     let response = next.run(request).await;
-    if response.extensions().get::<InternalErrorMarker>().is_none() {
+    let internal = response.status().is_server_error();
+    let Some(reply) = response.extensions().get::<ErrorReply>().cloned() else {
+        return response;
+    };
+    if lang == Lang::En && !internal {
         return response;
     }
     let (mut parts, _) = response.into_parts();
-    let body = json!({"error": {
-        "code": "internal_error",
-        "message": "an internal error occurred; quote the request id when reporting it",
-        "details": {"request_id": request_id},
-    }});
+    let mut body = reply.body(lang);
+    if internal {
+        body.error.details = json!({ "request_id": request_id });
+    }
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    Response::from_parts(parts, Body::from(body.to_string()))
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The tracing span of a request: method, path (no query string) and request id.

@@ -36,7 +36,7 @@ pub fn around_every_request(router: Router<AppState>, state: &AppState) -> Route
     router
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .layer(from_fn_with_state(state.clone(), middleware::track_metrics))
-        .layer(from_fn(middleware::add_request_id_to_server_errors))
+        .layer(from_fn(middleware::finish_error_envelopes))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(middleware::request_span)

@@ -15,7 +15,11 @@ use futures::TryStreamExt;
 use super::error::{AppError, AppResult};
 use crate::{
     blobs::BlobStore,
-    domain::files::{self, UploadedFile},
+    domain::{
+        DomainError,
+        files::{self, UploadedFile},
+    },
+    i18n::Message,
 };
 
 /// The form field that carries the file.
@@ -37,10 +41,9 @@ impl From<MultipartRejection> for AppError {
         AppError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            format!(
-                "send the file as multipart/form-data with a field named {FILE_FIELD:?} ({})",
-                rejection.body_text()
-            ),
+            Message::new("not_multipart")
+                .arg("field", FILE_FIELD)
+                .arg("detail", rejection.body_text()),
         )
     }
 }
@@ -82,15 +85,18 @@ pub async fn receive_upload(
             let expected: Vec<&str> = std::iter::once(FILE_FIELD)
                 .chain(text_fields.iter().copied())
                 .collect();
-            return Err(AppError::bad_request(format!(
-                "unexpected form field {name:?}; send {}",
-                expected.join(", ")
-            )));
+            return Err(AppError::bad_request(
+                Message::new("form_field_unexpected")
+                    .arg("field", name)
+                    .arg("expected", expected.join(", ")),
+            ));
         }
     }
     let file = file.ok_or_else(|| {
-        AppError::bad_request(format!("{FILE_FIELD}: the form has no file"))
-            .with_details(serde_json::json!({ "field": FILE_FIELD }))
+        AppError::from(DomainError::invalid(
+            FILE_FIELD,
+            Message::new("form_without_file"),
+        ))
     })?;
     Ok(UploadForm { file, fields })
 }
@@ -98,8 +104,12 @@ pub async fn receive_upload(
 fn form_error(error: MultipartError) -> AppError {
     let status = error.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::new(status, "too_large", error.body_text())
+        AppError::new(status, "too_large", unreadable_form(error))
     } else {
-        AppError::bad_request(format!("the form could not be read: {}", error.body_text()))
+        AppError::bad_request(unreadable_form(error))
     }
+}
+
+fn unreadable_form(error: MultipartError) -> Message {
+    Message::new("form_unreadable").arg("detail", error.body_text())
 }

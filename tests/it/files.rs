@@ -81,11 +81,8 @@ db_test!(
         .await;
         assert!(
             matches!(
-                outcome,
-                Err(hoso::domain::DomainError::Conflict {
-                    code: "upload_lost",
-                    ..
-                })
+                &outcome,
+                Err(hoso::domain::DomainError::Conflict(message)) if message.code() == "upload_lost"
             ),
             "{outcome:?}"
         );

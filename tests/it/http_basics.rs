@@ -165,3 +165,84 @@ db_test!(
         assert!(page.text.contains("swagger"), "an interactive page");
     }
 );
+
+fn with_language(mut request: Request<Body>, accept_language: &str) -> Request<Body> {
+    request.headers_mut().insert(
+        header::ACCEPT_LANGUAGE,
+        accept_language.parse().expect("a header value"),
+    );
+    request
+}
+
+db_test!(errors_speak_vietnamese_to_a_caller_who_asks_for_it, |app| {
+    let agency = json!({"code": "BG", "name": "Bắc Giang", "kind": "province"}).to_string();
+    let created = app
+        .send(raw_post(
+            "/api/v1/agencies",
+            &app.admin_token,
+            agency.clone(),
+        ))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+
+    let in_english = app
+        .send(raw_post(
+            "/api/v1/agencies",
+            &app.admin_token,
+            agency.clone(),
+        ))
+        .await;
+    assert_error(&in_english, StatusCode::CONFLICT, "agency_code_taken");
+    assert_eq!(
+        in_english.json["error"]["message"],
+        "an agency with code BG already exists"
+    );
+
+    let in_vietnamese = app
+        .send(with_language(
+            raw_post("/api/v1/agencies", &app.admin_token, agency),
+            "vi-VN,vi;q=0.9,en;q=0.5",
+        ))
+        .await;
+    assert_error(&in_vietnamese, StatusCode::CONFLICT, "agency_code_taken");
+    assert_eq!(
+        in_vietnamese.json["error"]["message"],
+        "Đã có cơ quan mang mã BG"
+    );
+});
+
+db_test!(
+    an_invalid_field_names_its_reason_as_a_code_with_arguments,
+    |app| {
+        let request = raw_post(
+            "/api/v1/users",
+            &app.admin_token,
+            json!({"username": "lan", "display_name": "Lan", "password": "short"}).to_string(),
+        );
+        let response = app.send(with_language(request, "vi")).await;
+        assert_error(&response, StatusCode::BAD_REQUEST, "invalid_input");
+        let details = &response.json["error"]["details"];
+        assert_eq!(details["field"], "password");
+        assert_eq!(details["reason"]["code"], "too_short");
+        assert!(
+            details["reason"]["args"]["min"]
+                .as_i64()
+                .is_some_and(|min| min >= 8)
+        );
+        let message = response.json["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("password: phải có ít nhất"),
+            "{message}"
+        );
+    }
+);
+
+db_test!(a_language_we_do_not_speak_gets_english, |app| {
+    let request = Request::get("/api/v1/no-such-thing")
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.admin_token))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.send(with_language(request, "fr-FR,de;q=0.8")).await;
+    assert_error(&response, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(response.json["error"]["message"], "no such resource");
+});

@@ -22,6 +22,7 @@ use crate::{
         entities::{acknowledgement, role_grant, user},
     },
     domain::{Action, Actor, AgencyTree, DomainError, DomainResult, audit},
+    i18n::Message,
 };
 
 /// One person's acknowledgement state for a version.
@@ -56,10 +57,7 @@ pub async fn acknowledge(
         &tree,
     )?;
     if version.status != VersionStatus::Effective.as_str() {
-        return Err(DomainError::conflict(
-            "not_effective",
-            "only the version in force can be acknowledged",
-        ));
+        return Err(DomainError::Conflict(Message::new("not_effective")));
     }
     let existing = acknowledgement::Entity::find_by_id((version_id, user_id))
         .one(&txn)

@@ -38,6 +38,7 @@ use crate::{
         files::{self, UploadedFile, clean_filename},
     },
     extract, filetype,
+    i18n::Message,
 };
 
 /// What to import and how.
@@ -214,7 +215,12 @@ async fn try_import(
         .join("/")
         .nfc()
         .collect();
-    let io = |error: std::io::Error| DomainError::invalid("file", error.to_string());
+    let io = |error: std::io::Error| {
+        DomainError::invalid(
+            "file",
+            Message::new("file_unreadable").arg("detail", error.to_string()),
+        )
+    };
     let (sha256, size) = sha256_of(path).await.map_err(io)?;
     let previous = import::Entity::find()
         .filter(import::Column::AgencyId.eq(agency.id))
@@ -225,12 +231,12 @@ async fn try_import(
         return Ok(ImportOutcome::Skipped);
     }
     if size == 0 {
-        return Err(DomainError::invalid("file", "the file is empty"));
+        return Err(DomainError::invalid("file", Message::new("file_empty")));
     }
     if size > config.max_upload_bytes {
         return Err(DomainError::invalid(
             "file",
-            "the file is larger than max_upload_bytes",
+            Message::new("file_too_large").arg("limit", config.max_upload_bytes),
         ));
     }
     let filename = clean_filename(
@@ -416,9 +422,8 @@ async fn unique_code(
             return Ok(candidate);
         }
     }
-    Err(DomainError::conflict(
-        "code_exhausted",
-        format!("no free code near {base}"),
+    Err(DomainError::Conflict(
+        Message::new("code_exhausted").arg("base", base),
     ))
 }
 
@@ -433,12 +438,10 @@ async fn replace_draft_file(
     file: UploadedFile,
 ) -> DomainResult<document_version::Model> {
     if version.status != VersionStatus::Draft.as_str() {
-        return Err(DomainError::conflict(
-            "revision_in_progress",
-            format!(
-                "version {} is {}; finish or reject it before importing the changed file",
-                version.label, version.status
-            ),
+        return Err(DomainError::Conflict(
+            Message::new("revision_in_progress")
+                .arg("label", &version.label)
+                .arg("status", &version.status),
         ));
     }
     let now = Utc::now().trunc_subsecs(6);

@@ -24,6 +24,7 @@ use crate::{
         Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest,
         agencies::contains_pattern, audit, paginate, text,
     },
+    i18n::Message,
     jobs,
 };
 
@@ -41,29 +42,29 @@ pub struct LegalNumber {
 }
 
 /// Parses `number/year/TYPE-ISSUER` (the year may be missing, as in `2532/QĐ-UBND`).
-pub fn parse_number(raw: &str) -> Result<LegalNumber, String> {
+pub fn parse_number(raw: &str) -> Result<LegalNumber, Message> {
     let compact: String = raw.nfc().filter(|c| !c.is_whitespace()).collect();
     let parts: Vec<&str> = compact.split('/').collect();
     let (number, year, kind) = match parts.as_slice() {
         [number, year, kind] => (*number, Some(*year), *kind),
         [number, kind] => (*number, None, *kind),
-        _ => return Err("expected number/year/TYPE-ISSUER, e.g. 19/2014/QĐ-TTg".into()),
+        _ => return Err(Message::new("legal_number_format")),
     };
     if number.is_empty() || !number.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err("the number before the first / must be letters and digits".into());
+        return Err(Message::new("legal_number_digits"));
     }
     let year = match year {
         None => None,
         Some(year) => match year.parse::<i32>() {
             Ok(year) if (1945..=2100).contains(&year) => Some(year),
-            _ => return Err(format!("{year:?} is not a year")),
+            _ => return Err(Message::new("legal_number_year").arg("value", year)),
         },
     };
     let (doc_type, issuer) = kind
         .split_once('-')
-        .ok_or("the last part must be TYPE-ISSUER, e.g. QĐ-TTg")?;
+        .ok_or_else(|| Message::new("legal_number_type_issuer"))?;
     if doc_type.is_empty() || issuer.is_empty() {
-        return Err("the last part must be TYPE-ISSUER, e.g. QĐ-TTg".into());
+        return Err(Message::new("legal_number_type_issuer"));
     }
     Ok(LegalNumber {
         number: number.to_owned(),
@@ -152,7 +153,7 @@ pub async fn create_legal_ref(
     input: NewLegalRef,
 ) -> DomainResult<LegalRef> {
     let number = text::required("number", &input.number, 100)?;
-    parse_number(&number).map_err(|message| DomainError::invalid("number", message))?;
+    parse_number(&number).map_err(|reason| DomainError::invalid("number", reason))?;
     let title = text::required("title", &input.title, 500)?;
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
@@ -166,9 +167,8 @@ pub async fn create_legal_ref(
         .await?
         .is_some()
     {
-        return Err(DomainError::conflict(
-            "legal_ref_exists",
-            format!("{number} is already in the register"),
+        return Err(DomainError::Conflict(
+            Message::new("legal_ref_exists").arg("number", &number),
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
@@ -218,13 +218,7 @@ pub async fn update_legal_ref(
     // Every agency's procedures cite the same register: a change here flags documents
     // everywhere, so it belongs to the coordinating office.
     if actor.scope(Action::ManageLegalRegister, &tree).is_empty() {
-        return Err(DomainError::NotAllowed {
-            code: "register_shared",
-            message: "the legal register is shared by every agency: only the coordinating \
-                      office (or an administrator) changes a reference; ask them, or add a new \
-                      reference"
-                .to_owned(),
-        });
+        return Err(DomainError::NotAllowed(Message::new("register_shared")));
     }
     let mut row: legal_ref::ActiveModel = current.clone().into();
     let mut summary = Map::new();
@@ -255,7 +249,7 @@ pub async fn update_legal_ref(
         {
             return Err(DomainError::invalid(
                 "replaced_by",
-                "must name another legal reference in the register",
+                Message::new("replaced_by_unknown"),
             ));
         }
         summary.insert(
@@ -270,7 +264,7 @@ pub async fn update_legal_ref(
         if !STATUSES.contains(&status.as_str()) {
             return Err(DomainError::invalid(
                 "status",
-                format!("must be one of {}", STATUSES.join(", ")),
+                Message::new("one_of").arg("allowed", STATUSES.join(", ")),
             ));
         }
         let effective_on = match (status.as_str(), changes.status_effective_on) {
@@ -279,7 +273,7 @@ pub async fn update_legal_ref(
             (_, None) => {
                 return Err(DomainError::invalid(
                     "status_effective_on",
-                    "give the day the new status takes effect",
+                    Message::new("status_day_required"),
                 ));
             }
         };
@@ -342,7 +336,7 @@ async fn find(db: &impl ConnectionTrait, id_or_number: &str) -> DomainResult<leg
                 .await?
         }
     };
-    found.ok_or(DomainError::NotFound("legal reference"))
+    found.ok_or(DomainError::NotFound("legal_reference"))
 }
 
 /// The ids of legal references named by id or number; every one must be in the register.
@@ -363,10 +357,7 @@ pub(crate) async fn resolve_all(
     if !unknown.is_empty() {
         return Err(DomainError::invalid(
             field,
-            format!(
-                "not in the legal register: {} (add them first)",
-                unknown.join(", ")
-            ),
+            Message::new("legal_refs_unknown").arg("numbers", unknown.join(", ")),
         ));
     }
     ids.sort_unstable();
@@ -438,7 +429,7 @@ pub async fn list_legal_refs(
         if !STATUSES.contains(&status.as_str()) {
             return Err(DomainError::invalid(
                 "status",
-                format!("must be one of {}", STATUSES.join(", ")),
+                Message::new("one_of").arg("allowed", STATUSES.join(", ")),
             ));
         }
         condition = condition.add(legal_ref::Column::Status.eq(status.as_str()));

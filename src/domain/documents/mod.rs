@@ -79,6 +79,11 @@ impl DocumentKind {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
+
+    /// Every value, for "must be one of …" messages.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
+    }
 }
 
 /// Where a version is in its life.
@@ -102,6 +107,16 @@ pub enum VersionStatus {
 }
 
 impl VersionStatus {
+    pub const ALL: [VersionStatus; 7] = [
+        Self::Draft,
+        Self::InReview,
+        Self::Approved,
+        Self::Effective,
+        Self::Superseded,
+        Self::Obsolete,
+        Self::Rejected,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             VersionStatus::Draft => "draft",
@@ -115,17 +130,12 @@ impl VersionStatus {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Draft,
-            Self::InReview,
-            Self::Approved,
-            Self::Effective,
-            Self::Superseded,
-            Self::Obsolete,
-            Self::Rejected,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == text)
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// Every value, for "must be one of …" messages.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
     }
 
     /// A version on its way to becoming effective.

@@ -23,6 +23,7 @@ use crate::{
         entities::{document, document_version},
     },
     domain::{Actor, DomainError, DomainResult, audit},
+    i18n::Message,
     jobs::{self, Handler, Job, JobContext, JobRegistry},
 };
 
@@ -60,17 +61,14 @@ pub async fn publish(
     if request.effective_from < today {
         return Err(DomainError::invalid(
             "effective_from",
-            format!("must be today ({today}) or later"),
+            Message::new("not_before_today").arg("today", today),
         ));
     }
     let change = Change::load(conn, actor, id).await?;
     change.require_approver()?;
     change.require_status(&[VersionStatus::Approved], "publish")?;
     if change.version.published_at.is_some() {
-        return Err(DomainError::conflict(
-            "already_published",
-            "this version is already published and waits for its effective date",
-        ));
+        return Err(DomainError::Conflict(Message::new("already_published")));
     }
     let mut active: document_version::ActiveModel = change.version.clone().into();
     active.published_by = Set(actor.user_id);
@@ -161,7 +159,7 @@ pub(crate) async fn put_in_force_on_import(
     if effective_from > today() {
         return Err(DomainError::invalid(
             "effective_from",
-            "an imported version is in force from today or an earlier day; publish later ones in hoso",
+            Message::new("import_not_in_future"),
         ));
     }
     let now = Utc::now().trunc_subsecs(6);

@@ -30,6 +30,7 @@ use crate::{
         agencies::{contains_pattern, resolve_field},
         audit, paginate, parse_sort, text,
     },
+    i18n::Message,
 };
 
 /// `POST /api/v1/documents`
@@ -115,18 +116,16 @@ pub(crate) async fn insert_document(
     let agency = resolve_field(txn, "agency_id", &input.agency_id).await?;
     actor.require(Action::EditDocuments, Some(agency.id), &tree)?;
     if agency.successor_id.is_some() || !agency.active {
-        return Err(DomainError::RuleViolated {
-            code: "agency_closed",
-            message: format!(
-                "{} is {}: register new documents with the agency that carries on its work",
-                agency.code,
-                if agency.successor_id.is_some() {
-                    "merged into another agency"
-                } else {
-                    "no longer active"
-                }
-            ),
-        });
+        let state = if agency.successor_id.is_some() {
+            "merged"
+        } else {
+            "inactive"
+        };
+        return Err(DomainError::RuleViolated(
+            Message::new("agency_closed")
+                .arg("agency", &agency.code)
+                .arg("state", state),
+        ));
     }
     ensure_code_free(txn, agency.id, &code, None).await?;
     let owner_id = match input.owner_id {
@@ -315,7 +314,10 @@ pub async fn list_documents(
     }
     if let Some(kind) = &filter.kind {
         let kind = DocumentKind::parse(kind).ok_or_else(|| {
-            DomainError::invalid("kind", format!("unknown document kind {kind:?}"))
+            DomainError::invalid(
+                "kind",
+                Message::new("one_of").arg("allowed", DocumentKind::names()),
+            )
         })?;
         condition = condition.add(document::Column::Kind.eq(kind.as_str()));
     }
@@ -323,7 +325,7 @@ pub async fn list_documents(
         if !DOCUMENT_STATUSES.contains(&status.as_str()) {
             return Err(DomainError::invalid(
                 "status",
-                format!("must be one of {}", DOCUMENT_STATUSES.join(", ")),
+                Message::new("one_of").arg("allowed", DOCUMENT_STATUSES.join(", ")),
             ));
         }
         // A document flagged for an update, or with a revision under way, is still in force.
@@ -413,9 +415,8 @@ async fn ensure_code_free(
         query = query.filter(document::Column::Id.ne(id));
     }
     if query.one(db).await?.is_some() {
-        return Err(DomainError::conflict(
-            "document_code_taken",
-            format!("this agency already has a document with code {code}"),
+        return Err(DomainError::Conflict(
+            Message::new("document_code_taken").arg("code", code),
         ));
     }
     Ok(())
@@ -426,7 +427,7 @@ async fn existing_user(db: &impl ConnectionTrait, id: Uuid) -> DomainResult<Uuid
         .one(db)
         .await?
         .map(|person| person.id)
-        .ok_or_else(|| DomainError::invalid("owner_id", "no such user"))
+        .ok_or_else(|| DomainError::invalid("owner_id", Message::new("no_such_user")))
 }
 
 async fn set_legal_refs(
@@ -454,7 +455,7 @@ fn review_interval(months: i32) -> DomainResult<i32> {
     if !(1..=120).contains(&months) {
         return Err(DomainError::invalid(
             "review_interval_months",
-            "must be between 1 and 120 months",
+            Message::new("between").arg("min", 1).arg("max", 120),
         ));
     }
     Ok(months)
@@ -462,7 +463,10 @@ fn review_interval(months: i32) -> DomainResult<i32> {
 
 fn clean_tags(tags: &[String]) -> DomainResult<Vec<String>> {
     if tags.len() > 30 {
-        return Err(DomainError::invalid("tags", "at most 30 tags"));
+        return Err(DomainError::invalid(
+            "tags",
+            Message::new("too_many").arg("max", 30),
+        ));
     }
     let mut clean = BTreeSet::new();
     for tag in tags {

@@ -22,6 +22,7 @@ use crate::{
         entities::{document, document_review, document_version},
     },
     domain::{Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, audit, text},
+    i18n::Message,
 };
 
 /// A document that needs attention, and why.
@@ -68,7 +69,7 @@ pub async fn reviews_due(
     if !(0..=366).contains(&within) {
         return Err(DomainError::invalid(
             "within_days",
-            "must be between 0 and 366",
+            Message::new("between").arg("min", 0).arg("max", 366),
         ));
     }
     let tree = AgencyTree::load(db).await?;
@@ -156,7 +157,7 @@ pub async fn record_review(
     if !matches!(verdict.as_str(), "keep" | "revise" | "obsolete") {
         return Err(DomainError::invalid(
             "verdict",
-            "must be keep, revise or obsolete",
+            Message::new("one_of").arg("allowed", "keep, revise, obsolete"),
         ));
     }
     let txn = db::begin_write(conn).await?;
@@ -175,12 +176,7 @@ pub async fn record_review(
         .filter(document_version::Column::Status.eq(VersionStatus::Effective.as_str()))
         .one(&txn)
         .await?
-        .ok_or_else(|| {
-            DomainError::conflict(
-                "nothing_to_review",
-                "only a document with an effective version can be reviewed",
-            )
-        })?;
+        .ok_or_else(|| DomainError::Conflict(Message::new("nothing_to_review")))?;
     let today = today();
     let now = Utc::now().trunc_subsecs(6);
     let mut active: document::ActiveModel = row.clone().into();

@@ -10,6 +10,7 @@ use crate::{
     clock::day_of,
     db::entities::{document, document_version},
     domain::{DomainError, DomainResult, files},
+    i18n::Message,
     pdf_stamp,
 };
 
@@ -64,10 +65,7 @@ pub async fn stamp_line(
                 .unwrap_or_default();
             Ok(format!("HẾT HIỆU LỰC từ {ended} · {issue} · Đã hủy bỏ"))
         }
-        _ => Err(DomainError::conflict(
-            "not_issued",
-            "only issued versions (effective, superseded or obsolete) have stamped copies; download the original",
-        )),
+        _ => Err(DomainError::Conflict(Message::new("not_issued"))),
     }
 }
 
@@ -80,19 +78,12 @@ pub async fn stamped_copy(
 ) -> DomainResult<Vec<u8>> {
     let file = files::get(db, version.file_id.ok_or(DomainError::NotFound("file"))?).await?;
     if file.content_type != "application/pdf" {
-        return Err(DomainError::conflict(
-            "not_a_pdf",
-            format!(
-                "stamped copies are made from PDF files and this version is {}; download the original",
-                file.content_type
-            ),
+        return Err(DomainError::Conflict(
+            Message::new("not_a_pdf").arg("content_type", &file.content_type),
         ));
     }
     if file.size > MAX_STAMP_BYTES {
-        return Err(DomainError::conflict(
-            "too_large_to_stamp",
-            "this PDF is too large to stamp; download the original",
-        ));
+        return Err(DomainError::Conflict(Message::new("too_large_to_stamp")));
     }
     let line = stamp_line(db, version, document).await?;
     let bytes = blobs
@@ -102,9 +93,6 @@ pub async fn stamped_copy(
         .await
         .map_err(|error| DomainError::Internal(format!("stamping task failed: {error}")))?
         .map_err(|error| {
-            DomainError::conflict(
-                "cannot_stamp",
-                format!("this PDF cannot be stamped: {error}"),
-            )
+            DomainError::Conflict(Message::new("cannot_stamp").arg("detail", error.to_string()))
         })
 }

@@ -27,6 +27,7 @@ use crate::{
         files::{self, UploadedFile},
         text,
     },
+    i18n::Message,
 };
 
 /// The form fields of a version upload besides the file.
@@ -90,12 +91,10 @@ pub(crate) async fn insert_version(
         .iter()
         .find(|version| VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_open))
     {
-        return Err(DomainError::conflict(
-            "revision_in_progress",
-            format!(
-                "version {} is still {}; finish or reject it before uploading another",
-                open.label, open.status
-            ),
+        return Err(DomainError::Conflict(
+            Message::new("revision_in_progress")
+                .arg("label", &open.label)
+                .arg("status", &open.status),
         ));
     }
     let seq = existing.first().map_or(1, |latest| latest.seq + 1);
@@ -103,7 +102,7 @@ pub(crate) async fn insert_version(
     if seq > 1 && change_summary.is_none() {
         return Err(DomainError::invalid(
             "change_summary",
-            "describe what changed: it is required from the second version on",
+            Message::new("change_summary_required"),
         ));
     }
     let label = match text::optional("label", form.label.as_deref(), 32)? {
@@ -111,9 +110,8 @@ pub(crate) async fn insert_version(
         None => format!("{seq:02}"),
     };
     if existing.iter().any(|version| version.label == label) {
-        return Err(DomainError::conflict(
-            "label_taken",
-            format!("this document already has a version labelled {label}"),
+        return Err(DomainError::Conflict(
+            Message::new("label_taken").arg("label", &label),
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
@@ -207,7 +205,7 @@ pub async fn effective_on(
         .order_by_desc(document_version::Column::Seq)
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("version in force on that day"))?;
+        .ok_or(DomainError::NotFound("version_in_force"))?;
     view_of(db, found).await
 }
 

@@ -23,6 +23,7 @@ use crate::{
         entities::{document, document_version},
     },
     domain::{Actor, AgencyTree, DomainError, DomainResult, audit, text},
+    i18n::Message,
 };
 
 /// `POST /api/v1/versions/{id}/reject` and `/obsolete`
@@ -170,27 +171,19 @@ impl Change {
         if current.is_some_and(|status| allowed.contains(&status)) {
             return Ok(());
         }
-        Err(DomainError::conflict(
-            "invalid_transition",
-            format!(
-                "cannot {verb} a version that is {}; it must be {}",
-                self.version.status,
-                allowed
-                    .iter()
-                    .map(|status| status.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
+        Err(DomainError::Conflict(
+            Message::new("invalid_transition")
+                .arg("action", verb)
+                .arg("status", &self.version.status),
         ))
     }
 
     /// Separation of duties: nobody approves or rejects a draft they drafted.
     fn refuse_own_draft(&self, verb: &str) -> DomainResult<()> {
         if self.actor_id.is_some() && self.actor_id == self.version.drafted_by {
-            return Err(DomainError::RuleViolated {
-                code: "own_draft",
-                message: format!("you drafted this version, so someone else must {verb} it"),
-            });
+            return Err(DomainError::RuleViolated(
+                Message::new("own_draft").arg("action", verb),
+            ));
         }
         Ok(())
     }

@@ -26,6 +26,7 @@ use crate::{
         self,
         entities::{blob, file, file_link, file_text},
     },
+    i18n::Message,
 };
 pub use uploads::{UploadedFile, clean_filename, store_file};
 
@@ -104,10 +105,7 @@ async fn record_blob(
     let sha256 = &upload.blob.sha256;
     db::lock_blob(txn, sha256).await?;
     if upload.blob.already_present && !blobs.exists(sha256).await? {
-        return Err(DomainError::conflict(
-            "upload_lost",
-            "the stored copy of this file was removed while it was being recorded; upload it again",
-        ));
+        return Err(DomainError::Conflict(Message::new("upload_lost")));
     }
     if blob::Entity::find_by_id(sha256.clone())
         .one(txn)

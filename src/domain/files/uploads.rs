@@ -8,6 +8,7 @@ use crate::{
     blobs::{BlobStore, StoredBlob},
     domain::{DomainError, DomainResult},
     filetype,
+    i18n::Message,
 };
 
 /// A file stored in the blob store, not yet recorded in the database.
@@ -43,14 +44,14 @@ where
             Some(Err(error)) => {
                 return Err(DomainError::invalid(
                     "file",
-                    format!("the upload broke off: {error}"),
+                    Message::new("upload_failed").arg("detail", error.to_string()),
                 ));
             }
             Some(Ok(chunk)) => head.extend_from_slice(&chunk),
         }
     }
     if head.is_empty() {
-        return Err(DomainError::invalid("file", "the file is empty"));
+        return Err(DomainError::invalid("file", Message::new("file_empty")));
     }
     let content_type =
         filetype::detect(&head, &original_filename).map_err(DomainError::UnsupportedType)?;

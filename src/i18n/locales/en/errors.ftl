@@ -1,0 +1,118 @@
+# Errors and refusals, by the stable code the API answers with. Arguments are `{ $name }`.
+
+## Signing in and permissions
+
+unauthenticated = sign in first: send a bearer token or the session cookie
+invalid_credentials = wrong username or password
+session_ended = your session has expired or was signed out: sign in again
+forbidden = you do not have permission to do this
+too_many_attempts = too many failed attempts; try again in { $seconds } seconds
+register_shared = the legal register is shared by every agency: only the coordinating office (or an administrator) changes a reference; ask them, or add a new reference
+
+## Not found, conflicts and rules
+
+not_found = { $what ->
+    [agency] agency
+    [document] document
+    [file] file
+    [legal_reference] legal reference
+    [role_grant] role grant
+    [user] user
+    [version] version
+    [version_in_force] version in force on that day
+   *[other] resource
+} not found
+no_such_resource = no such resource
+method_not_allowed = this method is not allowed on this path
+precondition_required = send If-Match with the ETag of what you read
+precondition_failed = the document changed since you read it; reload it and apply your change again
+already_exists = this already exists (it was created at the same moment by another request)
+internal_error = an internal error occurred; quote the request id when reporting it
+username_taken = the username { $username } is already taken
+agency_code_taken = an agency with code { $code } already exists
+document_code_taken = this agency already has a document with code { $code }
+legal_ref_exists = { $number } is already in the register
+label_taken = this document already has a version labelled { $label }
+revision_in_progress = version { $label } is still { $status ->
+    [draft] a draft
+    [in_review] in review
+   *[approved] approved and not yet in force
+}; finish or reject it first
+already_published = this version is already published and waits for its effective date
+invalid_transition = cannot { $action } a version that is { $status ->
+    [draft] a draft
+    [in_review] in review
+    [approved] approved
+    [effective] in force
+    [superseded] superseded
+    [obsolete] obsolete
+   *[rejected] rejected
+}; { $action ->
+    [submit] only a draft can be submitted
+    [approve] only a version in review can be approved
+    [reject] only a version in review can be rejected
+    [publish] only an approved version can be published
+   *[withdraw] only an approved or effective version can be withdrawn
+}
+own_draft = you drafted this version, so someone else must { $action } it
+nothing_to_review = only a document with an effective version can be reviewed
+not_effective = only the version in force can be acknowledged
+not_issued = only issued versions (effective, superseded or obsolete) have stamped copies; download the original
+not_a_pdf = stamped copies are made from PDF files and this version is { $content_type }; download the original
+too_large_to_stamp = this PDF is too large to stamp; download the original
+cannot_stamp = this PDF cannot be stamped: { $detail }
+code_exhausted = no free code near { $base }
+upload_lost = the stored copy of this file was removed while it was being recorded; upload it again
+agency_closed = { $agency } is { $state ->
+    [merged] merged into another agency
+   *[inactive] no longer active
+}: register new documents with the agency that carries on its work
+agency_cycle = an agency cannot be placed under itself or its own sub-agencies
+agency_merge_cycle = an agency cannot be merged into itself or into an agency merged into it
+cannot_deactivate_self = you cannot deactivate your own account
+cannot_revoke_own_admin = you cannot remove your own admin role
+
+## Files
+
+unsupported_media_type = { $reason }; accepted: PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, PPT, PPTX, TXT, CSV, HTML, MD, PNG, JPEG, TIFF
+file_too_large = the file is larger than the limit of { $limit } bytes
+upload_failed = the upload broke off before the end of the file: { $detail }
+hash_mismatch = the file's SHA-256 is { $actual }, not the expected { $expected }
+file_empty = the file is empty
+file_unreadable = the file could not be read: { $detail }
+not_multipart = send the file as multipart/form-data with a field named "{ $field }" ({ $detail })
+form_unreadable = the form could not be read: { $detail }
+form_field_unexpected = unexpected form field "{ $field }"; send { $expected }
+form_without_file = the form has no file
+
+## Invalid input (the field is named beside the reason)
+
+invalid_field = { $field }: { $reason }
+request_unreadable = { $detail }
+must_not_be_empty = must not be empty
+too_long = must be at most { $max } characters
+too_long_bytes = must be at most { $max } bytes
+too_short = must be at least { $min } characters
+control_characters = must not contain control characters
+code_length = must be 1 to { $max } characters
+code_characters = may contain only ASCII letters, digits, '.', '_' and '-'
+one_of = must be one of { $allowed }
+between = must be between { $min } and { $max }
+too_many = at most { $max } items
+not_an_email = is not an email address
+no_such_user = no such user
+no_such_agency = no agency with id or code "{ $value }"
+role_needs_agency = the role { $role } must be granted over an agency
+sort_fields = must be { $allowed }, optionally prefixed with -
+from_after_to = must not be after `to`
+search_query_empty = type something to search for, e.g. q=quy trình or q=QT-01
+not_before_today = must be today ({ $today }) or later
+import_not_in_future = an imported version is in force from today or an earlier day; publish later ones in hoso
+change_summary_required = describe what changed: it is required from the second version on
+legal_number_format = expected number/year/TYPE-ISSUER, e.g. 19/2014/QĐ-TTg
+legal_number_digits = the number before the first / must be letters and digits
+legal_number_year = "{ $value }" is not a year
+legal_number_type_issuer = the last part must be TYPE-ISSUER, e.g. QĐ-TTg
+replaced_by_unknown = must name another legal reference in the register
+status_day_required = give the day the new status takes effect
+legal_refs_unknown = not in the legal register: { $numbers } (add them first)

@@ -1,0 +1,127 @@
+# Lỗi và từ chối, theo mã ổn định mà API trả về. Tham số viết `{ $name }`.
+
+## Đăng nhập và quyền
+
+unauthenticated = Hãy đăng nhập trước: gửi bearer token hoặc cookie phiên làm việc
+invalid_credentials = Sai tên đăng nhập hoặc mật khẩu
+session_ended = Phiên làm việc đã hết hạn hoặc đã đăng xuất: hãy đăng nhập lại
+forbidden = Bạn không có quyền thực hiện thao tác này
+too_many_attempts = Đăng nhập sai quá nhiều lần; hãy thử lại sau { $seconds } giây
+register_shared = Danh mục văn bản pháp luật dùng chung cho mọi cơ quan: chỉ cơ quan điều phối (hoặc quản trị viên) được sửa một văn bản; hãy đề nghị họ sửa, hoặc thêm văn bản mới
+
+## Không tìm thấy, xung đột và quy tắc
+
+not_found = Không tìm thấy { $what ->
+    [agency] cơ quan
+    [document] tài liệu
+    [file] tệp
+    [legal_reference] văn bản pháp luật
+    [role_grant] phân quyền
+    [user] người dùng
+    [version] phiên bản
+    [version_in_force] phiên bản có hiệu lực vào ngày đó
+   *[other] dữ liệu
+}
+no_such_resource = Không có dữ liệu này
+method_not_allowed = Phương thức này không dùng được cho đường dẫn này
+precondition_required = Hãy gửi If-Match với ETag của dữ liệu bạn đã đọc
+precondition_failed = Tài liệu đã thay đổi kể từ khi bạn mở; hãy tải lại và thực hiện lại thay đổi
+already_exists = Dữ liệu này đã tồn tại (vừa được một yêu cầu khác tạo cùng lúc)
+internal_error = Đã xảy ra lỗi hệ thống; khi báo lỗi hãy kèm mã yêu cầu
+username_taken = Tên đăng nhập { $username } đã có người dùng
+agency_code_taken = Đã có cơ quan mang mã { $code }
+document_code_taken = Cơ quan này đã có tài liệu mang mã { $code }
+legal_ref_exists = { $number } đã có trong danh mục
+label_taken = Tài liệu này đã có phiên bản { $label }
+revision_in_progress = Phiên bản { $label } vẫn { $status ->
+    [draft] đang là dự thảo
+    [in_review] đang chờ duyệt
+   *[approved] đã duyệt nhưng chưa có hiệu lực
+}; hãy hoàn tất hoặc từ chối phiên bản đó trước
+already_published = Phiên bản này đã được ban hành và đang chờ đến ngày có hiệu lực
+invalid_transition = Không thể { $action ->
+    [submit] trình duyệt
+    [approve] phê duyệt
+    [reject] từ chối
+    [publish] ban hành
+   *[withdraw] bãi bỏ
+} phiên bản đang ở trạng thái { $status ->
+    [draft] dự thảo
+    [in_review] chờ duyệt
+    [approved] đã duyệt
+    [effective] hiệu lực
+    [superseded] đã được thay thế
+    [obsolete] hết hiệu lực
+   *[rejected] bị từ chối
+}; { $action ->
+    [submit] chỉ dự thảo mới trình duyệt được
+    [approve] chỉ phiên bản chờ duyệt mới phê duyệt được
+    [reject] chỉ phiên bản chờ duyệt mới từ chối được
+    [publish] chỉ phiên bản đã duyệt mới ban hành được
+   *[withdraw] chỉ phiên bản đã duyệt hoặc đang hiệu lực mới bãi bỏ được
+}
+own_draft = Bạn là người soạn phiên bản này, nên người khác phải { $action ->
+    [approve] phê duyệt
+   *[reject] từ chối
+}
+nothing_to_review = Chỉ tài liệu có phiên bản đang hiệu lực mới rà soát được
+not_effective = Chỉ phiên bản đang hiệu lực mới xác nhận đã đọc được
+not_issued = Chỉ phiên bản đã ban hành (hiệu lực, đã thay thế hoặc hết hiệu lực) mới có bản đóng dấu; hãy tải bản gốc
+not_a_pdf = Bản đóng dấu chỉ làm từ tệp PDF, còn phiên bản này là { $content_type }; hãy tải bản gốc
+too_large_to_stamp = Tệp PDF này quá lớn để đóng dấu; hãy tải bản gốc
+cannot_stamp = Không đóng dấu được tệp PDF này: { $detail }
+code_exhausted = Không còn mã trống nào gần { $base }
+upload_lost = Bản lưu của tệp đã bị xoá trong lúc ghi nhận; hãy tải tệp lên lại
+agency_closed = { $agency } { $state ->
+    [merged] đã sáp nhập vào cơ quan khác
+   *[inactive] không còn hoạt động
+}: hãy đăng ký tài liệu mới tại cơ quan tiếp nhận công việc
+agency_cycle = Không thể đặt một cơ quan trực thuộc chính nó hoặc đơn vị cấp dưới của nó
+agency_merge_cycle = Không thể sáp nhập một cơ quan vào chính nó hoặc vào cơ quan đã sáp nhập vào nó
+cannot_deactivate_self = Bạn không thể tự khoá tài khoản của mình
+cannot_revoke_own_admin = Bạn không thể tự gỡ quyền quản trị của mình
+
+## Tệp
+
+unsupported_media_type = { $reason }; chấp nhận: PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, PPT, PPTX, TXT, CSV, HTML, MD, PNG, JPEG, TIFF
+file_too_large = Tệp lớn hơn giới hạn { $limit } byte
+upload_failed = Quá trình tải lên bị ngắt trước khi hết tệp: { $detail }
+hash_mismatch = SHA-256 của tệp là { $actual }, không phải { $expected } như mong đợi
+file_empty = Tệp rỗng
+file_unreadable = Không đọc được tệp: { $detail }
+not_multipart = Hãy gửi tệp dạng multipart/form-data với trường tên "{ $field }" ({ $detail })
+form_unreadable = Không đọc được biểu mẫu: { $detail }
+form_field_unexpected = Trường "{ $field }" không hợp lệ; hãy gửi { $expected }
+form_without_file = Biểu mẫu không có tệp
+
+## Dữ liệu nhập không hợp lệ (tên trường đứng trước lý do)
+
+invalid_field = { $field }: { $reason }
+request_unreadable = { $detail }
+must_not_be_empty = không được để trống
+too_long = dài tối đa { $max } ký tự
+too_long_bytes = dài tối đa { $max } byte
+too_short = phải có ít nhất { $min } ký tự
+control_characters = không được chứa ký tự điều khiển
+code_length = phải có từ 1 đến { $max } ký tự
+code_characters = chỉ gồm chữ cái ASCII, chữ số, '.', '_' và '-'
+one_of = phải là một trong: { $allowed }
+between = phải nằm trong khoảng { $min } đến { $max }
+too_many = tối đa { $max } mục
+not_an_email = không phải địa chỉ email
+no_such_user = không có người dùng này
+no_such_agency = không có cơ quan nào có mã hoặc id "{ $value }"
+role_needs_agency = vai trò { $role } phải được giao gắn với một cơ quan
+sort_fields = phải là { $allowed }, có thể thêm dấu - phía trước
+from_after_to = không được sau `to`
+search_query_empty = hãy nhập nội dung cần tìm, ví dụ q=quy trình hoặc q=QT-01
+not_before_today = phải từ hôm nay ({ $today }) trở đi
+import_not_in_future = phiên bản nhập vào có hiệu lực từ hôm nay hoặc trước đó; phiên bản sau hãy ban hành trong hoso
+change_summary_required = hãy mô tả nội dung thay đổi: bắt buộc từ phiên bản thứ hai trở đi
+legal_number_format = cần dạng số/năm/LOẠI-CƠ QUAN BAN HÀNH, ví dụ 19/2014/QĐ-TTg
+legal_number_digits = phần số trước dấu / đầu tiên chỉ gồm chữ và số
+legal_number_year = "{ $value }" không phải là năm
+legal_number_type_issuer = phần cuối phải có dạng LOẠI-CƠ QUAN, ví dụ QĐ-TTg
+replaced_by_unknown = phải là một văn bản pháp luật khác có trong danh mục
+status_day_required = hãy cho biết ngày trạng thái mới có hiệu lực
+legal_refs_unknown = chưa có trong danh mục văn bản pháp luật: { $numbers } (hãy thêm trước)
