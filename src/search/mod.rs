@@ -9,6 +9,7 @@ pub mod analysis;
 mod merges;
 mod query;
 mod ranking;
+mod snippets;
 mod writer;
 
 use std::{path::Path, sync::Mutex};

@@ -16,7 +16,6 @@ use tantivy::{
     },
     query_grammar::{UserInputAst, UserInputLeaf, parse_query_lenient},
     schema::{Field, IndexRecordOption, Value},
-    snippet::SnippetGenerator,
 };
 use unicode_normalization::UnicodeNormalization;
 use utoipa::ToSchema;
@@ -25,6 +24,7 @@ use super::{
     Fields, SearchError, SearchIndex,
     analysis::{exact_tokens, folded_tokens, identifier_form, pair},
     ranking::{self, Bonus, Ranking},
+    snippets::Highlighter,
 };
 
 /// What the caller may see and what they asked to narrow to. Agency lists are ids.
@@ -356,22 +356,6 @@ fn covers_every_agency(
 }
 
 /// Snippets of 240 characters at most with `terms` of `field` marked.
-fn highlighter(
-    searcher: &tantivy::Searcher,
-    terms: &[Term],
-    field: Field,
-) -> Result<SnippetGenerator, SearchError> {
-    let query = any(terms
-        .iter()
-        .map(|term| {
-            Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)) as Box<dyn Query>
-        })
-        .collect());
-    let mut generator = SnippetGenerator::create(searcher, &*query, field)?;
-    generator.set_max_num_chars(240);
-    Ok(generator)
-}
-
 impl SearchIndex {
     /// Runs `text` (words, "phrases", -exclusions, OR) with `filters`. Blocking.
     pub fn search(
@@ -490,10 +474,16 @@ impl SearchIndex {
             searcher.search(&query, &ranking)?;
         // Typed without diacritics, exact highlighting cannot add anything: skip its work.
         let exact = match builder.diacritics {
-            true => Some(highlighter(&searcher, &builder.highlight_exact, f.body)?),
+            true => Some(Highlighter::new(
+                &searcher,
+                &builder.highlight_exact,
+                f.body,
+            )?),
             false => None,
         };
-        let folded = highlighter(&searcher, &builder.highlight_folded, f.text_folded)?;
+        // Over the original text with the folding analyzer, so unaccented queries highlight
+        // accented words.
+        let folded = Highlighter::new(&searcher, &builder.highlight_folded, f.text_folded)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -504,21 +494,11 @@ impl SearchIndex {
                     .to_owned()
             };
             let body = get(f.body);
-            // The folded generator tokenizes the original text with folding, so unaccented
-            // queries highlight accented words; the exact one wins when it finds matches.
-            let mut snippet = match &exact {
-                Some(exact) => exact.snippet(&body),
-                None => folded.snippet(&body),
-            };
-            if exact.is_some() && snippet.highlighted().is_empty() {
-                snippet = folded.snippet(&body);
-            }
-            snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let page = snippet_page(
-                &body,
-                snippet.fragment(),
-                snippet.highlighted().first().map(|range| range.start),
-            );
+            // The words as typed win when they are in the body; otherwise their folded forms.
+            let passage = exact
+                .as_ref()
+                .and_then(|exact| exact.passage(&body))
+                .or_else(|| folded.passage(&body));
             let id = get(f.id);
             hits.push(SearchHit {
                 kind: get(f.kind),
@@ -531,8 +511,11 @@ impl SearchIndex {
                 doc_kind: get(f.doc_kind),
                 status: get(f.status),
                 original_filename: get(f.filename),
-                snippet: snippet.to_html().replace(PAGE_BREAK, " "),
-                page,
+                snippet: passage
+                    .as_ref()
+                    .map(|passage| passage.to_html(&body))
+                    .unwrap_or_default(),
+                page: passage.as_ref().map(|passage| passage.page(&body)),
                 score,
             });
         }
@@ -542,17 +525,6 @@ impl SearchIndex {
             facets: facets(&aggregated),
         })
     }
-}
-
-/// What separates the pages of an item's body.
-const PAGE_BREAK: char = '\u{000C}';
-
-/// The page (from 1) of a snippet's first match: `first_match` is its byte offset in the
-/// fragment, which is a slice of the body.
-fn snippet_page(body: &str, fragment: &str, first_match: Option<usize>) -> Option<u32> {
-    let start = body.find(fragment)? + first_match?;
-    let breaks = body.get(..start)?.matches(PAGE_BREAK).count();
-    Some(u32::try_from(breaks + 1).unwrap_or(u32::MAX))
 }
 
 fn facets(results: &AggregationResults) -> Facets {
