@@ -957,3 +957,35 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_snippet_shows_the_passage_that_matched_not_the_letterhead,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let report = "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN\nSỞ KHOA HỌC VÀ CÔNG NGHỆ\n\
+            CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\
+            Số: 45/BC-SKHCN\nĐiện Biên, ngày 12 tháng 3 năm 2026\nBÁO CÁO\n\
+            Kết quả đánh giá chất lượng nội bộ năm 2026\n\
+            Thực hiện kế hoạch năm 2026 của Sở Khoa học và Công nghệ tỉnh Điện Biên, đoàn đánh \
+            giá đã làm việc với các phòng trong tháng 3 năm 2026. Giao đồng chí chánh văn phòng \
+            Sở chủ trì khắc phục các điểm chưa phù hợp trước ngày 30 tháng 4 năm 2026.";
+        issued(
+            &app,
+            &agency,
+            "BC-45",
+            "Báo cáo kết quả đánh giá chất lượng nội bộ năm 2026",
+            report,
+            &[],
+        )
+        .await;
+        app.drain_jobs().await;
+        let found = search(&app, &agency.staff, "chánh văn phòng tỉnh năm 2026").await;
+        assert_eq!(found["total"], 1, "{found}");
+        let snippet = found["hits"][0]["snippet"].as_str().unwrap();
+        assert!(
+            snippet.contains("<mark>chánh</mark> <mark>văn</mark> <mark>phòng</mark>"),
+            "{snippet}"
+        );
+        assert!(!snippet.contains("ỦY BAN"), "{snippet}");
+    }
+);
