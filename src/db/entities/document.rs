@@ -1,6 +1,42 @@
 //! `documents`: the register of controlled documents (tài liệu).
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A document's status, derived from its versions and flags; stored as its snake_case name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    /// No version has been in force yet.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    /// A version is in force.
+    #[sea_orm(string_value = "effective")]
+    Effective,
+    /// In force, but a legal change it cites must be brought in by a deadline.
+    #[sea_orm(string_value = "needs_update")]
+    NeedsUpdate,
+    /// In force, with its next version on the way.
+    #[sea_orm(string_value = "under_revision")]
+    UnderRevision,
+    /// Withdrawn, nothing in force.
+    #[sea_orm(string_value = "obsolete")]
+    Obsolete,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "documents")]
@@ -19,7 +55,7 @@ pub struct Model {
     /// JSON array of strings.
     pub tags: String,
     /// Derived from the versions and flags; kept for filtering.
-    pub status: String,
+    pub status: DocumentStatus,
     pub update_required_by: Option<Date>,
     pub update_reason: Option<String>,
     pub obsolete_reason: Option<String>,

@@ -1,10 +1,10 @@
 //! Who may read and work on a document: the one place that decides it, used by every read,
 //! change and download of documents and their versions.
 
+use super::DocumentStatus;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use super::VersionStatus;
 use crate::{
     db::entities::{document, document_version},
     domain::{Action, Actor, AgencyTree, DomainError, DomainResult},
@@ -40,7 +40,7 @@ pub fn sees_version(
     rights_see_drafts: bool,
     version: &document_version::Model,
 ) -> bool {
-    VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_public)
+    version.status.is_public()
         || rights_see_drafts
         || (actor.user_id.is_some() && actor.user_id == version.drafted_by)
 }
@@ -61,7 +61,7 @@ pub async fn readable_document(
         return Err(DomainError::NotFound("document"));
     }
     // A document with nothing issued yet exists only for those who work on it.
-    if row.status == "draft" && !DocumentRights::of(actor, &row, tree).sees_drafts() {
+    if row.status == DocumentStatus::Draft && !DocumentRights::of(actor, &row, tree).sees_drafts() {
         return Err(DomainError::NotFound("document"));
     }
     Ok(row)

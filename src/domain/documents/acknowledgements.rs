@@ -56,7 +56,7 @@ pub async fn acknowledge(
         Some(document.agency_id),
         &tree,
     )?;
-    if version.status != VersionStatus::Effective.as_str() {
+    if version.status != VersionStatus::Effective {
         return Err(DomainError::Conflict(Message::new("not_effective")));
     }
     let existing = acknowledgement::Entity::find_by_id((version_id, user_id))

@@ -100,7 +100,7 @@ pub async fn index_items(
             let tags: Vec<String> = serde_json::from_str(&row.tags).unwrap_or_default();
             let mut items = Vec::new();
             for version in versions.remove(id).unwrap_or_default() {
-                let status = VersionStatus::parse(&version.status).unwrap_or(VersionStatus::Draft);
+                let status = version.status;
                 if status == VersionStatus::Rejected {
                     continue;
                 }
@@ -117,7 +117,7 @@ pub async fn index_items(
                     document_id: id.to_string(),
                     agency_id: row.agency_id.to_string(),
                     doc_kind: row.kind.clone(),
-                    status: version.status.clone(),
+                    status: status.as_str().to_owned(),
                     public: status.is_public(),
                     people: [row.owner_id, version.drafted_by]
                         .into_iter()

@@ -12,7 +12,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::refresh_document;
+use super::{DocumentStatus, refresh_document};
 use crate::{
     clock::add_months,
     db::{
@@ -33,7 +33,7 @@ pub struct ImpactedDocument {
     pub agency_id: Uuid,
     pub code: String,
     pub title: String,
-    pub status: String,
+    pub status: DocumentStatus,
     pub update_required_by: Option<NaiveDate>,
     pub overdue: bool,
 }
@@ -159,10 +159,7 @@ async fn flag_documents(
     let deadline = add_months(changed_on, UPDATE_DEADLINE_MONTHS);
     let reason = flag_reason(reference, changed_on);
     for row in rows {
-        if !matches!(
-            row.status.as_str(),
-            "effective" | "under_revision" | "needs_update"
-        ) {
+        if !row.status.in_force() {
             continue;
         }
         // An earlier deadline from another change stands.

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
+    DocumentStatus,
     access::DocumentRights,
     legal_impact::{self, ImpactedDocument},
 };
@@ -384,7 +385,7 @@ pub async fn impact(
             let rights = DocumentRights::of(actor, row, &tree);
             let owner = actor.user_id.is_some() && actor.user_id == row.owner_id;
             (owner || scope.includes(row.agency_id))
-                && (row.status != "draft" || rights.sees_drafts())
+                && (row.status != DocumentStatus::Draft || rights.sees_drafts())
         })
         .map(|row| ImpactedDocument {
             document_id: row.id,

@@ -86,25 +86,7 @@ impl DocumentKind {
     }
 }
 
-/// Where a version is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum VersionStatus {
-    /// Dự thảo.
-    Draft,
-    /// Chờ duyệt.
-    InReview,
-    /// Đã duyệt (possibly published with a future effective date).
-    Approved,
-    /// Hiệu lực.
-    Effective,
-    /// Replaced by the next version.
-    Superseded,
-    /// Withdrawn.
-    Obsolete,
-    /// Sent back with a reason; the next step is a new draft.
-    Rejected,
-}
+pub use crate::db::entities::document_version::VersionStatus;
 
 impl VersionStatus {
     pub const ALL: [VersionStatus; 7] = [
@@ -149,14 +131,44 @@ impl VersionStatus {
     }
 }
 
-/// A document's status, derived from its versions and flags.
-pub const DOCUMENT_STATUSES: [&str; 5] = [
-    "draft",
-    "effective",
-    "needs_update",
-    "under_revision",
-    "obsolete",
-];
+pub use crate::db::entities::document::DocumentStatus;
+
+impl DocumentStatus {
+    pub const ALL: [DocumentStatus; 5] = [
+        Self::Draft,
+        Self::Effective,
+        Self::NeedsUpdate,
+        Self::UnderRevision,
+        Self::Obsolete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Effective => "effective",
+            Self::NeedsUpdate => "needs_update",
+            Self::UnderRevision => "under_revision",
+            Self::Obsolete => "obsolete",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// Every value, for "must be one of …" messages.
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
+    }
+
+    /// A version of the document is in force (flagged or under revision included).
+    pub fn in_force(self) -> bool {
+        matches!(
+            self,
+            Self::Effective | Self::NeedsUpdate | Self::UnderRevision
+        )
+    }
+}
 
 /// A person named on a version (drafter, approver…).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -217,8 +229,7 @@ pub struct Document {
     pub review_interval_months: i32,
     pub next_review_on: Option<NaiveDate>,
     pub tags: Vec<String>,
-    /// `draft`, `effective`, `needs_update`, `under_revision` or `obsolete`.
-    pub status: String,
+    pub status: DocumentStatus,
     /// When a cited legal document changed: the day the procedure must be updated by.
     pub update_required_by: Option<NaiveDate>,
     pub update_reason: Option<String>,
@@ -241,26 +252,23 @@ pub(crate) async fn refresh_document(
         .filter(document_version::Column::DocumentId.eq(row.id))
         .all(db)
         .await?;
-    let statuses: Vec<VersionStatus> = versions
-        .iter()
-        .filter_map(|version| VersionStatus::parse(&version.status))
-        .collect();
+    let statuses: Vec<VersionStatus> = versions.iter().map(|version| version.status).collect();
     let has_effective = statuses.contains(&VersionStatus::Effective);
     let has_open = statuses.iter().any(|status| status.is_open());
     let withdrawn = !has_effective && statuses.contains(&VersionStatus::Obsolete);
     let status = if withdrawn && !has_open {
-        "obsolete"
+        DocumentStatus::Obsolete
     } else if has_effective && row.update_required_by.is_some() {
-        "needs_update"
+        DocumentStatus::NeedsUpdate
     } else if has_effective && has_open {
-        "under_revision"
+        DocumentStatus::UnderRevision
     } else if has_effective {
-        "effective"
+        DocumentStatus::Effective
     } else {
-        "draft"
+        DocumentStatus::Draft
     };
     let mut active: document::ActiveModel = row.clone().into();
-    active.status = Set(status.to_owned());
+    active.status = Set(status);
     active.revision = Set(row.revision + 1);
     active.updated_at = Set(Utc::now().trunc_subsecs(6));
     let updated = active.update(db).await?;
@@ -464,7 +472,7 @@ pub(crate) fn version_view(
         id: row.id,
         document_id: row.document_id,
         label: row.label,
-        status: VersionStatus::parse(&row.status).unwrap_or(VersionStatus::Draft),
+        status: row.status,
         change_summary: row.change_summary,
         drafted_by: person(row.drafted_by),
         submitted_at: row.submitted_at,

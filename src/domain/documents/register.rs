@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    DOCUMENT_STATUSES, Document, DocumentKind,
+    Document, DocumentKind, DocumentStatus,
     access::{DocumentRights, readable_document},
     document_view, document_views, legal_refs, refresh_document,
 };
@@ -145,7 +145,7 @@ pub(crate) async fn insert_document(
         review_interval_months: Set(interval),
         next_review_on: Set(None),
         tags: Set(serde_json::to_string(&tags).unwrap_or_else(|_| "[]".into())),
-        status: Set("draft".into()),
+        status: Set(DocumentStatus::Draft),
         update_required_by: Set(None),
         update_reason: Set(None),
         obsolete_reason: Set(None),
@@ -269,7 +269,7 @@ pub async fn get_document(
     let tree = AgencyTree::load(db).await?;
     let row = readable_document(db, actor, &tree, id).await?;
     let rights = DocumentRights::of(actor, &row, &tree);
-    if row.status == "draft" && !rights.sees_drafts() {
+    if row.status == DocumentStatus::Draft && !rights.sees_drafts() {
         return Err(DomainError::NotFound("document"));
     }
     document_view(db, actor, row, rights.sees_drafts()).await
@@ -300,7 +300,7 @@ pub async fn list_documents(
     let mut visible = Condition::any().add(
         readable.add(
             Condition::any()
-                .add(document::Column::Status.ne("draft"))
+                .add(document::Column::Status.ne(DocumentStatus::Draft))
                 .add(workable),
         ),
     );
@@ -322,21 +322,23 @@ pub async fn list_documents(
         condition = condition.add(document::Column::Kind.eq(kind.as_str()));
     }
     if let Some(status) = &filter.status {
-        if !DOCUMENT_STATUSES.contains(&status.as_str()) {
-            return Err(DomainError::invalid(
+        let status = DocumentStatus::parse(status).ok_or_else(|| {
+            DomainError::invalid(
                 "status",
-                Message::new("one_of").arg("allowed", DOCUMENT_STATUSES.join(", ")),
-            ));
-        }
+                Message::new("one_of").arg("allowed", DocumentStatus::names()),
+            )
+        })?;
         // A document flagged for an update, or with a revision under way, is still in force.
-        condition = if status == "effective" {
-            condition.add(document::Column::Status.is_in([
-                "effective",
-                "needs_update",
-                "under_revision",
-            ]))
+        condition = if status == DocumentStatus::Effective {
+            condition.add(
+                document::Column::Status.is_in(
+                    DocumentStatus::ALL
+                        .into_iter()
+                        .filter(|status| status.in_force()),
+                ),
+            )
         } else {
-            condition.add(document::Column::Status.eq(status.as_str()))
+            condition.add(document::Column::Status.eq(status))
         };
     }
     if let Some(tag) = filter
@@ -364,7 +366,7 @@ pub async fn list_documents(
                 .add(
                     Condition::all()
                         .add(document::Column::NextReviewOn.lt(today))
-                        .add(document::Column::Status.ne("obsolete")),
+                        .add(document::Column::Status.ne(DocumentStatus::Obsolete)),
                 ),
         );
     }

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    Document, VersionStatus,
+    Document, DocumentStatus, VersionStatus,
     access::{DocumentRights, readable_document},
     document_view, legal_impact, refresh_document,
 };
@@ -32,7 +32,7 @@ pub struct DueReview {
     pub agency_id: Uuid,
     pub code: String,
     pub title: String,
-    pub status: String,
+    pub status: DocumentStatus,
     /// `periodic_review` or `legal_change`.
     pub reason: String,
     /// For a legal change: what changed.
@@ -99,8 +99,8 @@ pub async fn reviews_due(
     let horizon = today + Duration::days(within);
     let rows = document::Entity::find()
         .filter(agencies)
-        .filter(document::Column::Status.ne("obsolete"))
-        .filter(document::Column::Status.ne("draft"))
+        .filter(document::Column::Status.ne(DocumentStatus::Obsolete))
+        .filter(document::Column::Status.ne(DocumentStatus::Draft))
         .filter(
             Condition::any()
                 .add(document::Column::NextReviewOn.lte(horizon))
@@ -117,7 +117,7 @@ pub async fn reviews_due(
                 agency_id: row.agency_id,
                 code: row.code.clone(),
                 title: row.title.clone(),
-                status: row.status.clone(),
+                status: row.status,
                 reason: "legal_change".into(),
                 detail: row.update_reason.clone(),
                 due_on: deadline,
@@ -173,7 +173,7 @@ pub async fn record_review(
     }
     let effective = document_version::Entity::find()
         .filter(document_version::Column::DocumentId.eq(document_id))
-        .filter(document_version::Column::Status.eq(VersionStatus::Effective.as_str()))
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
         .one(&txn)
         .await?
         .ok_or_else(|| DomainError::Conflict(Message::new("nothing_to_review")))?;
@@ -198,7 +198,7 @@ pub async fn record_review(
             active.obsolete_reason = Set(Some(note.clone()));
             let ended = last_day_before(today, effective.effective_from);
             let mut withdrawn: document_version::ActiveModel = effective.into();
-            withdrawn.status = Set(VersionStatus::Obsolete.as_str().into());
+            withdrawn.status = Set(VersionStatus::Obsolete);
             withdrawn.effective_to = Set(Some(ended));
             withdrawn.obsolete_reason = Set(Some(note.clone()));
             withdrawn.updated_at = Set(now);

@@ -27,7 +27,7 @@ pub async fn stamp_line(
     version: &document_version::Model,
     document: &document::Model,
 ) -> DomainResult<String> {
-    let status = VersionStatus::parse(&version.status).unwrap_or(VersionStatus::Draft);
+    let status = version.status;
     let issue = format!("{} · Lần ban hành {}", document.code, version.label);
     match status {
         VersionStatus::Effective => Ok(format!(

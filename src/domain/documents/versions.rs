@@ -87,14 +87,11 @@ pub(crate) async fn insert_version(
         .order_by_desc(document_version::Column::Seq)
         .all(txn)
         .await?;
-    if let Some(open) = existing
-        .iter()
-        .find(|version| VersionStatus::parse(&version.status).is_some_and(VersionStatus::is_open))
-    {
+    if let Some(open) = existing.iter().find(|version| version.status.is_open()) {
         return Err(DomainError::Conflict(
             Message::new("revision_in_progress")
                 .arg("label", &open.label)
-                .arg("status", &open.status),
+                .arg("status", open.status.as_str()),
         ));
     }
     let seq = existing.first().map_or(1, |latest| latest.seq + 1);
@@ -122,7 +119,7 @@ pub(crate) async fn insert_version(
         document_id: Set(document_id),
         seq: Set(seq),
         label: Set(label),
-        status: Set(VersionStatus::Draft.as_str().into()),
+        status: Set(VersionStatus::Draft),
         change_summary: Set(change_summary),
         drafted_by: Set(actor.user_id),
         submitted_at: Set(None),
@@ -192,7 +189,7 @@ pub async fn effective_on(
                 // that switches it over has run yet.
                 .add(
                     Condition::all()
-                        .add(document_version::Column::Status.eq(VersionStatus::Approved.as_str()))
+                        .add(document_version::Column::Status.eq(VersionStatus::Approved))
                         .add(document_version::Column::PublishedAt.is_not_null()),
                 ),
         )

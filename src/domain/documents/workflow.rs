@@ -39,7 +39,7 @@ pub async fn submit(conn: &DatabaseConnection, actor: &Actor, id: Uuid) -> Domai
     change.require_edit()?;
     change.require_status(&[VersionStatus::Draft], "submit")?;
     let mut active: document_version::ActiveModel = change.version.clone().into();
-    active.status = Set(VersionStatus::InReview.as_str().into());
+    active.status = Set(VersionStatus::InReview);
     active.submitted_at = Set(Some(Utc::now().trunc_subsecs(6)));
     change
         .finish(actor, active, "version.submit", json!({}))
@@ -53,7 +53,7 @@ pub async fn approve(conn: &DatabaseConnection, actor: &Actor, id: Uuid) -> Doma
     change.require_status(&[VersionStatus::InReview], "approve")?;
     change.refuse_own_draft("approve")?;
     let mut active: document_version::ActiveModel = change.version.clone().into();
-    active.status = Set(VersionStatus::Approved.as_str().into());
+    active.status = Set(VersionStatus::Approved);
     active.approved_by = Set(actor.user_id);
     active.approved_at = Set(Some(Utc::now().trunc_subsecs(6)));
     change
@@ -74,7 +74,7 @@ pub async fn reject(
     change.require_status(&[VersionStatus::InReview], "reject")?;
     change.refuse_own_draft("reject")?;
     let mut active: document_version::ActiveModel = change.version.clone().into();
-    active.status = Set(VersionStatus::Rejected.as_str().into());
+    active.status = Set(VersionStatus::Rejected);
     active.rejected_by = Set(actor.user_id);
     active.rejected_at = Set(Some(Utc::now().trunc_subsecs(6)));
     active.reject_reason = Set(Some(reason.clone()));
@@ -100,9 +100,9 @@ pub async fn obsolete(
         "withdraw",
     )?;
     let mut active: document_version::ActiveModel = change.version.clone().into();
-    active.status = Set(VersionStatus::Obsolete.as_str().into());
+    active.status = Set(VersionStatus::Obsolete);
     active.obsolete_reason = Set(Some(reason.clone()));
-    if change.version.status == VersionStatus::Effective.as_str() {
+    if change.version.status == VersionStatus::Effective {
         active.effective_to = Set(Some(last_day_before(
             today(),
             change.version.effective_from,
@@ -167,14 +167,13 @@ impl Change {
     }
 
     pub(super) fn require_status(&self, allowed: &[VersionStatus], verb: &str) -> DomainResult<()> {
-        let current = VersionStatus::parse(&self.version.status);
-        if current.is_some_and(|status| allowed.contains(&status)) {
+        if allowed.contains(&self.version.status) {
             return Ok(());
         }
         Err(DomainError::Conflict(
             Message::new("invalid_transition")
                 .arg("action", verb)
-                .arg("status", &self.version.status),
+                .arg("status", self.version.status.as_str()),
         ))
     }
 
