@@ -21,8 +21,10 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Import the files in force from this day (YYYY-MM-DD, today or earlier): procedures the
-    /// agency already uses, recorded in the audit log as imported in force, by whom. Without
-    /// it, every file becomes a draft to approve.
+    /// agency already uses, recorded in the audit log as imported in force, by whom. Files with
+    /// the same document code are one document's issues: the newest is in force from this day,
+    /// earlier ones (in a "Hết hiệu lực" or "Cũ" folder, or numbered "lần 1", "v1") from the
+    /// issue day their text gives, until the next. Without it, every file becomes a draft.
     #[arg(long, value_name = "DATE")]
     pub effective_from: Option<chrono::NaiveDate>,
 }
@@ -39,7 +41,7 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
     let (dir, agency, kind) = (dir.as_path(), agency.as_str(), kind.as_deref());
     use crate::domain::documents::{
         DocumentKind,
-        import::{ImportOutcome, ImportRequest, files_under, import_file},
+        import::{ImportOutcome, ImportRequest, files_under, import_file, import_plan},
     };
     let kind = match kind {
         None => None,
@@ -58,6 +60,7 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
         .await
         .with_context(|| format!("no agency with code or id {agency:?}"))?;
     let files = files_under(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let files = import_plan(dir, files, effective_from.is_some());
     let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(
         indicatif::ProgressStyle::with_template(
             "{spinner} importing [{bar:40}] {pos}/{len} files ({eta} left) {msg}",
@@ -67,7 +70,8 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
     let operator = Actor::system("import");
     let (mut imported, mut updated, mut skipped) = (0, 0, 0);
     let mut failed = Vec::new();
-    for path in &files {
+    for planned in &files {
+        let path = &planned.path;
         bar.set_message(
             path.file_name()
                 .map(|name| name.to_string_lossy().into_owned())
@@ -86,15 +90,26 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
             &app.state.config,
             &operator,
             request,
-            path,
+            planned,
         )
         .await;
         match outcome {
-            ImportOutcome::WouldImport { code, kind, title } => {
+            ImportOutcome::WouldImport {
+                code,
+                kind,
+                title,
+                effective_from,
+            } => {
                 imported += 1;
                 let shown = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+                let from = effective_from
+                    .map(|day| format!(", in force from {}", day.format("%d/%m/%Y")))
+                    .unwrap_or_default();
                 bar.suspend(|| {
-                    println!("  {code:<16} {:<16} {title}  ({shown})", kind.as_str());
+                    println!(
+                        "  {code:<16} {:<16} {title}  ({shown}{from})",
+                        kind.as_str()
+                    );
                 });
             }
             ImportOutcome::Imported { .. } => imported += 1,

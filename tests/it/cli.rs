@@ -493,6 +493,144 @@ db_test!(
     }
 );
 
+db_test!(
+    earlier_issues_in_the_folder_come_in_as_the_documents_history,
+    |app| {
+        app.agency("SKHCN", "department", None).await;
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path();
+        std::fs::create_dir_all(root.join("quy-trinh/Hết hiệu lực")).unwrap();
+        std::fs::write(
+            root.join("quy-trinh/QT-01 Kiểm soát tài liệu.txt"),
+            "QUY TRÌNH\nKiểm soát tài liệu\nLần ban hành: 03\nNgày ban hành: 10/02/2025\n\
+             Bản hiện hành.",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("quy-trinh/Hết hiệu lực/QT-01 Kiểm soát tài liệu (lần 2).txt"),
+            "QUY TRÌNH\nKiểm soát tài liệu\nLần ban hành: 02\nNgày ban hành: 01/06/2022\n\
+             Bản thứ hai.",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("quy-trinh/Hết hiệu lực/QT-01 Kiểm soát tài liệu (lần 1).txt"),
+            "Sở Khoa học và Công nghệ\nĐiện Biên, ngày 5 tháng 3 năm 2019\nQUY TRÌNH\n\
+             Kiểm soát tài liệu\nBản đầu tiên.",
+        )
+        .unwrap();
+        let dir = root.to_string_lossy().into_owned();
+        let args = [
+            "import",
+            &dir,
+            "--agency",
+            "SKHCN",
+            "--effective-from",
+            "2025-03-01",
+        ];
+        let planned = hoso(&app, &[&args[..], &["--dry-run"]].concat());
+        let planned = text(&planned.stdout);
+        assert!(planned.contains("in force from 05/03/2019"), "{planned}");
+        assert!(planned.contains("in force from 01/03/2025"), "{planned}");
+
+        let import = hoso(&app, &args);
+        let said = text(&import.stdout);
+        assert!(import.status.success(), "{}", text(&import.stderr));
+        assert!(said.contains("imported 1, new versions 2"), "{said}");
+
+        let list = app
+            .get("/api/v1/documents?agency=SKHCN", &app.admin_token)
+            .await;
+        assert_eq!(
+            list.json["total"], 1,
+            "one document, not three: {}",
+            list.text
+        );
+        let document = &list.json["items"][0];
+        assert_eq!(document["code"], "QT-01");
+        assert_eq!(document["status"], "effective");
+        let mut versions: Vec<(String, String, String)> = document["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|version| {
+                (
+                    version["status"].as_str().unwrap_or_default().to_owned(),
+                    version["effective_from"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    version["effective_to"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect();
+        versions.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(
+            versions,
+            [
+                (
+                    "superseded".into(),
+                    "2019-03-05".into(),
+                    "2022-05-31".into()
+                ),
+                (
+                    "superseded".into(),
+                    "2022-06-01".into(),
+                    "2025-02-28".into()
+                ),
+                ("effective".into(), "2025-03-01".into(), String::new()),
+            ]
+        );
+        let id = document["id"].as_str().unwrap();
+        let in_2020 = app
+            .get(
+                &format!("/api/v1/documents/{id}/effective?on=2020-01-01"),
+                &app.admin_token,
+            )
+            .await;
+        assert_eq!(
+            in_2020.json["effective_from"], "2019-03-05",
+            "{}",
+            in_2020.text
+        );
+    }
+);
+
+db_test!(
+    an_earlier_issue_without_an_issue_day_is_refused_by_name,
+    |app| {
+        app.agency("SKHCN", "department", None).await;
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(
+            folder.path().join("QT-02 v1.txt"),
+            "Quy trình không ghi ngày",
+        )
+        .unwrap();
+        std::fs::write(folder.path().join("QT-02 v2.txt"), "Quy trình bản mới").unwrap();
+        let dir = folder.path().to_string_lossy().into_owned();
+        let import = hoso(
+            &app,
+            &[
+                "import",
+                &dir,
+                "--agency",
+                "SKHCN",
+                "--effective-from",
+                "2025-03-01",
+            ],
+        );
+        let said = text(&import.stdout);
+        assert!(said.contains("imported 1, new versions 0"), "{said}");
+        assert!(said.contains("QT-02 v1.txt"), "{said}");
+        assert!(
+            said.contains("is in force from the day it was issued"),
+            "{said}"
+        );
+    }
+);
+
 /// Runs `hoso import` and kills it (SIGKILL) as soon as `until` holds, checked every 20 ms.
 async fn import_killed_when(
     app: &TestApp,

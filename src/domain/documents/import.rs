@@ -5,6 +5,11 @@
 //! committed in one transaction, so an import killed at any moment resumes without duplicates: a
 //! file already imported from the same relative path with the same hash is skipped, a changed one
 //! becomes a new draft version of its document.
+//!
+//! Imported in force (`--effective-from`), the files of one document code are its issues: a
+//! `QT-01 … (lần 1).doc` in a "Hết hiệu lực" folder and the `QT-01 ….docx` in use become one
+//! document with its history, oldest first, each earlier issue in force from the day its text
+//! says it was issued until the next one began.
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +75,8 @@ pub enum ImportOutcome {
         code: String,
         kind: DocumentKind,
         title: String,
+        /// The day it would be in force from, when imported in force.
+        effective_from: Option<chrono::NaiveDate>,
     },
     Failed(String),
 }
@@ -96,6 +103,124 @@ pub fn files_under(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     found.sort();
     Ok(found)
+}
+
+/// A file to import, and where it stands among the files of its document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFile {
+    pub path: PathBuf,
+    /// Another file of the folder has the same document code: they are one document's issues.
+    pub shares_code: bool,
+    /// An earlier issue: in force from the day its text gives until the next issue began.
+    pub earlier: bool,
+}
+
+/// The order to import `files` in. With `history` (an import in force), the files of one
+/// document code come oldest first — those in a folder of withdrawn papers ("Hết hiệu lực",
+/// "Cũ", "old"), then by the issue number in the name ("lần 2", "v2", "(2)"), then by path — and
+/// all but the newest are marked earlier issues. Otherwise, and for files without a code, the
+/// folder's order.
+pub fn import_plan(root: &Path, files: Vec<PathBuf>, history: bool) -> Vec<PlannedFile> {
+    let code_of = |path: &Path| {
+        path.file_stem()
+            .and_then(|stem| code_from_name(&stem.to_string_lossy()))
+            .map(|code| code_key(&code))
+    };
+    let mut groups: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    if history {
+        for (index, path) in files.iter().enumerate() {
+            if let Some(code) = code_of(path) {
+                groups.entry(code).or_default().push(index);
+            }
+        }
+    }
+    // Each group takes the place of its first file; inside it, oldest issue first.
+    let mut keyed: Vec<((usize, bool, u32, PathBuf), PlannedFile)> = Vec::new();
+    for (index, path) in files.iter().enumerate() {
+        let group = code_of(path).and_then(|code| groups.get(&code));
+        let (place, shares_code, earlier) = match group {
+            Some(members) if members.len() > 1 => {
+                let newest = members
+                    .iter()
+                    .max_by_key(|&&member| issue_key(root, &files[member]))
+                    .copied();
+                (members[0], true, newest != Some(index))
+            }
+            _ => (index, false, false),
+        };
+        let (withdrawn, number, _) = issue_key(root, path);
+        keyed.push((
+            (place, withdrawn, number, path.clone()),
+            PlannedFile {
+                path: path.clone(),
+                shares_code,
+                earlier,
+            },
+        ));
+    }
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, planned)| planned).collect()
+}
+
+/// How old an issue looks from where it is kept and how it is named: a file in a folder of
+/// withdrawn papers is older (`false` sorts first), then the issue number, then the path.
+fn issue_key(root: &Path, path: &Path) -> (bool, u32, PathBuf) {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let folded = crate::domain::text::fold_diacritics(&rel.to_string_lossy().to_lowercase());
+    let folders: Vec<&str> = folded.split('/').collect();
+    let withdrawn = folders[..folders.len().saturating_sub(1)]
+        .iter()
+        .any(|folder| {
+            let folder = folder.replace(['-', '_'], " ");
+            [
+                "het hieu luc",
+                "cu",
+                "ban cu",
+                "old",
+                "archive",
+                "luu tru",
+                "thu hoi",
+            ]
+            .iter()
+            .any(|name| folder == *name || folder.starts_with(&format!("{name} ")))
+        });
+    let stem = path
+        .file_stem()
+        .map(|stem| crate::domain::text::fold_diacritics(&stem.to_string_lossy().to_lowercase()))
+        .unwrap_or_default();
+    (!withdrawn, issue_number(&stem), path.to_path_buf())
+}
+
+/// The issue number a (folded, lowercase) file name gives: "lan 2", "lan ban hanh 2", "v2",
+/// "(2)"; 0 when it gives none.
+fn issue_number(stem: &str) -> u32 {
+    let words: Vec<&str> = stem
+        .split(|c: char| c.is_whitespace() || matches!(c, '_' | '-'))
+        .filter(|word| !word.is_empty())
+        .collect();
+    for (index, word) in words.iter().enumerate() {
+        let after_lan = (*word == "lan")
+            .then(|| {
+                words[index + 1..]
+                    .iter()
+                    .find(|next| !matches!(**next, "ban" | "hanh" | "thu"))
+            })
+            .flatten()
+            .and_then(|next| next.trim_matches(['(', ')', '.']).parse().ok());
+        let tagged = word
+            .strip_prefix('v')
+            .or_else(|| word.strip_prefix("(v"))
+            .map(|rest| rest.trim_start_matches('.').trim_end_matches(')'))
+            .and_then(|number| number.parse().ok());
+        let bracketed = word
+            .strip_prefix('(')
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|number| number.parse().ok());
+        if let Some(number) = after_lan.or(tagged).or(bracketed) {
+            return number;
+        }
+    }
+    0
 }
 
 /// A document kind from the folder names a file sits in (`quy-trinh`, `bieu-mau`…).
@@ -182,9 +307,9 @@ pub async fn import_file(
     config: &Config,
     actor: &Actor,
     request: ImportRequest<'_>,
-    path: &Path,
+    planned: &PlannedFile,
 ) -> ImportOutcome {
-    match try_import(conn, blobs, config, actor, request, path).await {
+    match try_import(conn, blobs, config, actor, request, planned).await {
         Ok(outcome) => outcome,
         Err(error) => ImportOutcome::Failed(error.to_string()),
     }
@@ -196,8 +321,9 @@ async fn try_import(
     config: &Config,
     actor: &Actor,
     request: ImportRequest<'_>,
-    path: &Path,
+    planned: &PlannedFile,
 ) -> DomainResult<ImportOutcome> {
+    let path = planned.path.as_path();
     let ImportRequest {
         agency: agency_code,
         kind,
@@ -268,25 +394,42 @@ async fn try_import(
                 .one(conn)
                 .await?
         }
+        // A later issue of a document this import brought in from another file.
+        None if planned.shares_code && effective_from.is_some() => {
+            imported_document_with_code(conn, agency.id, &stem).await?
+        }
         None => None,
     };
     let code = match &existing_document {
         Some(row) => row.code.clone(),
         None => unique_code(conn, agency.id, &stem, &sha256).await?,
     };
-    let title = if existing_document.is_none() && size <= 50 * 1024 * 1024 {
+    let earlier_issue = planned.earlier && effective_from.is_some();
+    let text = if (existing_document.is_none() || earlier_issue) && size <= 50 * 1024 * 1024 {
         let bytes = tokio::fs::read(path).await.map_err(io)?;
         extract::extract_async(bytes, content_type.to_owned(), config.extract_limits())
             .await
             .ok()
-            .and_then(|extracted| {
-                let text = extracted.text();
-                titles::administrative_title(&text).or_else(|| first_heading(&text))
-            })
+            .map(|extracted| extracted.text())
     } else {
         None
-    }
-    .unwrap_or_else(|| title_from_name(&stem));
+    };
+    let title = text
+        .as_deref()
+        .and_then(|text| titles::administrative_title(text).or_else(|| first_heading(text)))
+        .unwrap_or_else(|| title_from_name(&stem));
+    // An earlier issue was in force from the day it was issued; the newest from the day given.
+    let effective_from = match effective_from {
+        Some(_) if earlier_issue => Some(text.as_deref().and_then(titles::issue_date).ok_or_else(
+            || {
+                DomainError::invalid(
+                    "file",
+                    Message::new("import_no_issue_date").arg("code", &code),
+                )
+            },
+        )?),
+        day => day,
+    };
     let kind = kind
         .or_else(|| kind_from_folders(&rel_path))
         .unwrap_or(DocumentKind::Other);
@@ -298,7 +441,12 @@ async fn try_import(
             ),
             None => (kind, title),
         };
-        return Ok(ImportOutcome::WouldImport { code, kind, title });
+        return Ok(ImportOutcome::WouldImport {
+            code,
+            kind,
+            title,
+            effective_from,
+        });
     }
 
     let body = ReaderStream::new(tokio::fs::File::open(path).await.map_err(io)?);
@@ -337,7 +485,7 @@ async fn try_import(
         Some(row) if !new_document => document_version::Entity::find_by_id(row.version_id)
             .one(&txn)
             .await?
-            .filter(|version| version.status == "draft"),
+            .filter(|version| version.status == VersionStatus::Draft),
         _ => None,
     };
     let version = match open_draft {
@@ -345,9 +493,13 @@ async fn try_import(
             replace_draft_file(&txn, blobs, config.job_max_attempts, actor, draft, uploaded).await?
         }
         None => {
+            let change_summary = match &previous {
+                _ if new_document => None,
+                Some(_) => Some(format!("imported again: {rel_path} changed")),
+                None => Some(format!("imported issue: {rel_path}")),
+            };
             let form = VersionForm {
-                change_summary: (!new_document)
-                    .then(|| format!("imported again: {rel_path} changed")),
+                change_summary,
                 label: None,
             };
             insert_version(
@@ -397,6 +549,33 @@ async fn try_import(
     })
 }
 
+/// The document this import made for the code in `stem`, when another file of the folder
+/// brought it in: a document of the agency with that code and an import record.
+async fn imported_document_with_code(
+    conn: &DatabaseConnection,
+    agency_id: Uuid,
+    stem: &str,
+) -> DomainResult<Option<document::Model>> {
+    let Some(code) = code_from_name(stem) else {
+        return Ok(None);
+    };
+    let Some(row) = document::Entity::find()
+        .filter(document::Column::AgencyId.eq(agency_id))
+        .filter(document::Column::CodeKey.eq(code_key(&code)))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let imported = import::Entity::find()
+        .filter(import::Column::AgencyId.eq(agency_id))
+        .filter(import::Column::DocumentId.eq(row.id))
+        .one(conn)
+        .await?
+        .is_some();
+    Ok(imported.then_some(row))
+}
+
 /// The code from the file name, or one made from the hash; suffixed until free in the agency.
 async fn unique_code(
     conn: &DatabaseConnection,
@@ -437,11 +616,11 @@ async fn replace_draft_file(
     version: document_version::Model,
     file: UploadedFile,
 ) -> DomainResult<document_version::Model> {
-    if version.status != VersionStatus::Draft.as_str() {
+    if version.status != VersionStatus::Draft {
         return Err(DomainError::Conflict(
             Message::new("revision_in_progress")
                 .arg("label", &version.label)
-                .arg("status", &version.status),
+                .arg("status", version.status.as_str()),
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
@@ -504,5 +683,59 @@ mod tests {
             Some(DocumentKind::Form)
         );
         assert_eq!(kind_from_folders("QT-01.pdf"), None);
+    }
+
+    fn plan(paths: &[&str]) -> Vec<(String, bool, bool)> {
+        let root = Path::new("/kho");
+        let files = paths.iter().map(|path| root.join(path)).collect();
+        import_plan(root, files, true)
+            .into_iter()
+            .map(|planned| {
+                let rel = planned
+                    .path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .display()
+                    .to_string();
+                (rel, planned.shares_code, planned.earlier)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_documents_issues_are_imported_oldest_first_and_the_newest_last() {
+        assert_eq!(
+            plan(&[
+                "BM-01 Phiếu.docx",
+                "QT-01 Kiểm soát tài liệu.docx",
+                "QT-01 Kiểm soát tài liệu lần 2.doc",
+                "Hết hiệu lực/QT-01 Kiểm soát tài liệu.doc",
+                "Thông báo.pdf",
+            ]),
+            [
+                ("BM-01 Phiếu.docx".into(), false, false),
+                (
+                    "Hết hiệu lực/QT-01 Kiểm soát tài liệu.doc".into(),
+                    true,
+                    true
+                ),
+                ("QT-01 Kiểm soát tài liệu.docx".into(), true, true),
+                ("QT-01 Kiểm soát tài liệu lần 2.doc".into(), true, false),
+                ("Thông báo.pdf".into(), false, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_numbers_are_read_as_people_write_them() {
+        for (name, number) in [
+            ("qt 01 lan 2", 2),
+            ("qt 01 lan ban hanh 3", 3),
+            ("qt 01 v4", 4),
+            ("qt 01 (5)", 5),
+            ("qt 01 kiem soat", 0),
+        ] {
+            assert_eq!(issue_number(name), number, "{name}");
+        }
     }
 }

@@ -110,7 +110,7 @@ pub async fn publish(
 /// Makes due published versions effective (the [`ActivateVersions`] job); idempotent.
 pub async fn activate_due_versions(conn: &DatabaseConnection) -> DomainResult<usize> {
     let due = document_version::Entity::find()
-        .filter(document_version::Column::Status.eq(VersionStatus::Approved.as_str()))
+        .filter(document_version::Column::Status.eq(VersionStatus::Approved))
         .filter(document_version::Column::PublishedAt.is_not_null())
         .filter(document_version::Column::EffectiveFrom.lte(today()))
         .all(conn)
@@ -125,7 +125,7 @@ pub async fn activate_due_versions(conn: &DatabaseConnection) -> DomainResult<us
         else {
             continue;
         };
-        if current.status != VersionStatus::Approved.as_str() {
+        if current.status != VersionStatus::Approved {
             continue;
         }
         activate(&txn, &current).await?;
@@ -162,6 +162,22 @@ pub(crate) async fn put_in_force_on_import(
             Message::new("import_not_in_future"),
         ));
     }
+    // Issues come in oldest first: one in force before the issue in force would end that one
+    // before it began.
+    let in_force = document_version::Entity::find()
+        .filter(document_version::Column::DocumentId.eq(version.document_id))
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
+        .one(txn)
+        .await?;
+    if let Some(current) = in_force.and_then(|current| current.effective_from)
+        && current >= effective_from
+    {
+        return Err(DomainError::Conflict(
+            Message::new("import_out_of_order")
+                .arg("day", effective_from)
+                .arg("current", current),
+        ));
+    }
     let now = Utc::now().trunc_subsecs(6);
     let mut active: document_version::ActiveModel = version.into();
     active.published_by = Set(actor.user_id);
@@ -196,19 +212,19 @@ async fn activate(
     let effective_from = version.effective_from.unwrap_or_else(today);
     let previous = document_version::Entity::find()
         .filter(document_version::Column::DocumentId.eq(version.document_id))
-        .filter(document_version::Column::Status.eq(VersionStatus::Effective.as_str()))
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
         .all(txn)
         .await?;
     for old in previous {
         let ended = last_day_before(effective_from, old.effective_from);
         let mut active: document_version::ActiveModel = old.into();
-        active.status = Set(VersionStatus::Superseded.as_str().into());
+        active.status = Set(VersionStatus::Superseded);
         active.effective_to = Set(Some(ended));
         active.updated_at = Set(Utc::now().trunc_subsecs(6));
         active.update(txn).await?;
     }
     let mut active: document_version::ActiveModel = version.clone().into();
-    active.status = Set(VersionStatus::Effective.as_str().into());
+    active.status = Set(VersionStatus::Effective);
     active.effective_from = Set(Some(effective_from));
     active.updated_at = Set(Utc::now().trunc_subsecs(6));
     active.update(txn).await?;

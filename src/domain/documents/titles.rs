@@ -1,7 +1,10 @@
 //! The title of a Vietnamese administrative document, read from its text. Such a document opens
 //! with its issuer ("ỦY BAN NHÂN DÂN TỈNH …", "SỞ …"), the national motto, its number and its
 //! place and date; its title is its type ("QUYẾT ĐỊNH", "BÁO CÁO"…) followed by its subject
-//! (trích yếu), as Decree 30/2020/NĐ-CP lays it out. The letterhead is never the title.
+//! (trích yếu), as Decree 30/2020/NĐ-CP lays it out. The letterhead is never the title. The
+//! same opening gives the day it was issued.
+
+use chrono::NaiveDate;
 
 use crate::domain::text::fold_diacritics;
 
@@ -120,6 +123,56 @@ pub fn administrative_title(text: &str) -> Option<String> {
     None
 }
 
+/// The day a document was issued, from its first lines: a procedure's "Ngày ban hành: 12/3/2024"
+/// (or "ngày hiệu lực"), else the letterhead's "Điện Biên, ngày 12 tháng 3 năm 2024".
+pub fn issue_date(text: &str) -> Option<NaiveDate> {
+    let opening: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(60)
+        .map(|line| fold_diacritics(line).to_lowercase())
+        .collect();
+    let labelled = opening.iter().find_map(|line| {
+        ["ngay ban hanh", "ngay hieu luc", "ngay co hieu luc"]
+            .iter()
+            .find_map(|label| line.find(label).map(|at| &line[at + label.len()..]))
+            .and_then(numeric_date)
+    });
+    labelled.or_else(|| opening.iter().find_map(|line| spelled_date(line)))
+}
+
+/// The first `d/m/yyyy` (or `d-m-yyyy`, `d.m.yyyy`) in `text`.
+fn numeric_date(text: &str) -> Option<NaiveDate> {
+    let numbers: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .take(3)
+        .collect();
+    match numbers.as_slice() {
+        [day, month, year] if year.len() == 4 => {
+            NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+        }
+        _ => None,
+    }
+}
+
+/// "ngay 12 thang 3 nam 2024" (folded) anywhere in `line`.
+fn spelled_date(line: &str) -> Option<NaiveDate> {
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.windows(6).find_map(|window| match window {
+        ["ngay", day, "thang", month, "nam", year] => NaiveDate::from_ymd_opt(
+            year.trim_end_matches('.').parse().ok()?,
+            month.parse().ok()?,
+            day.parse().ok()?,
+        ),
+        _ => None,
+    })
+}
+
 /// A line written in capitals, in sentence case; a line in mixed case as it is.
 fn as_sentence(text: &str) -> String {
     let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
@@ -184,6 +237,19 @@ mod tests {
             administrative_title(text).as_deref(),
             Some("Quy trình kiểm soát tài liệu")
         );
+    }
+
+    #[test]
+    fn the_issue_day_comes_from_a_procedures_label_before_the_letterhead_date() {
+        let procedure = "SỞ TƯ PHÁP\nQUY TRÌNH\nKiểm soát tài liệu\nMã số: QT-01\n\
+                         Lần ban hành: 02\nNgày ban hành: 05/01/2024\n\
+                         Điện Biên, ngày 12 tháng 3 năm 2026";
+        assert_eq!(issue_date(procedure), NaiveDate::from_ymd_opt(2024, 1, 5));
+        let decision = "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN\nSố: 12/QĐ-UBND\n\
+                        Điện Biên, ngày 9 tháng 11 năm 2023\nQUYẾT ĐỊNH\nVề việc …";
+        assert_eq!(issue_date(decision), NaiveDate::from_ymd_opt(2023, 11, 9));
+        assert_eq!(issue_date("Quy trình không ghi ngày"), None);
+        assert_eq!(issue_date("Ngày ban hành: 31/02/2024"), None);
     }
 
     #[test]

@@ -116,3 +116,5 @@ legal_number_type_issuer = the last part must be TYPE-ISSUER, e.g. QĐ-TTg
 replaced_by_unknown = must name another legal reference in the register
 status_day_required = give the day the new status takes effect
 legal_refs_unknown = not in the legal register: { $numbers } (add them first)
+import_no_issue_date = an earlier issue of { $code } is in force from the day it was issued, and its text gives none ("Ngày ban hành: dd/mm/yyyy" or "…, ngày d tháng m năm yyyy")
+import_out_of_order = this issue would be in force from { $day }, but the issue in force began on { $current }: a document's issues are imported oldest first, each from its own issue day

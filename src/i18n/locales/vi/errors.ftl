@@ -125,3 +125,5 @@ legal_number_type_issuer = phần cuối phải có dạng LOẠI-CƠ QUAN, ví 
 replaced_by_unknown = phải là một văn bản pháp luật khác có trong danh mục
 status_day_required = hãy cho biết ngày trạng thái mới có hiệu lực
 legal_refs_unknown = chưa có trong danh mục văn bản pháp luật: { $numbers } (hãy thêm trước)
+import_no_issue_date = phiên bản cũ của { $code } có hiệu lực từ ngày ban hành, nhưng văn bản không ghi ngày ("Ngày ban hành: dd/mm/yyyy" hoặc "…, ngày d tháng m năm yyyy")
+import_out_of_order = Phiên bản này sẽ có hiệu lực từ { $day }, nhưng phiên bản đang hiệu lực bắt đầu từ { $current }: các lần ban hành của một tài liệu được nhập từ cũ đến mới, mỗi lần từ ngày ban hành của nó
