@@ -99,6 +99,105 @@ const UNITS: &[&str] = &[
     "Trung tâm Phục vụ hành chính công",
 ];
 
+/// Papers an agency writes for its quality system (Decree 30/2020/NĐ-CP): the type as the
+/// letterhead prints it, the type in a title, and the subject (trích yếu).
+const PAPERS: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "BÁO CÁO",
+        "Báo cáo",
+        "BC",
+        &[
+            "kết quả cuộc đánh giá chất lượng nội bộ năm 2026",
+            "tình hình duy trì hệ thống quản lý chất lượng sáu tháng đầu năm",
+            "kết quả đo lường sự hài lòng của người dân",
+        ],
+    ),
+    (
+        "QUYẾT ĐỊNH",
+        "Quyết định",
+        "QĐ",
+        &[
+            "về việc công bố hệ thống quản lý chất lượng phù hợp tiêu chuẩn TCVN ISO 9001:2015",
+            "về việc kiện toàn Ban chỉ đạo ISO",
+            "về việc ban hành mục tiêu chất lượng năm 2026",
+        ],
+    ),
+    (
+        "KẾ HOẠCH",
+        "Kế hoạch",
+        "KH",
+        &[
+            "đánh giá chất lượng nội bộ năm 2026",
+            "duy trì và cải tiến hệ thống quản lý chất lượng năm 2026",
+        ],
+    ),
+    (
+        "THÔNG BÁO",
+        "Thông báo",
+        "TB",
+        &[
+            "kết luận cuộc họp xem xét của lãnh đạo",
+            "phân công nhiệm vụ thành viên Ban ISO",
+        ],
+    ),
+    (
+        "BIÊN BẢN",
+        "Biên bản",
+        "BB",
+        &[
+            "họp xem xét của lãnh đạo năm 2026",
+            "đánh giá nội bộ tại bộ phận một cửa",
+        ],
+    ),
+];
+
+/// Roles held in a commune: with a commune's name they name one person (`chủ tịch xã Nà Tấu`).
+pub const ROLES: &[&str] = &[
+    "chủ tịch",
+    "văn thư",
+    "kế toán",
+    "công an",
+    "địa chính",
+    "tư pháp",
+    "văn hóa",
+    "thanh tra",
+];
+
+/// Communes (two syllables each).
+pub const COMMUNES: &[&str] = &[
+    "Mường Phăng",
+    "Nà Tấu",
+    "Thanh Nưa",
+    "Pú Nhi",
+    "Mường Lói",
+    "Na Son",
+    "Tìa Dình",
+    "Hua Thanh",
+    "Sam Mứn",
+    "Núa Ngam",
+    "Pa Thơm",
+    "Noong Luống",
+    "Thanh Yên",
+    "Thanh Chăn",
+    "Mường Nhé",
+    "Chà Cang",
+    "Nà Hỳ",
+    "Mường Toong",
+    "Sín Thầu",
+    "Quảng Lâm",
+    "Xa Dung",
+    "Phì Nhừ",
+    "Keo Lôm",
+    "Luân Giói",
+];
+
+/// The person a paper assigns: a role and a commune standing together, in one paper only.
+fn person(k: usize) -> String {
+    let role = ROLES[k % ROLES.len()];
+    let commune = COMMUNES[k / ROLES.len() % COMMUNES.len()];
+    format!("{role} xã {commune}")
+}
+
 /// One generated document.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -116,6 +215,9 @@ pub struct Doc {
     pub cites: Vec<&'static str>,
     /// Whether the document is published (effective) or stays a draft.
     pub effective: bool,
+    /// For a paper: the role and commune of the one person it assigns (`chủ tịch xã Nà Tấu`),
+    /// standing together in this document only; other documents repeat its words apart.
+    pub person: Option<String>,
 }
 
 /// The corpus: documents spread over `agencies` agencies.
@@ -128,8 +230,16 @@ impl Corpus {
     /// Generates `count` documents from `seed`; the same arguments give the same corpus.
     pub fn generate(count: usize, agencies: usize, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut papers = 0;
         let docs = (0..count)
-            .map(|n| generate_doc(&mut rng, n, agencies, count))
+            .map(|n| {
+                if rng.gen_bool(0.12) {
+                    papers += 1;
+                    generate_paper(&mut rng, n, agencies, papers - 1)
+                } else {
+                    generate_doc(&mut rng, n, agencies, count)
+                }
+            })
             .collect();
         Self { agencies, docs }
     }
@@ -143,6 +253,7 @@ fn code_of(kind: DocumentKind, n: usize) -> String {
     match kind {
         DocumentKind::Procedure => format!("QT-{n:05}"),
         DocumentKind::Form => format!("BM-{:02}-QT{n:05}", n % 7 + 1),
+        DocumentKind::Other => format!("VB-{n:05}"),
         _ => format!("HD-{n:05}"),
     }
 }
@@ -202,6 +313,10 @@ fn generate_doc(rng: &mut ChaCha8Rng, n: usize, agencies: usize, count: usize) -
         body.push_str(&sentence);
         body.push(if index % 4 == 3 { '\n' } else { ' ' });
     }
+    // Procedures name roles and communes too, apart.
+    if rng.gen_bool(0.3) {
+        body.push_str(&roles_apart(rng));
+    }
     Doc {
         n,
         agency: rng.gen_range(0..agencies),
@@ -211,5 +326,75 @@ fn generate_doc(rng: &mut ChaCha8Rng, n: usize, agencies: usize, count: usize) -
         body,
         cites,
         effective: rng.gen_bool(0.8),
+        person: None,
+    }
+}
+
+/// A sentence that repeats a role and a commune often, never standing together.
+fn roles_apart(rng: &mut ChaCha8Rng) -> String {
+    let role = *ROLES.choose(rng).unwrap_or(&ROLES[0]);
+    let commune = *COMMUNES.choose(rng).unwrap_or(&COMMUNES[0]);
+    format!(
+        "Ủy ban nhân dân xã {commune} phân công công chức {role} theo dõi; {role} tổng hợp, \
+         báo cáo Ủy ban nhân dân xã {commune} và gửi {role} cấp huyện. "
+    )
+}
+
+/// A paper written as an agency writes one: the issuer's letterhead, the national motto, number,
+/// place and date, then the type and subject, then the text. The `k`-th paper assigns one
+/// person whom no other document names with the same words together.
+fn generate_paper(rng: &mut ChaCha8Rng, n: usize, agencies: usize, k: usize) -> Doc {
+    let (type_line, type_word, abbr, subjects) = *PAPERS.choose(rng).unwrap_or(&PAPERS[0]);
+    let subject = *subjects.choose(rng).unwrap_or(&subjects[0]);
+    let unit = *UNITS.choose(rng).unwrap_or(&UNITS[0]);
+    let title = format!("{type_word} {subject}");
+    let mut body = format!(
+        "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN\n{}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\
+         Độc lập - Tự do - Hạnh phúc\nSố: {}/{abbr}-UBND\nĐiện Biên, ngày {} tháng {} năm 2026\n\
+         {type_line}\n{subject}\n",
+        unit.to_uppercase(),
+        rng.gen_range(1..400),
+        rng.gen_range(1..29),
+        rng.gen_range(1..13),
+    );
+    let person = (k < ROLES.len() * COMMUNES.len()).then(|| person(k));
+    let sentences = rng.gen_range(6..30);
+    let at = rng.gen_range(0..sentences);
+    for index in 0..sentences {
+        if index == at
+            && let Some(person) = &person
+        {
+            body.push_str(&format!(
+                "Giao đồng chí {person} chủ trì, báo cáo kết quả trước ngày 30 hằng tháng. "
+            ));
+        }
+        if rng.gen_bool(0.3) {
+            body.push_str(&roles_apart(rng));
+        }
+        let template = *SENTENCES.choose(rng).unwrap_or(&SENTENCES[0]);
+        let sentence = template
+            .replace("{s}", subject)
+            .replace("{a}", unit)
+            .replace("{d}", &rng.gen_range(2..30).to_string())
+            .replace("{c}", &format!("BM-01-QT{:05}", rng.gen_range(0..n.max(1))))
+            .replace("{l}", LEGAL_NUMBERS[0]);
+        body.push_str(&sentence);
+        body.push(if index % 4 == 3 { '\n' } else { ' ' });
+    }
+    let cites = if body.contains(LEGAL_NUMBERS[0]) {
+        vec![LEGAL_NUMBERS[0]]
+    } else {
+        Vec::new()
+    };
+    Doc {
+        n,
+        agency: rng.gen_range(0..agencies),
+        kind: DocumentKind::Other,
+        code: code_of(DocumentKind::Other, n),
+        title,
+        body,
+        cites,
+        effective: rng.gen_bool(0.8),
+        person,
     }
 }

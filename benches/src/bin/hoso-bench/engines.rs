@@ -60,14 +60,7 @@ impl Engine {
                 agency_codes,
                 by_code,
             } => {
-                let params = SearchParams {
-                    q: Some(query.text.clone()),
-                    agency: query.agency.map(|n| agency_codes[n].clone()),
-                    kind: query.kind.map(|kind| kind.as_str().to_owned()),
-                    as_of: query.as_of_today.then(hoso::clock::today),
-                    limit: Some(LIMIT),
-                    ..SearchParams::default()
-                };
+                let params = search_params(query, agency_codes, LIMIT);
                 let response = hoso::domain::search::search(db, index, actor, &params).await?;
                 Ok(response
                     .hits
@@ -137,6 +130,37 @@ impl Engine {
                 run_pair(db, DbBackend::Postgres, &top, &count, values).await
             }
         }
+    }
+}
+
+impl Engine {
+    /// The snippet of the first hit, for the engines that make snippets (hoso in-process).
+    pub async fn first_snippet(&self, query: &Query) -> anyhow::Result<Option<String>> {
+        let Engine::HosoInProcess {
+            db,
+            index,
+            actor,
+            agency_codes,
+            ..
+        } = self
+        else {
+            return Ok(None);
+        };
+        let params = search_params(query, agency_codes, 1);
+        let response = hoso::domain::search::search(db, index, actor, &params).await?;
+        Ok(response.hits.first().map(|hit| hit.snippet.clone()))
+    }
+}
+
+/// The query as hoso's search takes it.
+fn search_params(query: &Query, agency_codes: &[String], limit: usize) -> SearchParams {
+    SearchParams {
+        q: Some(query.text.clone()),
+        agency: query.agency.map(|n| agency_codes[n].clone()),
+        kind: query.kind.map(|kind| kind.as_str().to_owned()),
+        as_of: query.as_of_today.then(hoso::clock::today),
+        limit: Some(limit),
+        ..SearchParams::default()
     }
 }
 

@@ -352,6 +352,9 @@ async fn accuracy(engine: &Engine, corpus: &Corpus, mix: &[Query]) -> anyhow::Re
             .with_context(|| format!("{} on {:?}", engine.name(), query.text))?;
         let first = hits.first().copied();
         accuracy.record(query, query.answered_by(corpus, first), first, corpus);
+        if let Some(snippet) = engine.first_snippet(query).await? {
+            accuracy.record_snippet(query, &snippet);
+        }
     }
     Ok(accuracy)
 }

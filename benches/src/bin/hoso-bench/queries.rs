@@ -26,10 +26,15 @@ pub enum Category {
     Filtered,
     /// Words, only versions in force today.
     AsOf,
+    /// Five syllables standing together, in order, in one paper only (a role and a commune),
+    /// typed with diacritics and unquoted, while other documents repeat them apart.
+    Together,
+    /// The same, typed without diacritics.
+    TogetherUnaccented,
 }
 
 impl Category {
-    pub const ALL: [Category; 7] = [
+    pub const ALL: [Category; 9] = [
         Category::Accented,
         Category::Unaccented,
         Category::Phrase,
@@ -37,6 +42,8 @@ impl Category {
         Category::LegalNumber,
         Category::Filtered,
         Category::AsOf,
+        Category::Together,
+        Category::TogetherUnaccented,
     ];
 
     pub fn label(self) -> &'static str {
@@ -48,6 +55,8 @@ impl Category {
             Category::LegalNumber => "legal numbers",
             Category::Filtered => "agency + kind filter",
             Category::AsOf => "as-of today",
+            Category::Together => "words together (accented)",
+            Category::TogetherUnaccented => "words together (unaccented)",
         }
     }
 }
@@ -63,6 +72,8 @@ pub enum Expect {
     Code(String),
     /// Cites this legal number.
     Cites(&'static str),
+    /// Is this document (the corpus index), the only one with the words together.
+    Doc(usize),
 }
 
 /// One query of the mix.
@@ -90,10 +101,19 @@ fn words_from(rng: &mut ChaCha8Rng, doc: &Doc) -> String {
 pub fn mix(corpus: &Corpus, per_category: usize, seed: u64) -> Vec<Query> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let effective: Vec<&Doc> = corpus.docs.iter().filter(|doc| doc.effective).collect();
+    let naming: Vec<&Doc> = effective
+        .iter()
+        .copied()
+        .filter(|doc| doc.person.is_some())
+        .collect();
     let mut queries = Vec::new();
     for category in Category::ALL {
         for _ in 0..per_category {
-            let Some(doc) = effective.choose(&mut rng).copied() else {
+            let pool = match category {
+                Category::Together | Category::TogetherUnaccented => &naming,
+                _ => &effective,
+            };
+            let Some(doc) = pool.choose(&mut rng).copied() else {
                 return queries;
             };
             let words = words_from(&mut rng, doc);
@@ -136,6 +156,14 @@ pub fn mix(corpus: &Corpus, per_category: usize, seed: u64) -> Vec<Query> {
                     as_of_today: true,
                     ..Query::plain(category, fold_diacritics(&words), expect_words())
                 },
+                Category::Together | Category::TogetherUnaccented => {
+                    let person = doc.person.clone().unwrap_or_default();
+                    let typed = match category {
+                        Category::Together => person,
+                        _ => fold_diacritics(&person),
+                    };
+                    Query::plain(category, typed, Expect::Doc(doc.n))
+                }
             };
             queries.push(query);
         }
@@ -191,6 +219,7 @@ impl Query {
             Expect::Phrase(phrase) => text().contains(phrase.as_str()),
             Expect::Code(code) => &doc.code == code,
             Expect::Cites(number) => doc.cites.contains(number),
+            Expect::Doc(n) => doc.n == *n,
         }
     }
 }

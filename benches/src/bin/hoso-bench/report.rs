@@ -2,6 +2,8 @@
 
 use std::{collections::BTreeMap, fmt::Write, time::Duration};
 
+use hoso::domain::text::fold_diacritics;
+
 use crate::{
     corpus::Corpus,
     ingest::IngestReport,
@@ -66,6 +68,10 @@ fn percentile_ms(sorted: &[Duration], percentile: f64) -> f64 {
 pub struct Accuracy {
     engine: &'static str,
     counts: BTreeMap<Category, (usize, usize)>,
+    /// Of the first hits' snippets (hoso only): those that mark the query's words, and all.
+    snippets: BTreeMap<Category, (usize, usize)>,
+    /// Snippets that show a paper's letterhead instead of the matched passage.
+    letterheads: usize,
     misses: Vec<String>,
     reasons: BTreeMap<&'static str, usize>,
 }
@@ -75,6 +81,8 @@ impl Accuracy {
         Self {
             engine,
             counts: BTreeMap::new(),
+            snippets: BTreeMap::new(),
+            letterheads: 0,
             misses: Vec::new(),
             reasons: BTreeMap::new(),
         }
@@ -101,12 +109,36 @@ impl Accuracy {
     }
 }
 
+impl Accuracy {
+    /// Judges the first hit's snippet as a reader would: does it show the words looked for
+    /// (for words-together queries, all of them, together)?
+    pub fn record_snippet(&mut self, query: &Query, snippet: &str) {
+        let entry = self.snippets.entry(query.category).or_default();
+        entry.1 += 1;
+        let plain = snippet.replace("<mark>", "").replace("</mark>", "");
+        if plain.starts_with("ỦY BAN NHÂN DÂN") || plain.contains("Độc lập - Tự do") {
+            self.letterheads += 1;
+        }
+        let shows = match query.category {
+            Category::Together | Category::TogetherUnaccented => {
+                fold_diacritics(&plain.to_lowercase()).contains(&fold_diacritics(&query.text))
+                    && snippet.contains("<mark>")
+            }
+            _ => snippet.contains("<mark>"),
+        };
+        if shows {
+            entry.0 += 1;
+        }
+    }
+}
+
 /// A likely reason for a miss, from the engine and the query's shape.
 fn why(engine: &str, query: &Query, first: Option<usize>) -> &'static str {
     let expected = match &query.expect {
         Expect::Words(words) => words.join(" "),
         Expect::Phrase(text) | Expect::Code(text) => text.clone(),
         Expect::Cites(number) => (*number).to_owned(),
+        Expect::Doc(_) => query.text.clone(),
     };
     let has_d = |text: &str| text.contains(['đ', 'Đ']);
     let folded_d = has_d(&expected) && !has_d(&query.text);
@@ -375,6 +407,7 @@ impl Report {
             }
             let _ = writeln!(out);
         }
+        self.snippet_quality(out);
         for accuracy in &self.accuracy {
             if accuracy.misses.is_empty() {
                 continue;
@@ -391,6 +424,32 @@ impl Report {
             let _ = writeln!(out, "\nThe first 8:\n");
             for miss in accuracy.misses.iter().take(8) {
                 let _ = writeln!(out, "- {miss}");
+            }
+        }
+    }
+}
+
+impl Report {
+    /// How often the first hit's snippet shows what was looked for, by category (hoso).
+    fn snippet_quality(&self, out: &mut String) {
+        for accuracy in &self.accuracy {
+            if accuracy.snippets.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "\n{}: the first hit's snippet marks the words looked for (words-together \
+                 queries: all of them, together), by category; {} snippets showed a letterhead\n\n\
+                 | category | snippets that show it |\n|---|---:|",
+                accuracy.engine, accuracy.letterheads
+            );
+            for category in Category::ALL {
+                let (shown, all) = accuracy
+                    .snippets
+                    .get(&category)
+                    .copied()
+                    .unwrap_or_default();
+                let _ = writeln!(out, "| {} | {shown}/{all} |", category.label());
             }
         }
     }
