@@ -614,6 +614,56 @@ mod writer {
     }
 
     #[tokio::test]
+    async fn words_standing_together_outrank_titles_that_share_some_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = SearchIndex::open(dir.path(), policy(1000, Duration::from_millis(10))).unwrap();
+        let mut changes = vec![(
+            "KH-03".to_owned(),
+            vec![IndexItem {
+                title: "Kế hoạch đánh giá chất lượng nội bộ năm 2026".into(),
+                ..item(
+                    "KH-03",
+                    "Giao đồng chí văn thư xã Mường Toong chủ trì, báo cáo kết quả hằng tháng.",
+                )
+            }],
+        )];
+        // Titles with one of the words, bodies with all of them apart, repeated.
+        for (n, title) in [
+            "Quy trình quản lý văn bản đến",
+            "Quy trình quản lý văn bản đi",
+            "Hướng dẫn công việc văn thư lưu trữ",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let code = format!("QT-{n:02}");
+            let body = "Ủy ban nhân dân xã Mường Toong phân công công chức văn thư theo dõi; \
+                        văn thư tổng hợp, báo cáo Ủy ban nhân dân xã Mường Toong.";
+            changes.push((
+                code.clone(),
+                vec![IndexItem {
+                    title: (*title).into(),
+                    ..item(&code, body)
+                }],
+            ));
+        }
+        index
+            .submit_many(changes)
+            .unwrap()
+            .committed()
+            .await
+            .unwrap();
+        index.flush().unwrap().committed().await.unwrap();
+        for query in ["văn thư xã Mường Toong", "van thu xa muong toong"] {
+            assert_eq!(
+                first(&index, query, 4).first().map(String::as_str),
+                Some("KH-03"),
+                "{query}: the paper naming the person comes first"
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn typing_the_diacritics_never_ranks_an_exact_match_lower() {
         let (_dir, index) = role_corpus().await;
         let search = |query: &str| {
