@@ -11,6 +11,7 @@ mod m20261122_000004_create_imports;
 mod m20261122_000005_index_pending_jobs;
 mod m20261202_000006_create_files;
 mod m20261202_000007_add_job_lanes;
+mod m20261203_000008_create_legal_ref_proposals;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_index_pending_jobs::Migration),
             Box::new(m20261202_000006_create_files::Migration),
             Box::new(m20261202_000007_add_job_lanes::Migration),
+            Box::new(m20261203_000008_create_legal_ref_proposals::Migration),
         ]
     }
 }

@@ -60,5 +60,9 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
             legal_refs::update_legal_ref
         ))
         .routes(routes!(legal_refs::legal_ref_impact))
+        .routes(routes!(legal_refs::propose_legal_ref_change))
+        .routes(routes!(legal_refs::list_legal_ref_proposals))
+        .routes(routes!(legal_refs::accept_legal_ref_proposal))
+        .routes(routes!(legal_refs::decline_legal_ref_proposal))
         .routes(routes!(system::list_jobs))
 }

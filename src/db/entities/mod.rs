@@ -16,6 +16,7 @@ pub mod file_text;
 pub mod import;
 pub mod job;
 pub mod legal_ref;
+pub mod legal_ref_proposal;
 pub mod login_attempt;
 pub mod role_grant;
 pub mod session;

@@ -4,8 +4,8 @@
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -113,7 +113,7 @@ pub struct NewLegalRef {
 }
 
 /// `PATCH /api/v1/legal-refs/{id}`
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegalRefChanges {
     pub title: Option<String>,
@@ -137,7 +137,7 @@ pub struct LegalRefFilter {
     pub status: Option<String>,
 }
 
-fn may_maintain_register(actor: &Actor, tree: &AgencyTree) -> bool {
+pub(super) fn may_maintain_register(actor: &Actor, tree: &AgencyTree) -> bool {
     [
         Action::EditDocuments,
         Action::ApproveDocuments,
@@ -215,12 +215,40 @@ pub async fn update_legal_ref(
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
     let current = find(&txn, id_or_number).await?;
-    let id = current.id;
-    // Every agency's procedures cite the same register: a change here flags documents
-    // everywhere, so it belongs to the coordinating office.
-    if actor.scope(Action::ManageLegalRegister, &tree).is_empty() {
+    require_register_keeper(actor, &tree)?;
+    let Some(planned) = plan_changes(&txn, &current, changes).await? else {
+        txn.rollback().await?;
+        return Ok(view(current));
+    };
+    let updated = apply_changes(&txn, actor, &current, planned).await?;
+    txn.commit().await?;
+    Ok(view(updated))
+}
+
+/// Every agency's procedures cite the same register: a change to it flags documents everywhere,
+/// so it belongs to the coordinating office (or an administrator); others propose.
+pub(super) fn require_register_keeper(actor: &Actor, tree: &AgencyTree) -> DomainResult<()> {
+    if actor.scope(Action::ManageLegalRegister, tree).is_empty() {
         return Err(DomainError::NotAllowed(Message::new("register_shared")));
     }
+    Ok(())
+}
+
+/// A checked change, ready to apply.
+pub(super) struct PlannedChange {
+    row: legal_ref::ActiveModel,
+    summary: Map<String, Value>,
+    flag_from: Option<NaiveDate>,
+    back_in_force: bool,
+}
+
+/// Checks `changes` against the reference as it is; `None` when they change nothing.
+pub(super) async fn plan_changes(
+    txn: &DatabaseTransaction,
+    current: &legal_ref::Model,
+    changes: LegalRefChanges,
+) -> DomainResult<Option<PlannedChange>> {
+    let id = current.id;
     let mut row: legal_ref::ActiveModel = current.clone().into();
     let mut summary = Map::new();
     if let Some(title) = changes.title {
@@ -244,7 +272,7 @@ pub async fn update_legal_ref(
     if let Some(replaced_by) = changes.replaced_by {
         if replaced_by == id
             || legal_ref::Entity::find_by_id(replaced_by)
-                .one(&txn)
+                .one(txn)
                 .await?
                 .is_none()
         {
@@ -294,14 +322,36 @@ pub async fn update_legal_ref(
         }
     }
     if summary.is_empty() {
-        txn.rollback().await?;
-        return Ok(view(current));
+        return Ok(None);
     }
+    Ok(Some(PlannedChange {
+        row,
+        summary,
+        flag_from,
+        back_in_force,
+    }))
+}
+
+/// Makes a planned change, with its audit row and the job that flags (or clears) the citing
+/// documents, inside the caller's transaction.
+pub(super) async fn apply_changes(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    current: &legal_ref::Model,
+    planned: PlannedChange,
+) -> DomainResult<legal_ref::Model> {
+    let id = current.id;
+    let PlannedChange {
+        mut row,
+        summary,
+        flag_from,
+        back_in_force,
+    } = planned;
     row.revision = Set(current.revision + 1);
     row.updated_at = Set(Utc::now().trunc_subsecs(6));
-    let updated = row.update(&txn).await?;
+    let updated = row.update(txn).await?;
     audit(
-        &txn,
+        txn,
         actor,
         "legal_ref.update",
         "legal_ref",
@@ -319,15 +369,17 @@ pub async fn update_legal_ref(
             by_user: actor.user_id,
             by_name: actor.name.clone(),
         };
-        jobs::submit(&txn, &job, legal_impact::CITING_ATTEMPTS).await?;
+        jobs::submit(txn, &job, legal_impact::CITING_ATTEMPTS).await?;
     }
-    txn.commit().await?;
-    Ok(view(updated))
+    Ok(updated)
 }
 
 /// A legal reference by id or number (`19/2014/QĐ-TTg`, matched ignoring case, spacing and
 /// Đ/D).
-async fn find(db: &impl ConnectionTrait, id_or_number: &str) -> DomainResult<legal_ref::Model> {
+pub(super) async fn find(
+    db: &impl ConnectionTrait,
+    id_or_number: &str,
+) -> DomainResult<legal_ref::Model> {
     let found = match Uuid::parse_str(id_or_number.trim()) {
         Ok(id) => legal_ref::Entity::find_by_id(id).one(db).await?,
         Err(_) => {

@@ -6,6 +6,7 @@ pub mod acknowledgements;
 pub mod import;
 pub mod indexing;
 pub mod legal_impact;
+pub mod legal_proposals;
 pub mod legal_refs;
 pub mod publication;
 pub mod register;

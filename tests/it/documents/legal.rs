@@ -212,3 +212,156 @@ db_test!(
         assert_eq!(kept.json["update_required_by"], json!(null));
     }
 );
+
+db_test!(
+    an_agency_proposes_a_change_to_the_shared_register_and_the_office_decides,
+    |app| {
+        let agency = app.staffed_agency("SKHCN").await;
+        let other = app.staffed_agency("STP").await;
+        let coordinator = app.user_with_role("dieuphoi", "coordinator", None).await;
+        let legal = id_of(
+            &app.post(
+                "/api/v1/legal-refs",
+                &agency.officer,
+                json!({"number": "101/2020/NĐ-CP", "title": "Nghị định về đào tạo"}),
+            )
+            .await,
+        );
+        let cited = app
+            .post(
+                "/api/v1/documents",
+                &agency.officer,
+                json!({"agency_id": agency.id, "code": "QT-07", "title": "Quy trình đào tạo", "kind": "procedure", "legal_ref_ids": [legal]}),
+            )
+            .await;
+        let document = id_of(&cited);
+        app.issue_version(&agency, &document, "QT-07", None, today())
+            .await;
+
+        let repealed_on = today() - Duration::days(10);
+        let change = json!({"status": "repealed", "status_effective_on": repealed_on});
+        let path = format!("/api/v1/legal-refs/{legal}/proposals");
+        let without_note = app
+            .post(
+                &path,
+                &agency.officer,
+                json!({"changes": change, "note": " "}),
+            )
+            .await;
+        assert_error(&without_note, StatusCode::BAD_REQUEST, "invalid_input");
+        let nothing = app
+            .post(
+                &path,
+                &agency.officer,
+                json!({"changes": {"status": "in_force"}, "note": "vẫn còn hiệu lực"}),
+            )
+            .await;
+        assert_error(&nothing, StatusCode::BAD_REQUEST, "invalid_input");
+        let by_staff = app
+            .post(
+                &path,
+                &agency.staff,
+                json!({"changes": change, "note": "x"}),
+            )
+            .await;
+        assert_error(&by_staff, StatusCode::FORBIDDEN, "forbidden");
+        let proposed = app
+            .post(
+                &path,
+                &agency.officer,
+                json!({"changes": change, "note": "Bãi bỏ bởi Nghị định 89/2021/NĐ-CP"}),
+            )
+            .await;
+        assert_eq!(proposed.status, StatusCode::CREATED, "{}", proposed.text);
+        assert_eq!(proposed.json["status"], "open");
+        assert_eq!(proposed.json["number"], "101/2020/NĐ-CP");
+        let proposal = id_of(&proposed);
+        // Proposing changes nothing yet.
+        let reference = app
+            .get(&format!("/api/v1/legal-refs/{legal}"), &agency.staff)
+            .await;
+        assert_eq!(reference.json["status"], "in_force");
+
+        // The proposer sees their proposal and cannot decide it; another agency does not see it.
+        let mine = app
+            .get("/api/v1/legal-ref-proposals", &agency.officer)
+            .await;
+        assert_eq!(mine.json["total"], 1, "{}", mine.text);
+        let theirs = app.get("/api/v1/legal-ref-proposals", &other.officer).await;
+        assert_eq!(theirs.json["total"], 0, "{}", theirs.text);
+        let accept = format!("/api/v1/legal-ref-proposals/{proposal}/accept");
+        let self_accepted = app.post(&accept, &agency.officer, json!({})).await;
+        assert_error(&self_accepted, StatusCode::FORBIDDEN, "register_shared");
+        let by_other = app.post(&accept, &other.officer, json!({})).await;
+        assert_error(&by_other, StatusCode::NOT_FOUND, "not_found");
+
+        // The office sees it among the open ones and accepts: the change is made and flags.
+        let open = app
+            .get("/api/v1/legal-ref-proposals?status=open", &coordinator)
+            .await;
+        assert_eq!(
+            open.json["items"][0]["id"],
+            proposal.as_str(),
+            "{}",
+            open.text
+        );
+        let accepted = app
+            .post(&accept, &coordinator, json!({"note": "Đúng"}))
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+        assert_eq!(accepted.json["status"], "accepted");
+        let reference = app
+            .get(&format!("/api/v1/legal-refs/{legal}"), &agency.staff)
+            .await;
+        assert_eq!(reference.json["status"], "repealed");
+        app.drain_jobs().await;
+        let flagged = app
+            .get(&format!("/api/v1/documents/{document}"), &agency.officer)
+            .await;
+        assert_eq!(flagged.json["status"], "needs_update", "{}", flagged.text);
+        let twice = app.post(&accept, &coordinator, json!({})).await;
+        assert_error(&twice, StatusCode::CONFLICT, "proposal_decided");
+        let trail = app
+            .get(
+                "/api/v1/audit-log?action=legal_ref.proposal_accept",
+                &app.admin_token,
+            )
+            .await;
+        assert_eq!(trail.json["total"], 1, "{}", trail.text);
+
+        // A declined proposal says why, and changes nothing.
+        let second = id_of(
+            &app.post(
+                &path,
+                &other.officer,
+                json!({"changes": {"title": "Tên khác"}, "note": "Sai tên"}),
+            )
+            .await,
+        );
+        let decline = format!("/api/v1/legal-ref-proposals/{second}/decline");
+        let no_reason = app.post(&decline, &coordinator, json!({})).await;
+        assert_error(&no_reason, StatusCode::BAD_REQUEST, "invalid_input");
+        let declined = app
+            .post(
+                &decline,
+                &coordinator,
+                json!({"note": "Tên đúng theo Công báo"}),
+            )
+            .await;
+        assert_eq!(declined.json["status"], "declined", "{}", declined.text);
+        let seen = app
+            .get(
+                "/api/v1/legal-ref-proposals?status=declined",
+                &other.officer,
+            )
+            .await;
+        assert_eq!(
+            seen.json["items"][0]["decision_note"],
+            "Tên đúng theo Công báo"
+        );
+        let reference = app
+            .get(&format!("/api/v1/legal-refs/{legal}"), &agency.staff)
+            .await;
+        assert_eq!(reference.json["title"], "Nghị định về đào tạo");
+    }
+);

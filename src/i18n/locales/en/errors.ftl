@@ -7,7 +7,7 @@ invalid_credentials = wrong username or password
 session_ended = your session has expired or was signed out: sign in again
 forbidden = you do not have permission to do this
 too_many_attempts = too many failed attempts; try again in { $seconds } seconds
-register_shared = the legal register is shared by every agency: only the coordinating office (or an administrator) changes a reference; ask them, or add a new reference
+register_shared = the legal register is shared by every agency: only the coordinating office (or an administrator) changes or decides on a reference; propose the change (POST /legal-refs/{id}/proposals) and they accept or decline it
 
 ## Not found, conflicts and rules
 
@@ -16,6 +16,7 @@ not_found = { $what ->
     [document] document
     [file] file
     [legal_reference] legal reference
+    [proposal] proposal
     [role_grant] role grant
     [user] user
     [version] version
@@ -118,3 +119,8 @@ status_day_required = give the day the new status takes effect
 legal_refs_unknown = not in the legal register: { $numbers } (add them first)
 import_no_issue_date = an earlier issue of { $code } is in force from the day it was issued, and its text gives none ("Ngày ban hành: dd/mm/yyyy" or "…, ngày d tháng m năm yyyy")
 import_out_of_order = this issue would be in force from { $day }, but the issue in force began on { $current }: a document's issues are imported oldest first, each from its own issue day
+proposal_changes_nothing = the proposal would change nothing: the reference already reads so
+proposal_decided = this proposal was already { $status ->
+    [accepted] accepted
+   *[declined] declined
+}

@@ -7,7 +7,7 @@ invalid_credentials = Sai tên đăng nhập hoặc mật khẩu
 session_ended = Phiên làm việc đã hết hạn hoặc đã đăng xuất: hãy đăng nhập lại
 forbidden = Bạn không có quyền thực hiện thao tác này
 too_many_attempts = Đăng nhập sai quá nhiều lần; hãy thử lại sau { $seconds } giây
-register_shared = Danh mục văn bản pháp luật dùng chung cho mọi cơ quan: chỉ cơ quan điều phối (hoặc quản trị viên) được sửa một văn bản; hãy đề nghị họ sửa, hoặc thêm văn bản mới
+register_shared = Danh mục văn bản pháp luật dùng chung cho mọi cơ quan: chỉ cơ quan điều phối (hoặc quản trị viên) được sửa hoặc quyết định về một văn bản; hãy gửi đề xuất thay đổi để họ chấp nhận hoặc từ chối
 
 ## Không tìm thấy, xung đột và quy tắc
 
@@ -16,6 +16,7 @@ not_found = Không tìm thấy { $what ->
     [document] tài liệu
     [file] tệp
     [legal_reference] văn bản pháp luật
+    [proposal] đề xuất
     [role_grant] phân quyền
     [user] người dùng
     [version] phiên bản
@@ -127,3 +128,8 @@ status_day_required = hãy cho biết ngày trạng thái mới có hiệu lực
 legal_refs_unknown = chưa có trong danh mục văn bản pháp luật: { $numbers } (hãy thêm trước)
 import_no_issue_date = phiên bản cũ của { $code } có hiệu lực từ ngày ban hành, nhưng văn bản không ghi ngày ("Ngày ban hành: dd/mm/yyyy" hoặc "…, ngày d tháng m năm yyyy")
 import_out_of_order = Phiên bản này sẽ có hiệu lực từ { $day }, nhưng phiên bản đang hiệu lực bắt đầu từ { $current }: các lần ban hành của một tài liệu được nhập từ cũ đến mới, mỗi lần từ ngày ban hành của nó
+proposal_changes_nothing = đề xuất không thay đổi gì: văn bản đã đúng như vậy
+proposal_decided = Đề xuất này đã được { $status ->
+    [accepted] chấp nhận
+   *[declined] từ chối
+}
