@@ -244,6 +244,25 @@ impl Corpus {
         Self { agencies, docs }
     }
 
+    /// Writes every document as a text file of an agency's folder (by kind, named by code and
+    /// title, as agencies name them); returns how many.
+    pub fn write_tree(&self, dir: &std::path::Path) -> std::io::Result<usize> {
+        for doc in &self.docs {
+            let folder = match doc.kind {
+                DocumentKind::Procedure => "quy-trinh",
+                DocumentKind::Form => "bieu-mau",
+                DocumentKind::WorkInstruction => "huong-dan",
+                _ => "van-ban",
+            };
+            let folder = dir.join(folder);
+            std::fs::create_dir_all(&folder)?;
+            let title: String = doc.title.chars().take(60).collect();
+            let name = format!("{} {}.txt", doc.code, title.replace('/', "-"));
+            std::fs::write(folder.join(name), &doc.body)?;
+        }
+        Ok(self.docs.len())
+    }
+
     pub fn text_bytes(&self) -> usize {
         self.docs.iter().map(|doc| doc.body.len()).sum()
     }

@@ -83,6 +83,11 @@ struct Args {
     /// Append the Markdown report to this file.
     #[arg(long)]
     append: Option<PathBuf>,
+    /// Write the corpus as an agency's folder of text files into this folder (by kind:
+    /// `quy-trinh/QT-00012 Quy trình ….txt`) and stop, for timing `hoso import` on it
+    /// (`benches/scripts/import_tree.py`).
+    #[arg(long)]
+    write_tree: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -97,6 +102,11 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("generating {} documents (seed {})", args.docs, args.seed);
     let corpus = Corpus::generate(args.docs, args.agencies, args.seed);
+    if let Some(dir) = &args.write_tree {
+        let written = corpus.write_tree(dir)?;
+        eprintln!("wrote {written} files under {}", dir.display());
+        return Ok(());
+    }
     let mix = only(
         queries::mix(&corpus, args.per_category, args.seed),
         &args.only,
