@@ -116,7 +116,8 @@ impl Highlighter {
 }
 
 /// The matches `first..=last` of the best window: each distinct word counts once, words that
-/// follow each other as in the query count twice; the earliest of equal windows wins.
+/// follow each other as in the query count twice; of equal windows the tightest wins, then the
+/// earliest.
 fn best_window(matches: &[Match]) -> Option<(usize, usize)> {
     let mut best: Option<(f32, usize, usize)> = None;
     let mut seen: Vec<usize> = Vec::new();
@@ -141,7 +142,15 @@ fn best_window(matches: &[Match]) -> Option<(usize, usize)> {
             }
             last = next;
         }
-        if best.is_none_or(|(top, _, _)| score > top) {
+        // Of equal windows, the tightest (the words closest together), then the earliest.
+        let span = body_chars(matches, first, last);
+        let better = match best {
+            None => true,
+            Some((top, top_first, top_last)) => {
+                score > top || (score == top && span < body_chars(matches, top_first, top_last))
+            }
+        };
+        if better {
             best = Some((score, first, last));
         }
     }
@@ -276,6 +285,28 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("ỦY BAN"), "{html}");
+    }
+
+    #[test]
+    fn the_passage_opens_on_the_words_together_not_on_an_earlier_lone_one() {
+        let body = "Trường hợp quá hạn, bộ phận chuyên môn gửi văn bản xin lỗi tổ chức. \
+                    Biểu mẫu được cập nhật khi có thay đổi của văn bản quy phạm.\n\
+                    Giao đồng chí văn thư xã Mường Toong chủ trì, báo cáo kết quả.";
+        let words = [
+            ("văn", 0.01),
+            ("thư", 0.05),
+            ("xã", 0.02),
+            ("mường", 0.1),
+            ("toong", 0.2),
+        ];
+        let html = highlighter(&words).passage(body).unwrap().to_html(body);
+        assert!(
+            html.starts_with(
+                "Giao đồng chí <mark>văn</mark> <mark>thư</mark> <mark>xã</mark> \
+                 <mark>Mường</mark> <mark>Toong</mark>"
+            ),
+            "{html}"
+        );
     }
 
     #[test]

@@ -121,7 +121,8 @@ impl Accuracy {
         }
         let shows = match query.category {
             Category::Together | Category::TogetherUnaccented => {
-                fold_diacritics(&plain.to_lowercase()).contains(&fold_diacritics(&query.text))
+                fold_diacritics(&plain.to_lowercase())
+                    .contains(&fold_diacritics(&query.text.to_lowercase()))
                     && snippet.contains("<mark>")
             }
             _ => snippet.contains("<mark>"),
