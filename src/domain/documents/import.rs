@@ -405,15 +405,22 @@ async fn try_import(
         None => unique_code(conn, agency.id, &stem, &sha256).await?,
     };
     let earlier_issue = planned.earlier && effective_from.is_some();
-    let text = if (existing_document.is_none() || earlier_issue) && size <= 50 * 1024 * 1024 {
+    // Read once: for the title and issue day, and as the text recorded with the file (no
+    // extraction job reads it again).
+    let extracted = if size
+        <= config
+            .extract_limits()
+            .max_input_bytes
+            .min(50 * 1024 * 1024)
+    {
         let bytes = tokio::fs::read(path).await.map_err(io)?;
         extract::extract_async(bytes, content_type.to_owned(), config.extract_limits())
             .await
             .ok()
-            .map(|extracted| extracted.text())
     } else {
         None
     };
+    let text = extracted.as_ref().map(extract::Extracted::text);
     let title = text
         .as_deref()
         .and_then(|text| titles::administrative_title(text).or_else(|| first_heading(text)))
@@ -457,6 +464,7 @@ async fn try_import(
         blob,
         original_filename: filename,
         content_type,
+        text: extracted,
     };
     let txn = db::begin_write(conn).await?;
     let (document_id, new_document) = match &existing_document {

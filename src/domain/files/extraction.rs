@@ -198,6 +198,16 @@ impl Handler<ExtractFile> for Extract {
     }
 }
 
+/// Records the text of a file read whole when it was received, as the extraction job would:
+/// its pages, and the status `done`. Its owners' index jobs come from their own change.
+pub(super) async fn record_read_text(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    extracted: &Extracted,
+) -> DomainResult<()> {
+    record(db, id, extracted, "done").await
+}
+
 async fn record(
     db: &impl ConnectionTrait,
     id: Uuid,

@@ -61,7 +61,7 @@ impl Extraction {
 }
 
 /// Records a stored upload as a file uploaded by `actor` and queues the extraction of its
-/// text, inside the caller's transaction.
+/// text (or records the text the upload brings), inside the caller's transaction.
 pub async fn record_file(
     txn: &DatabaseTransaction,
     blobs: &BlobStore,
@@ -90,7 +90,13 @@ pub async fn record_file(
     }
     .insert(txn)
     .await?;
-    extraction::enqueue(txn, row.id, max_attempts).await?;
+    match &upload.text {
+        // Read whole already, with no page to OCR: the text is recorded now.
+        Some(text) if text.pages_without_text.is_empty() => {
+            extraction::record_read_text(txn, row.id, text).await?;
+        }
+        _ => extraction::enqueue(txn, row.id, max_attempts).await?,
+    }
     Ok(row)
 }
 

@@ -17,6 +17,9 @@ pub struct UploadedFile {
     pub blob: StoredBlob,
     pub original_filename: String,
     pub content_type: &'static str,
+    /// Its text, when the receiver already read it whole (a bulk import reads each file for
+    /// its title): recorded with the file instead of being extracted again by a job.
+    pub text: Option<crate::extract::Extracted>,
 }
 
 /// Streams an uploaded file into the blob store: its type is read from its first bytes (the
@@ -63,6 +66,7 @@ where
         blobs.put_stream(first.chain(rest), None, max_bytes).await?
     };
     Ok(UploadedFile {
+        text: None,
         blob,
         original_filename,
         content_type,
