@@ -67,6 +67,13 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
+    // Alone, the import extracts and indexes as it goes, with a worker beside the loop.
+    let own_index = !dry_run && take_the_index(&app).await?;
+    let beside = own_index.then(|| {
+        let stop = tokio_util::sync::CancellationToken::new();
+        let worker = app.worker().named(IMPORT_WORKER);
+        (stop.clone(), tokio::spawn(worker.run(stop)))
+    });
     let operator = Actor::system("import");
     let (mut imported, mut updated, mut skipped) = (0, 0, 0);
     let mut failed = Vec::new();
@@ -120,6 +127,10 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if let Some((stop, worker)) = beside {
+        stop.cancel();
+        worker.await.context("the import's job worker")?;
+    }
     let verb = if dry_run { "would import" } else { "imported" };
     println!(
         "{verb} {imported}, new versions {updated}, skipped (unchanged) {skipped}, failed {}",
@@ -128,27 +139,34 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
     for (path, reason) in &failed {
         println!("  failed: {}: {reason}", path.display());
     }
-    if !dry_run {
-        process_queued_jobs(&app).await?;
+    if own_index {
+        finish_queued_jobs(&app).await?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Extracts and indexes what was imported: here and now when no server holds the search index,
-/// else left to the running server's worker.
-async fn process_queued_jobs(app: &App) -> anyhow::Result<()> {
+/// Takes the search index, so this import extracts and indexes what it brings; `false` when a
+/// running server holds it (its worker does that work).
+async fn take_the_index(app: &App) -> anyhow::Result<bool> {
     use crate::{jobs, search::SearchError};
     match app.state.search.start_writer() {
         Err(SearchError::Busy(_)) => {
             println!("a running hoso server extracts and indexes the imported files");
-            return Ok(());
+            Ok(false)
         }
-        Err(error) => return Err(error.into()),
-        Ok(()) => {}
+        Err(error) => Err(error.into()),
+        Ok(()) => {
+            // Holding the index lock proves no earlier import is still working: jobs it had
+            // claimed when it was stopped are taken up again.
+            jobs::requeue_claimed_by(&app.state.db, IMPORT_WORKER).await?;
+            Ok(true)
+        }
     }
-    // Holding the index lock proves no earlier import is still working: jobs it had claimed
-    // when it was stopped are taken up again.
-    jobs::requeue_claimed_by(&app.state.db, IMPORT_WORKER).await?;
+}
+
+/// Extracts and indexes what is still queued once every file is recorded.
+async fn finish_queued_jobs(app: &App) -> anyhow::Result<()> {
+    use crate::jobs;
     let bar = indicatif::ProgressBar::new_spinner().with_style(
         indicatif::ProgressStyle::with_template("{spinner} extracting and indexing: {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
