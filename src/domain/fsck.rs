@@ -147,7 +147,7 @@ async fn index_out_of_step(
     type Entry = (String, String, String, String);
     let mut indexed: HashMap<String, Vec<Entry>> = HashMap::new();
     for entry in entries {
-        indexed.entry(entry.document_id.clone()).or_default().push((
+        indexed.entry(entry.group.clone()).or_default().push((
             entry.id,
             entry.status,
             entry.code,

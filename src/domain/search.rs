@@ -13,7 +13,7 @@ use super::{
     agencies::resolve_field,
     documents::{DocumentKind, VersionStatus},
 };
-use crate::search::{Facets, SearchFilters, SearchHit, SearchIndex};
+use crate::search::{self as index, Facets, SearchFilters, SearchIndex};
 
 use crate::i18n::Message;
 
@@ -43,6 +43,50 @@ pub struct SearchParams {
     /// Hits per page (default 20, at most 200).
     pub limit: Option<usize>,
     pub offset: Option<usize>,
+}
+
+/// One hit as the API shows it. Today every hit is a document version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// `document_version`.
+    pub kind: String,
+    /// The id of the item (the version).
+    pub id: String,
+    pub document_id: String,
+    pub version_id: String,
+    pub agency_id: String,
+    pub code: String,
+    pub title: String,
+    /// The document's kind (`procedure`, `form`…).
+    pub doc_kind: String,
+    pub status: String,
+    pub original_filename: String,
+    /// HTML-escaped text with `<mark>` around matches (diacritic-folded matches included).
+    pub snippet: String,
+    /// The page (from 1) the snippet comes from, when the text has pages and a match.
+    pub page: Option<u32>,
+    pub score: f32,
+}
+
+impl From<index::SearchHit> for SearchHit {
+    /// A document version's entry: its group is its document, its subtype the document's kind.
+    fn from(hit: index::SearchHit) -> Self {
+        Self {
+            kind: hit.kind,
+            version_id: hit.id.clone(),
+            id: hit.id,
+            document_id: hit.group,
+            agency_id: hit.agency_id,
+            code: hit.code,
+            title: hit.title,
+            doc_kind: hit.subtype,
+            status: hit.status,
+            original_filename: hit.filename,
+            snippet: hit.snippet,
+            page: hit.page,
+            score: hit.score,
+        }
+    }
 }
 
 /// `{total, took_ms, hits, facets}`
@@ -135,7 +179,7 @@ pub async fn search(
         // `documents::access`).
         viewer: actor.user_id.map(|id| id.to_string()),
         agencies,
-        doc_kind: params.kind.clone(),
+        subtype: params.kind.clone(),
         status: params.status.clone(),
         // What staff look for is what is in force; history is there when asked for.
         // Among equals, what is in force comes first.
@@ -165,7 +209,7 @@ pub async fn search(
     Ok(SearchResponse {
         total: outcome.total,
         took_ms: started.elapsed().as_millis() as u64,
-        hits: outcome.hits,
+        hits: outcome.hits.into_iter().map(SearchHit::from).collect(),
         facets: outcome.facets,
     })
 }

@@ -1,6 +1,8 @@
-//! The full-text index (tantivy): one index document per searchable item — today document
-//! versions — with Vietnamese analysis: every text indexed once with its diacritics and once
-//! folded to ASCII (đ→d), identifiers (document codes, legal numbers) also indexed whole.
+//! The full-text index (tantivy): one index document per searchable item of any kind the domain
+//! registers (a kind, a subtype, a group replaced together, an agency, a status, dates, a title,
+//! a code and a body by page), with Vietnamese analysis: every text indexed once with its
+//! diacritics and once folded to ASCII (đ→d), identifiers (codes, legal numbers) also indexed
+//! whole. It knows nothing of what the items are; the domain gives hits their meaning.
 //!
 //! The index is derived data: `hoso reindex` rebuilds it from the database at any time, and a
 //! changed schema version rebuilds it on start.
@@ -28,7 +30,7 @@ use writer::{Change, WriterHandle};
 pub use writer::{CommitPolicy, Ticket};
 
 /// Bumped whenever the schema or the analysis changes; a different stored value rebuilds.
-pub const SCHEMA_VERSION: &str = "5";
+pub const SCHEMA_VERSION: &str = "6";
 const SCHEMA_FILE: &str = "hoso-schema-version";
 /// The share of a segment's entries deleted (replaced or removed) at which it is merged.
 const DELETED_BEFORE_MERGE: f32 = 0.25;
@@ -55,9 +57,9 @@ pub enum SearchError {
 pub struct Fields {
     pub kind: Field,
     pub id: Field,
-    pub document_id: Field,
+    pub group: Field,
     pub agency_id: Field,
-    pub doc_kind: Field,
+    pub subtype: Field,
     pub status: Field,
     pub public: Field,
     /// People who see the item before it is public wherever they stand (its owner, its drafter).
@@ -96,9 +98,9 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         kind: builder.add_text_field("kind", STRING | STORED),
         id: builder.add_text_field("id", STRING | STORED),
-        document_id: builder.add_text_field("document_id", STRING | STORED),
+        group: builder.add_text_field("group", STRING | STORED),
         agency_id: builder.add_text_field("agency_id", STRING | STORED | FAST),
-        doc_kind: builder.add_text_field("doc_kind", STRING | STORED | FAST),
+        subtype: builder.add_text_field("subtype", STRING | STORED | FAST),
         status: builder.add_text_field("status", STRING | STORED | FAST),
         public: builder.add_u64_field("public", INDEXED | FAST),
         people: builder.add_text_field("people", STRING),
@@ -155,7 +157,7 @@ impl std::fmt::Debug for SearchIndex {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexedEntry {
     pub id: String,
-    pub document_id: String,
+    pub group: String,
     pub status: String,
     pub code: String,
     pub title: String,
@@ -166,9 +168,9 @@ pub struct IndexedEntry {
 pub struct IndexItem {
     pub kind: &'static str,
     pub id: String,
-    pub document_id: String,
+    pub group: String,
     pub agency_id: String,
-    pub doc_kind: String,
+    pub subtype: String,
     pub status: String,
     pub public: bool,
     /// Ids of the people who see it while it is not public, beside the agencies of
@@ -183,7 +185,7 @@ pub struct IndexItem {
     pub body: String,
     pub tags: Vec<String>,
     pub filename: String,
-    /// Days since 1970-01-01 (UTC+7 calendar days); `None` for a version never in force.
+    /// Days since 1970-01-01 (UTC+7 calendar days); `None` for an item never in force.
     pub effective_from: Option<i64>,
     pub effective_to: Option<i64>,
     pub year: Option<u64>,
@@ -245,31 +247,27 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Queues the replacement of every index document of `document_id` with `items`; the
+    /// Queues the replacement of every index document of `group` with `items`; the
     /// ticket resolves once the writer has committed it (on its count or time trigger).
-    pub fn submit(&self, document_id: &str, items: &[IndexItem]) -> Result<Ticket, SearchError> {
-        self.send(vec![self.replacement(document_id, items)], false)
+    pub fn submit(&self, group: &str, items: &[IndexItem]) -> Result<Ticket, SearchError> {
+        self.send(vec![self.replacement(group, items)], false)
     }
 
-    /// Queues many replacements at once, `(document_id, items)` each.
+    /// Queues many replacements at once, `(group, items)` each.
     pub fn submit_many(
         &self,
-        documents: Vec<(String, Vec<IndexItem>)>,
+        groups: Vec<(String, Vec<IndexItem>)>,
     ) -> Result<Ticket, SearchError> {
-        let changes = documents
+        let changes = groups
             .iter()
             .map(|(id, items)| self.replacement(id, items))
             .collect();
         self.send(changes, false)
     }
 
-    /// Replaces the entries of `document_id`, commits now and waits for the commit.
-    pub async fn replace_document(
-        &self,
-        document_id: &str,
-        items: &[IndexItem],
-    ) -> Result<(), SearchError> {
-        self.send(vec![self.replacement(document_id, items)], true)?
+    /// Replaces the entries of `group`, commits now and waits for the commit.
+    pub async fn replace_group(&self, group: &str, items: &[IndexItem]) -> Result<(), SearchError> {
+        self.send(vec![self.replacement(group, items)], true)?
             .committed()
             .await
     }
@@ -284,10 +282,10 @@ impl SearchIndex {
         self.send(Vec::new(), true)
     }
 
-    fn replacement(&self, document_id: &str, items: &[IndexItem]) -> Change {
+    fn replacement(&self, group: &str, items: &[IndexItem]) -> Change {
         Change::Replace {
-            field: self.fields.document_id,
-            value: document_id.to_owned(),
+            field: self.fields.group,
+            value: group.to_owned(),
             documents: items.iter().map(|item| self.to_document(item)).collect(),
         }
     }
@@ -359,7 +357,7 @@ impl SearchIndex {
         sent
     }
 
-    /// Every entry as `(id, document_id, status, code, title)`, for consistency checks. Blocking.
+    /// Every entry as `(id, group, status, code, title)`, for consistency checks. Blocking.
     pub fn entries(&self) -> Result<Vec<IndexedEntry>, SearchError> {
         use tantivy::{collector::DocSetCollector, query::AllQuery, schema::Value};
         let searcher = self.reader.searcher();
@@ -375,7 +373,7 @@ impl SearchIndex {
             };
             entries.push(IndexedEntry {
                 id: get(self.fields.id),
-                document_id: get(self.fields.document_id),
+                group: get(self.fields.group),
                 status: get(self.fields.status),
                 code: get(self.fields.code),
                 title: get(self.fields.title),
@@ -407,9 +405,9 @@ impl SearchIndex {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, item.kind);
         doc.add_text(f.id, &item.id);
-        doc.add_text(f.document_id, &item.document_id);
+        doc.add_text(f.group, &item.group);
         doc.add_text(f.agency_id, &item.agency_id);
-        doc.add_text(f.doc_kind, &item.doc_kind);
+        doc.add_text(f.subtype, &item.subtype);
         doc.add_text(f.status, &item.status);
         doc.add_u64(f.public, u64::from(item.public));
         for person in &item.people {

@@ -39,7 +39,7 @@ pub struct SearchFilters {
     pub viewer: Option<String>,
     /// The agency filter asked for (an agency and its subtree).
     pub agencies: Option<Vec<String>>,
-    pub doc_kind: Option<String>,
+    pub subtype: Option<String>,
     pub status: Option<String>,
     /// Statuses left out (the domain leaves out history unless it is asked for).
     pub exclude_statuses: Vec<String>,
@@ -52,21 +52,23 @@ pub struct SearchFilters {
     pub offset: usize,
 }
 
-/// One hit.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// One hit: an item of some kind, as the index holds it (the domain gives it its meaning).
+#[derive(Debug, Clone)]
 pub struct SearchHit {
-    /// `document_version` today.
+    /// The kind of item (each kind registers its indexer in the domain).
     pub kind: String,
-    /// The id of the item (the version).
+    /// The item's id.
     pub id: String,
-    pub document_id: String,
-    pub version_id: String,
+    /// The unit the item is replaced with (a document, for its versions).
+    pub group: String,
     pub agency_id: String,
     pub code: String,
     pub title: String,
-    pub doc_kind: String,
+    /// What sort of item of its kind (a document's kind: procedure, form…).
+    pub subtype: String,
     pub status: String,
-    pub original_filename: String,
+    /// The name of the item's file, if it has one.
+    pub filename: String,
     /// HTML-escaped text with `<mark>` around matches (diacritic-folded matches included).
     pub snippet: String,
     /// The page (from 1) the snippet comes from, when the text has pages and a match.
@@ -91,7 +93,7 @@ pub struct Facets {
 }
 
 /// The result of a search.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct SearchOutcome {
     pub total: usize,
     pub hits: Vec<SearchHit>,
@@ -440,8 +442,8 @@ impl SearchIndex {
         {
             clauses.push((Occur::Must, terms(f.agency_id, agencies)));
         }
-        if let Some(kind) = &filters.doc_kind {
-            clauses.push((Occur::Must, term(f.doc_kind, kind)));
+        if let Some(kind) = &filters.subtype {
+            clauses.push((Occur::Must, term(f.subtype, kind)));
         }
         if let Some(status) = &filters.status {
             clauses.push((Occur::Must, term(f.status, status)));
@@ -485,7 +487,7 @@ impl SearchIndex {
 
         let aggregations: Aggregations = serde_json::from_value(serde_json::json!({
             "agency": {"terms": {"field": "agency_id", "size": 500}},
-            "kind": {"terms": {"field": "doc_kind", "size": 50}},
+            "kind": {"terms": {"field": "subtype", "size": 50}},
             "status": {"terms": {"field": "status", "size": 20}},
             "year": {"terms": {"field": "year", "size": 100}},
         }))
@@ -529,15 +531,14 @@ impl SearchIndex {
             let id = get(f.id);
             hits.push(SearchHit {
                 kind: get(f.kind),
-                version_id: id.clone(),
                 id,
-                document_id: get(f.document_id),
+                group: get(f.group),
                 agency_id: get(f.agency_id),
                 code: get(f.code),
                 title: get(f.title),
-                doc_kind: get(f.doc_kind),
+                subtype: get(f.subtype),
                 status: get(f.status),
-                original_filename: get(f.filename),
+                filename: get(f.filename),
                 snippet: passage
                     .as_ref()
                     .map(|passage| passage.to_html(&body))

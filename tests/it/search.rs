@@ -485,7 +485,7 @@ db_test!(
         // The index loses the document (as after a crash before a commit).
         app.state
             .search
-            .replace_document(&document, &[])
+            .replace_group(&document, &[])
             .await
             .unwrap();
         assert_eq!(search(&app, &agency.staff, "kiểm tra").await["total"], 0);
@@ -530,9 +530,9 @@ mod writer {
         IndexItem {
             kind: "document_version",
             id: format!("{document}-v1"),
-            document_id: document.to_owned(),
+            group: document.to_owned(),
             agency_id: "a".into(),
-            doc_kind: "procedure".into(),
+            subtype: "procedure".into(),
             status: "effective".into(),
             public: true,
             code: document.to_owned(),
@@ -831,7 +831,7 @@ mod writer {
             for n in 0..3 {
                 // Separate commits make separate segments for the threads to share.
                 index
-                    .replace_document(
+                    .replace_group(
                         &format!("QT-0{n}"),
                         &[item(&format!("QT-0{n}"), "chấm điểm")],
                     )

@@ -114,9 +114,9 @@ pub async fn index_items(
                 items.push(IndexItem {
                     kind: "document_version",
                     id: version.id.to_string(),
-                    document_id: id.to_string(),
+                    group: id.to_string(),
                     agency_id: row.agency_id.to_string(),
-                    doc_kind: row.kind.clone(),
+                    subtype: row.kind.clone(),
                     status: status.as_str().to_owned(),
                     public: status.is_public(),
                     people: [row.owner_id, version.drafted_by]
