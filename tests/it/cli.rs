@@ -490,6 +490,19 @@ db_test!(
             .await;
         assert_eq!(trail.json["total"], 1, "{}", trail.text);
         assert_eq!(trail.json["items"][0]["actor_name"], "import");
+        // The import read the text once, for the title, and recorded it with the file: no
+        // extraction job read it again.
+        assert_eq!(version["extraction"]["status"], "done", "{version}");
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let extraction_jobs = hoso::db::entities::job::Entity::find()
+            .filter(hoso::db::entities::job::Column::Kind.eq("extract_file"))
+            .count(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(extraction_jobs, 0);
+        let found = hoso(&app, &["search", "tiep nhan ho so mot cua", "--json"]);
+        let found: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+        assert_eq!(found["total"], 1, "{found}");
     }
 );
 
