@@ -1,6 +1,42 @@
 //! `legal_refs`: the register of legal documents (văn bản quy phạm pháp luật).
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Where a legal document stands, stored as its snake_case name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum LegalRefStatus {
+    /// Còn hiệu lực.
+    #[sea_orm(string_value = "in_force")]
+    InForce,
+    /// Sửa đổi, bổ sung.
+    #[sea_orm(string_value = "amended")]
+    Amended,
+    /// Thay thế.
+    #[sea_orm(string_value = "replaced")]
+    Replaced,
+    /// Bãi bỏ.
+    #[sea_orm(string_value = "repealed")]
+    Repealed,
+    /// Hết hiệu lực (by its own term).
+    #[sea_orm(string_value = "expired")]
+    Expired,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "legal_refs")]
@@ -13,7 +49,7 @@ pub struct Model {
     pub title: String,
     pub issued_on: Option<Date>,
     pub effective_on: Option<Date>,
-    pub status: String,
+    pub status: LegalRefStatus,
     pub status_effective_on: Option<Date>,
     pub replaced_by: Option<Uuid>,
     pub revision: i32,

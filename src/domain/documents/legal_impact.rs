@@ -106,7 +106,9 @@ impl Handler<UpdateCitingDocuments> for FlagCiting {
 fn flag_reason(reference: &legal_ref::Model, changed_on: NaiveDate) -> String {
     format!(
         "{} was {} from {}",
-        reference.number, reference.status, changed_on
+        reference.number,
+        reference.status.as_str(),
+        changed_on
     )
 }
 

@@ -30,7 +30,45 @@ use crate::{
 };
 
 /// The statuses a legal reference can have.
-pub const STATUSES: [&str; 5] = ["in_force", "amended", "replaced", "repealed", "expired"];
+pub use crate::db::entities::legal_ref::LegalRefStatus;
+
+impl LegalRefStatus {
+    pub const ALL: [LegalRefStatus; 5] = [
+        Self::InForce,
+        Self::Amended,
+        Self::Replaced,
+        Self::Repealed,
+        Self::Expired,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InForce => "in_force",
+            Self::Amended => "amended",
+            Self::Replaced => "replaced",
+            Self::Repealed => "repealed",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// A status named in a request; an unknown one is a 400 that lists the known ones.
+    pub fn parse_field(field: &str, text: &str) -> DomainResult<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    field,
+                    Message::new("one_of").arg("allowed", Self::ALL.map(Self::as_str).join(", ")),
+                )
+            })
+    }
+
+    /// A change that makes procedures citing the reference out of date.
+    pub fn flags_citing_documents(self) -> bool {
+        matches!(self, Self::Amended | Self::Replaced | Self::Repealed)
+    }
+}
 
 /// A legal document number split into its parts: `19/2014/QĐ-TTg`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -93,7 +131,7 @@ pub struct LegalRef {
     pub title: String,
     pub issued_on: Option<NaiveDate>,
     pub effective_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: LegalRefStatus,
     pub status_effective_on: Option<NaiveDate>,
     pub replaced_by: Option<Uuid>,
     pub created_at: chrono::DateTime<Utc>,
@@ -180,7 +218,7 @@ pub async fn create_legal_ref(
         title: Set(title),
         issued_on: Set(input.issued_on),
         effective_on: Set(input.effective_on),
-        status: Set("in_force".into()),
+        status: Set(LegalRefStatus::InForce),
         status_effective_on: Set(None),
         replaced_by: Set(None),
         revision: Set(1),
@@ -290,14 +328,9 @@ pub(super) async fn plan_changes(
     let mut flag_from = None;
     let mut back_in_force = false;
     if let Some(status) = changes.status {
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(DomainError::invalid(
-                "status",
-                Message::new("one_of").arg("allowed", STATUSES.join(", ")),
-            ));
-        }
-        let effective_on = match (status.as_str(), changes.status_effective_on) {
-            ("in_force", day) => day,
+        let status = LegalRefStatus::parse_field("status", &status)?;
+        let effective_on = match (status, changes.status_effective_on) {
+            (LegalRefStatus::InForce, day) => day,
             (_, Some(day)) => Some(day),
             (_, None) => {
                 return Err(DomainError::invalid(
@@ -312,10 +345,10 @@ pub(super) async fn plan_changes(
                 "status_effective_on".into(),
                 json!([current.status_effective_on, effective_on]),
             );
-            if matches!(status.as_str(), "amended" | "replaced" | "repealed") {
+            if status.flags_citing_documents() {
                 flag_from = effective_on;
             } else {
-                back_in_force = current.status != "in_force";
+                back_in_force = current.status != LegalRefStatus::InForce;
             }
             row.status = Set(status);
             row.status_effective_on = Set(effective_on);
@@ -479,13 +512,8 @@ pub async fn list_legal_refs(
         );
     }
     if let Some(status) = &filter.status {
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(DomainError::invalid(
-                "status",
-                Message::new("one_of").arg("allowed", STATUSES.join(", ")),
-            ));
-        }
-        condition = condition.add(legal_ref::Column::Status.eq(status.as_str()));
+        let status = LegalRefStatus::parse_field("status", status)?;
+        condition = condition.add(legal_ref::Column::Status.eq(status));
     }
     let query = legal_ref::Entity::find().filter(condition);
     let query = query.order_by_asc(legal_ref::Column::NumberKey);

@@ -215,7 +215,7 @@ pub struct LegalBasis {
     pub id: Uuid,
     pub number: String,
     pub title: String,
-    pub status: String,
+    pub status: crate::db::entities::legal_ref::LegalRefStatus,
 }
 
 /// A document as the API shows it, with its versions and legal bases.
