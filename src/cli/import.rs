@@ -48,7 +48,7 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
         Some(text) => Some(DocumentKind::parse(text).with_context(|| {
             format!(
                 "unknown kind {text:?}; use one of: {}",
-                DocumentKind::ALL.map(DocumentKind::as_str).join(", ")
+                DocumentKind::names()
             )
         })?),
     };

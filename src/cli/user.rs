@@ -47,12 +47,8 @@ pub(super) async fn run(config: Config, command: UserCommand) -> anyhow::Result<
     } = command;
     let password = read_password(password_stdin)?;
     let app = App::build(config).await?;
-    let role = Role::parse(&role).with_context(|| {
-        format!(
-            "unknown role {role:?}; use one of: {}",
-            Role::ALL.map(Role::as_str).join(", ")
-        )
-    })?;
+    let role = Role::parse(&role)
+        .with_context(|| format!("unknown role {role:?}; use one of: {}", Role::names()))?;
     let operator = Actor::system("cli");
     let db = &app.state.db;
     let created = users::create_user(
