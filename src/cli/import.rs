@@ -41,7 +41,7 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
     let (dir, agency, kind) = (dir.as_path(), agency.as_str(), kind.as_deref());
     use crate::domain::documents::{
         DocumentKind,
-        import::{ImportOutcome, ImportRequest, files_under, import_file, import_plan},
+        import::{ImportOutcome, ImportRequest, files_under, import_files, import_plan},
     };
     let kind = match kind {
         None => None,
@@ -77,55 +77,55 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
     let operator = Actor::system("import");
     let (mut imported, mut updated, mut skipped) = (0, 0, 0);
     let mut failed = Vec::new();
-    for planned in &files {
-        let path = &planned.path;
-        bar.set_message(
-            path.file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        );
-        let request = ImportRequest {
-            agency,
-            kind,
-            root: dir,
-            dry_run,
-            effective_from,
-        };
-        let outcome = import_file(
-            &app.state.db,
-            &app.state.blobs,
-            &app.state.config,
-            &operator,
-            request,
-            planned,
-        )
-        .await;
-        match outcome {
-            ImportOutcome::WouldImport {
-                code,
-                kind,
-                title,
-                effective_from,
-            } => {
-                imported += 1;
-                let shown = path.strip_prefix(dir).unwrap_or(path).display().to_string();
-                let from = effective_from
-                    .map(|day| format!(", in force from {}", day.format("%d/%m/%Y")))
-                    .unwrap_or_default();
-                bar.suspend(|| {
-                    println!(
-                        "  {code:<16} {:<16} {title}  ({shown}{from})",
-                        kind.as_str()
-                    );
-                });
+    let request = ImportRequest {
+        agency,
+        kind,
+        root: dir,
+        dry_run,
+        effective_from,
+    };
+    import_files(
+        &app.state.db,
+        &app.state.blobs,
+        &app.state.config,
+        &operator,
+        request,
+        &files,
+        |planned, outcome| {
+            let path = &planned.path;
+            bar.set_message(
+                path.file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
+            match outcome {
+                ImportOutcome::WouldImport {
+                    code,
+                    kind,
+                    title,
+                    effective_from,
+                } => {
+                    imported += 1;
+                    let shown = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+                    let from = effective_from
+                        .map(|day| format!(", in force from {}", day.format("%d/%m/%Y")))
+                        .unwrap_or_default();
+                    bar.suspend(|| {
+                        println!(
+                            "  {code:<16} {:<16} {title}  ({shown}{from})",
+                            kind.as_str()
+                        );
+                    });
+                }
+                ImportOutcome::Imported { .. } => imported += 1,
+                ImportOutcome::NewVersion { .. } => updated += 1,
+                ImportOutcome::Skipped => skipped += 1,
+                ImportOutcome::Failed(reason) => failed.push((path.clone(), reason)),
             }
-            ImportOutcome::Imported { .. } => imported += 1,
-            ImportOutcome::NewVersion { .. } => updated += 1,
-            ImportOutcome::Skipped => skipped += 1,
-            ImportOutcome::Failed(reason) => failed.push((path.clone(), reason)),
-        }
-        bar.inc(1);
-    }
+            bar.inc(1);
+        },
+    )
+    .await?;
     bar.finish_and_clear();
     if let Some((stop, worker)) = beside {
         stop.cancel();

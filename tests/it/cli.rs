@@ -644,6 +644,77 @@ db_test!(
     }
 );
 
+db_test!(
+    a_file_that_fails_while_recorded_loses_only_itself_and_the_files_around_it_land,
+    |app| {
+        app.agency("SKHCN", "department", None).await;
+        let folder = tempfile::tempdir().unwrap();
+        let write =
+            |name: &str, body: &str| std::fs::write(folder.path().join(name), body).unwrap();
+        write("A-truoc.txt", "Kế hoạch đào tạo năm 2025");
+        // Issue 1 says it was issued in June, after the day the newest is put in force: the
+        // newest cannot come after it, so issue 2 fails while it is being recorded.
+        write(
+            "QT-03 v1.txt",
+            "Quy trình tiếp nhận hồ sơ\nNgày ban hành: 01/06/2025",
+        );
+        write("QT-03 v2.txt", "Quy trình tiếp nhận hồ sơ, bản sửa đổi");
+        write("Z-sau.txt", "Báo cáo tổng kết năm 2025");
+        let dir = folder.path().to_string_lossy().into_owned();
+        let import = hoso(
+            &app,
+            &[
+                "import",
+                &dir,
+                "--agency",
+                "SKHCN",
+                "--effective-from",
+                "2025-03-01",
+            ],
+        );
+        let said = text(&import.stdout);
+        assert!(import.status.success(), "{}", text(&import.stderr));
+        assert!(said.contains("imported 3, new versions 0"), "{said}");
+        assert!(said.contains("failed 1"), "{said}");
+        assert!(said.contains("QT-03 v2.txt"), "{said}");
+        assert!(said.contains("imported oldest first"), "{said}");
+        // Nothing of the failed issue was kept: one version of QT-03, in force from June.
+        let list = app
+            .get("/api/v1/documents?agency=SKHCN&sort=code", &app.admin_token)
+            .await;
+        assert_eq!(list.json["total"], 3, "{}", list.text);
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM document_versions").await,
+            3
+        );
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM imports").await, 3);
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'version.import_in_force'"
+            )
+            .await,
+            3
+        );
+        let verify = hoso(&app, &["audit", "verify"]);
+        assert!(verify.status.success(), "{}", text(&verify.stdout));
+        // Run again, the failed file is tried again and fails the same way; the rest is skipped.
+        let again = hoso(
+            &app,
+            &[
+                "import",
+                &dir,
+                "--agency",
+                "SKHCN",
+                "--effective-from",
+                "2025-03-01",
+            ],
+        );
+        let said = text(&again.stdout);
+        assert!(said.contains("skipped (unchanged) 3, failed 1"), "{said}");
+    }
+);
+
 /// Runs `hoso import` and kills it (SIGKILL) as soon as `until` holds, checked every 20 ms.
 async fn import_killed_when(
     app: &TestApp,

@@ -74,10 +74,17 @@ pub async fn publish(
     active.published_by = Set(actor.user_id);
     active.published_at = Set(Some(Utc::now().trunc_subsecs(6)));
     active.effective_from = Set(Some(request.effective_from));
-    let updated = active.update(&change.txn).await?;
-    if request.effective_from <= today {
-        activate(&change.txn, &updated).await?;
+    let document = if request.effective_from <= today {
+        let (_, document) = activate(
+            &change.txn,
+            active,
+            change.document.id,
+            request.effective_from,
+        )
+        .await?;
+        document
     } else {
+        active.update(&change.txn).await?;
         jobs::submit_at(
             &change.txn,
             &ActivateVersions { version_id: id },
@@ -85,14 +92,10 @@ pub async fn publish(
             start_of_day_utc(request.effective_from),
         )
         .await?;
-    }
-    let Change {
-        txn,
-        document,
-        version,
-        ..
-    } = change;
-    refresh_document(&txn, &fresh_document(&txn, document.id).await?).await?;
+        fresh_document(&change.txn, change.document.id).await?
+    };
+    let Change { txn, version, .. } = change;
+    refresh_document(&txn, &document).await?;
     audit(
         &txn,
         actor,
@@ -128,8 +131,14 @@ pub async fn activate_due_versions(conn: &DatabaseConnection) -> DomainResult<us
         if current.status != VersionStatus::Approved {
             continue;
         }
-        activate(&txn, &current).await?;
-        let row = fresh_document(&txn, current.document_id).await?;
+        let effective_from = current.effective_from.unwrap_or_else(today);
+        let (current, row) = activate(
+            &txn,
+            current.clone().into(),
+            current.document_id,
+            effective_from,
+        )
+        .await?;
         refresh_document(&txn, &row).await?;
         audit(
             &txn,
@@ -179,13 +188,11 @@ pub(crate) async fn put_in_force_on_import(
         ));
     }
     let now = Utc::now().trunc_subsecs(6);
+    let document_id = version.document_id;
     let mut active: document_version::ActiveModel = version.into();
     active.published_by = Set(actor.user_id);
     active.published_at = Set(Some(now));
-    active.effective_from = Set(Some(effective_from));
-    let published = active.update(txn).await?;
-    activate(txn, &published).await?;
-    let row = fresh_document(txn, published.document_id).await?;
+    let (published, row) = activate(txn, active, document_id, effective_from).await?;
     refresh_document(txn, &row).await?;
     audit(
         txn,
@@ -197,21 +204,21 @@ pub(crate) async fn put_in_force_on_import(
         json!({"effective_from": effective_from, "imported_by": actor.name}),
     )
     .await?;
-    document_version::Entity::find_by_id(published.id)
-        .one(txn)
-        .await?
-        .ok_or(DomainError::NotFound("version"))
+    Ok(published)
 }
 
-/// Makes `version` the effective one: the previous effective version is superseded the day
-/// before, the review clock starts, and a pending legal-update flag is cleared.
+/// Makes `version` (with any other changes already set on it) the effective one of its
+/// document from `effective_from`: the previous effective version is superseded the day before,
+/// the review clock starts, and a pending legal-update flag is cleared. Returns the version and
+/// its document as now stored.
 async fn activate(
     txn: &DatabaseTransaction,
-    version: &document_version::Model,
-) -> DomainResult<()> {
-    let effective_from = version.effective_from.unwrap_or_else(today);
+    mut version: document_version::ActiveModel,
+    document_id: Uuid,
+    effective_from: NaiveDate,
+) -> DomainResult<(document_version::Model, document::Model)> {
     let previous = document_version::Entity::find()
-        .filter(document_version::Column::DocumentId.eq(version.document_id))
+        .filter(document_version::Column::DocumentId.eq(document_id))
         .filter(document_version::Column::Status.eq(VersionStatus::Effective))
         .all(txn)
         .await?;
@@ -223,12 +230,11 @@ async fn activate(
         active.updated_at = Set(Utc::now().trunc_subsecs(6));
         active.update(txn).await?;
     }
-    let mut active: document_version::ActiveModel = version.clone().into();
-    active.status = Set(VersionStatus::Effective);
-    active.effective_from = Set(Some(effective_from));
-    active.updated_at = Set(Utc::now().trunc_subsecs(6));
-    active.update(txn).await?;
-    let row = fresh_document(txn, version.document_id).await?;
+    version.status = Set(VersionStatus::Effective);
+    version.effective_from = Set(Some(effective_from));
+    version.updated_at = Set(Utc::now().trunc_subsecs(6));
+    let version = version.update(txn).await?;
+    let row = fresh_document(txn, document_id).await?;
     let mut document: document::ActiveModel = row.clone().into();
     document.next_review_on = Set(Some(add_months(
         effective_from,
@@ -237,8 +243,8 @@ async fn activate(
     document.update_required_by = Set(None);
     document.update_reason = Set(None);
     document.obsolete_reason = Set(None);
-    document.update(txn).await?;
-    Ok(())
+    let document = document.update(txn).await?;
+    Ok((version, document))
 }
 
 /// Registers the job that activates versions on their effective day.

@@ -156,7 +156,7 @@ pub(crate) async fn insert_document(
     }
     .insert(txn)
     .await?;
-    set_legal_refs(txn, row.id, &legal_ref_ids).await?;
+    insert_legal_refs(txn, row.id, &legal_ref_ids).await?;
     audit(
         txn,
         actor,
@@ -441,15 +441,28 @@ async fn set_legal_refs(
         .filter(document_legal_ref::Column::DocumentId.eq(document_id))
         .exec(db)
         .await?;
+    insert_legal_refs(db, document_id, ids).await
+}
+
+/// Records the legal bases of a document that has none yet, in one statement.
+async fn insert_legal_refs(
+    db: &impl ConnectionTrait,
+    document_id: Uuid,
+    ids: &[Uuid],
+) -> DomainResult<()> {
     let unique: BTreeSet<Uuid> = ids.iter().copied().collect();
-    for legal_ref_id in unique {
-        document_legal_ref::ActiveModel {
+    if unique.is_empty() {
+        return Ok(());
+    }
+    let rows = unique
+        .into_iter()
+        .map(|legal_ref_id| document_legal_ref::ActiveModel {
             document_id: Set(document_id),
             legal_ref_id: Set(legal_ref_id),
-        }
-        .insert(db)
+        });
+    document_legal_ref::Entity::insert_many(rows)
+        .exec_without_returning(db)
         .await?;
-    }
     Ok(())
 }
 

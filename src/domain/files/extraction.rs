@@ -96,6 +96,8 @@ pub async fn retry_failed(
 
 /// A file waiting for a job of its own.
 pub(crate) const QUEUED: &str = "queued";
+/// Extraction status of a file whose text is stored.
+pub(crate) const DONE: &str = "done";
 
 /// Queues the re-indexing of every owner of a file, whose text just changed.
 async fn reindex_owners(db: &impl ConnectionTrait, file_id: Uuid) -> DomainResult<()> {
@@ -132,7 +134,7 @@ impl Handler<ExtractFile> for Extract {
         let Some(row) = file::Entity::find_by_id(id).one(&context.db).await? else {
             return Ok(());
         };
-        if row.extraction_status == "done" {
+        if row.extraction_status == DONE {
             return Ok(());
         }
         let limits = context.config.extract_limits();
@@ -164,13 +166,7 @@ impl Handler<ExtractFile> for Extract {
         match outcome {
             Ok(extracted) => {
                 let needs_ocr = !extracted.pages_without_text.is_empty();
-                record(
-                    &txn,
-                    id,
-                    &extracted,
-                    if needs_ocr { QUEUED } else { "done" },
-                )
-                .await?;
+                record(&txn, id, &extracted, if needs_ocr { QUEUED } else { DONE }).await?;
                 // The pages with text are searchable at once; the scanned ones follow.
                 reindex_owners(&txn, id).await?;
                 if needs_ocr {
@@ -196,16 +192,6 @@ impl Handler<ExtractFile> for Extract {
         txn.commit().await?;
         Ok(())
     }
-}
-
-/// Records the text of a file read whole when it was received, as the extraction job would:
-/// its pages, and the status `done`. Its owners' index jobs come from their own change.
-pub(super) async fn record_read_text(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    extracted: &Extracted,
-) -> DomainResult<()> {
-    record(db, id, extracted, "done").await
 }
 
 async fn record(
@@ -330,7 +316,7 @@ impl Handler<OcrFile> for Ocr {
             };
             let read = row.ocr_pages_total.unwrap_or(done) as usize;
             let (status, error) = if failures.len() < read.max(1) {
-                ("done", (!failures.is_empty()).then(|| failures.join("; ")))
+                (DONE, (!failures.is_empty()).then(|| failures.join("; ")))
             } else {
                 ("failed", Some(failures.join("; ")))
             };

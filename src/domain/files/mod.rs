@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    EntityTrait, QueryFilter, QueryOrder, Set, sea_query::OnConflict,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -71,16 +71,27 @@ pub async fn record_file(
 ) -> DomainResult<file::Model> {
     let now = Utc::now().trunc_subsecs(6);
     record_blob(txn, blobs, upload).await?;
+    // Read whole already, with no page to OCR: the text is recorded with the file, done.
+    let read = upload
+        .text
+        .as_ref()
+        .filter(|text| text.pages_without_text.is_empty());
     let row = file::ActiveModel {
         id: Set(Uuid::now_v7()),
         blob_sha256: Set(upload.blob.sha256.clone()),
         original_filename: Set(upload.original_filename.clone()),
         size: Set(upload.blob.size as i64),
         content_type: Set(upload.content_type.to_owned()),
-        extraction_status: Set(extraction::QUEUED.to_owned()),
-        extraction_method: Set(None),
-        extraction_pages: Set(None),
-        extraction_legacy_encoding: Set(None),
+        extraction_status: Set(match read {
+            Some(_) => extraction::DONE,
+            None => extraction::QUEUED,
+        }
+        .to_owned()),
+        extraction_method: Set(read.map(|text| text.method.to_owned())),
+        extraction_pages: Set(read.map(|text| i32::try_from(text.pages.len()).unwrap_or(i32::MAX))),
+        extraction_legacy_encoding: Set(read
+            .and_then(|text| text.legacy_encoding)
+            .map(|encoding| encoding.as_str().to_owned())),
         extraction_error: Set(None),
         ocr_pages_done: Set(None),
         ocr_pages_total: Set(None),
@@ -90,12 +101,9 @@ pub async fn record_file(
     }
     .insert(txn)
     .await?;
-    match &upload.text {
-        // Read whole already, with no page to OCR: the text is recorded now.
-        Some(text) if text.pages_without_text.is_empty() => {
-            extraction::record_read_text(txn, row.id, text).await?;
-        }
-        _ => extraction::enqueue(txn, row.id, max_attempts).await?,
+    match read {
+        Some(text) => insert_pages(txn, row.id, &text.pages).await?,
+        None => extraction::enqueue(txn, row.id, max_attempts).await?,
     }
     Ok(row)
 }
@@ -113,21 +121,20 @@ async fn record_blob(
     if upload.blob.already_present && !blobs.exists(sha256).await? {
         return Err(DomainError::Conflict(Message::new("upload_lost")));
     }
-    if blob::Entity::find_by_id(sha256.clone())
-        .one(txn)
-        .await?
-        .is_some()
-    {
-        return Ok(());
-    }
-    blob::ActiveModel {
+    let row = blob::ActiveModel {
         sha256: Set(upload.blob.sha256.clone()),
         size: Set(upload.blob.size as i64),
         content_type: Set(upload.content_type.to_owned()),
         created_at: Set(Utc::now().trunc_subsecs(6)),
-    }
-    .insert(txn)
-    .await?;
+    };
+    blob::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(blob::Column::Sha256)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 
@@ -167,20 +174,24 @@ pub async fn link(
     owner_id: Uuid,
     file_id: Uuid,
 ) -> DomainResult<()> {
-    let exists = file_link::Entity::find_by_id((owner_kind.to_owned(), owner_id, file_id))
-        .one(db)
-        .await?
-        .is_some();
-    if !exists {
-        file_link::ActiveModel {
-            owner_kind: Set(owner_kind.to_owned()),
-            owner_id: Set(owner_id),
-            file_id: Set(file_id),
-            created_at: Set(Utc::now().trunc_subsecs(6)),
-        }
-        .insert(db)
+    let row = file_link::ActiveModel {
+        owner_kind: Set(owner_kind.to_owned()),
+        owner_id: Set(owner_id),
+        file_id: Set(file_id),
+        created_at: Set(Utc::now().trunc_subsecs(6)),
+    };
+    file_link::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                file_link::Column::OwnerKind,
+                file_link::Column::OwnerId,
+                file_link::Column::FileId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(db)
         .await?;
-    }
     Ok(())
 }
 
@@ -269,6 +280,15 @@ pub(crate) async fn save_pages(
         .filter(file_text::Column::FileId.eq(file_id))
         .exec(db)
         .await?;
+    insert_pages(db, file_id, pages).await
+}
+
+/// Stores the pages of a file that has no stored text yet.
+async fn insert_pages(
+    db: &impl ConnectionTrait,
+    file_id: Uuid,
+    pages: &[String],
+) -> DomainResult<()> {
     // A few rows per statement: pages can be long, and statements have size limits.
     for (chunk_index, chunk) in pages.chunks(50).enumerate() {
         let rows = chunk.iter().enumerate().map(|(index, text)| {

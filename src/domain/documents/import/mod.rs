@@ -2,21 +2,23 @@
 //! with one draft version per file, through the same domain code as the API.
 //!
 //! Each file is stored in the blob store first, then its document, version and import record are
-//! committed in one transaction, so an import killed at any moment resumes without duplicates: a
-//! file already imported from the same relative path with the same hash is skipped, a changed one
-//! becomes a new draft version of its document.
+//! committed together (many files per transaction, one savepoint each), so an import killed at any
+//! moment resumes without duplicates: a file already imported from the same relative path with the
+//! same hash is skipped, a changed one becomes a new draft version of its document. Files are read
+//! ahead (hashed, typed, their text extracted, stored) while earlier ones are recorded.
 //!
 //! Imported in force (`--effective-from`), the files of one document code are its issues: a
 //! `QT-01 … (lần 1).doc` in a "Hết hiệu lực" folder and the `QT-01 ….docx` in use become one
 //! document with its history, oldest first, each earlier issue in force from the day its text
 //! says it was issued until the next one began.
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use chrono::{SubsecRound, Utc};
+use futures::StreamExt;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -111,178 +113,386 @@ fn first_heading(text: &str) -> Option<String> {
         .map(|line| line.chars().take(300).collect())
 }
 
-/// Imports one file of the request's folder into the agency.
-pub async fn import_file(
+/// Files read ahead of the one being recorded: hashing, reading, extracting and storing run
+/// while the database records the files before them.
+const READ_AHEAD: usize = 8;
+/// At most this many files are recorded in one transaction (each in its own savepoint, so a
+/// file that fails loses nothing of the others).
+const FILES_PER_TRANSACTION: usize = 128;
+
+/// Imports the request's files, in the order given, into the agency and tells `each` what
+/// happened to every file as soon as it is committed.
+///
+/// Reading a file (hashing, type, text, title, storing its bytes) runs ahead, several files at
+/// a time; recording them runs in order, many files per write transaction, one savepoint per
+/// file. A file that fails is rolled back alone and reported; an import killed at any moment
+/// resumes without duplicates (blobs stored for files not yet committed are cleaned up as
+/// unreferenced). Fails only when the agency is unknown or the database refuses a transaction.
+pub async fn import_files(
     conn: &DatabaseConnection,
     blobs: &BlobStore,
     config: &Config,
     actor: &Actor,
     request: ImportRequest<'_>,
-    planned: &PlannedFile,
-) -> ImportOutcome {
-    match try_import(conn, blobs, config, actor, request, planned).await {
-        Ok(outcome) => outcome,
-        Err(error) => ImportOutcome::Failed(error.to_string()),
+    files: &[PlannedFile],
+    mut each: impl FnMut(&PlannedFile, ImportOutcome),
+) -> DomainResult<()> {
+    let agency = &agencies::resolve(conn, request.agency).await?;
+    let (ready, mut received) = tokio::sync::mpsc::channel(FILES_PER_TRANSACTION * 2);
+    // Each file is read by a task of its own, so reading runs on other threads than recording.
+    let reading = Arc::new(Reading {
+        conn: conn.clone(),
+        blobs: blobs.clone(),
+        config: config.clone(),
+        agency: agency.clone(),
+        kind: request.kind,
+        root: request.root.to_path_buf(),
+        dry_run: request.dry_run,
+        effective_from: request.effective_from,
+    });
+    let reader = async {
+        let mut reads = futures::stream::iter(files)
+            .map(|planned| {
+                let reading = Arc::clone(&reading);
+                let owned = planned.clone();
+                let task = tokio::spawn(async move { reading.read(&owned).await });
+                async move {
+                    let read = task.await.unwrap_or_else(|error| {
+                        Err(DomainError::invalid(
+                            "file",
+                            Message::new("file_unreadable").arg("detail", error.to_string()),
+                        ))
+                    });
+                    (planned, read)
+                }
+            })
+            .buffered(READ_AHEAD);
+        while let Some(read) = reads.next().await {
+            if ready.send(read).await.is_err() {
+                break; // the writer stopped on an error of its own
+            }
+        }
+        drop(ready);
+    };
+    let writer = async {
+        let mut batch = Vec::with_capacity(FILES_PER_TRANSACTION);
+        while received.recv_many(&mut batch, FILES_PER_TRANSACTION).await > 0 {
+            let outcomes = if request.dry_run {
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for (planned, read) in batch.drain(..) {
+                    let outcome = match read {
+                        Ok(Read::Unchanged) => ImportOutcome::Skipped,
+                        Ok(Read::Ready(file)) => would_import(conn, agency, request, *file)
+                            .await
+                            .unwrap_or_else(|error| ImportOutcome::Failed(error.to_string())),
+                        Err(error) => ImportOutcome::Failed(error.to_string()),
+                    };
+                    outcomes.push((planned, outcome));
+                }
+                outcomes
+            } else {
+                record_batch(conn, blobs, config, actor, agency, request, &mut batch).await?
+            };
+            for (planned, outcome) in outcomes {
+                each(planned, outcome);
+            }
+        }
+        DomainResult::Ok(())
+    };
+    let ((), written) = tokio::join!(reader, writer);
+    written
+}
+
+/// A file read from the folder, ready to record.
+struct ReadFile {
+    rel_path: String,
+    sha256: String,
+    /// The import record of the same path, when an earlier run imported it.
+    previous: Option<import::Model>,
+    stem: String,
+    title: String,
+    kind: DocumentKind,
+    /// An earlier issue of a document imported in force: its issue day, from its text.
+    issued_on: Option<chrono::NaiveDate>,
+    /// Stored in the blob store (not in a dry run).
+    uploaded: Option<UploadedFile>,
+    shares_code: bool,
+}
+
+enum Read {
+    /// The same bytes as when the path was imported last.
+    Unchanged,
+    Ready(Box<ReadFile>),
+}
+
+/// What reading a file needs, shared by the tasks that read.
+struct Reading {
+    conn: DatabaseConnection,
+    blobs: BlobStore,
+    config: Config,
+    agency: crate::db::entities::agency::Model,
+    kind: Option<DocumentKind>,
+    root: std::path::PathBuf,
+    dry_run: bool,
+    effective_from: Option<chrono::NaiveDate>,
+}
+
+impl Reading {
+    /// Reads one file: its hash (unchanged since the last import?), type, text, title and issue
+    /// day, and stores its bytes. Writes nothing to the database.
+    async fn read(&self, planned: &PlannedFile) -> DomainResult<Read> {
+        let path = planned.path.as_path();
+        let Reading {
+            conn,
+            blobs,
+            config,
+            agency,
+            kind,
+            root,
+            dry_run,
+            effective_from,
+        } = self;
+        let (kind, dry_run, effective_from) = (*kind, *dry_run, *effective_from);
+        let rel_path: String = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/")
+            .nfc()
+            .collect();
+        let io = |error: std::io::Error| {
+            DomainError::invalid(
+                "file",
+                Message::new("file_unreadable").arg("detail", error.to_string()),
+            )
+        };
+        let (sha256, size) = sha256_of(path).await.map_err(io)?;
+        // Only this file writes the import record of its path, so reading it ahead is safe.
+        let previous = import::Entity::find()
+            .filter(import::Column::AgencyId.eq(agency.id))
+            .filter(import::Column::RelPath.eq(&rel_path))
+            .one(conn)
+            .await?;
+        if previous.as_ref().is_some_and(|row| row.sha256 == sha256) {
+            return Ok(Read::Unchanged);
+        }
+        if size == 0 {
+            return Err(DomainError::invalid("file", Message::new("file_empty")));
+        }
+        if size > config.max_upload_bytes {
+            return Err(DomainError::invalid(
+                "file",
+                Message::new("file_too_large").arg("limit", config.max_upload_bytes),
+            ));
+        }
+        let filename = clean_filename(
+            &path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        let mut head = vec![0u8; filetype::SNIFF_BYTES];
+        let mut file = tokio::fs::File::open(path).await.map_err(io)?;
+        let mut filled = 0;
+        while filled < head.len() {
+            let read = file.read(&mut head[filled..]).await.map_err(io)?;
+            if read == 0 {
+                break;
+            }
+            filled += read;
+        }
+        head.truncate(filled);
+        let content_type =
+            filetype::detect(&head, &filename).map_err(DomainError::UnsupportedType)?;
+        let stem = Path::new(&filename)
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Read once: for the title and issue day, and as the text recorded with the file (no
+        // extraction job reads it again).
+        let extracted = if size
+            <= config
+                .extract_limits()
+                .max_input_bytes
+                .min(50 * 1024 * 1024)
+        {
+            let bytes = tokio::fs::read(path).await.map_err(io)?;
+            extract::extract_async(bytes, content_type.to_owned(), config.extract_limits())
+                .await
+                .ok()
+        } else {
+            None
+        };
+        let text = extracted.as_ref().map(extract::Extracted::text);
+        let title = text
+            .as_deref()
+            .and_then(|text| titles::administrative_title(text).or_else(|| first_heading(text)))
+            .unwrap_or_else(|| title_from_name(&stem));
+        // An earlier issue was in force from the day it was issued; the newest from the day given.
+        let issued_on = if planned.earlier && effective_from.is_some() {
+            Some(
+                text.as_deref()
+                    .and_then(titles::issue_date)
+                    .ok_or_else(|| {
+                        let code = code_from_name(&stem).unwrap_or_else(|| stem.clone());
+                        DomainError::invalid(
+                            "file",
+                            Message::new("import_no_issue_date").arg("code", code),
+                        )
+                    })?,
+            )
+        } else {
+            None
+        };
+        let kind = kind
+            .or_else(|| kind_from_folders(&rel_path))
+            .unwrap_or(DocumentKind::Other);
+        let uploaded = if dry_run {
+            None
+        } else {
+            let body = ReaderStream::new(tokio::fs::File::open(path).await.map_err(io)?);
+            let blob = blobs
+                .put_stream(body, Some(&sha256), config.max_upload_bytes)
+                .await?;
+            Some(UploadedFile {
+                blob,
+                original_filename: filename,
+                content_type,
+                text: extracted,
+            })
+        };
+        Ok(Read::Ready(Box::new(ReadFile {
+            rel_path,
+            sha256,
+            previous,
+            stem,
+            title,
+            kind,
+            issued_on,
+            uploaded,
+            shares_code: planned.shares_code,
+        })))
     }
 }
 
-async fn try_import(
+/// Records a batch of read files in one write transaction, one savepoint per file.
+async fn record_batch<'p>(
     conn: &DatabaseConnection,
     blobs: &BlobStore,
     config: &Config,
     actor: &Actor,
+    agency: &crate::db::entities::agency::Model,
     request: ImportRequest<'_>,
-    planned: &PlannedFile,
-) -> DomainResult<ImportOutcome> {
-    let path = planned.path.as_path();
-    let ImportRequest {
-        agency: agency_code,
-        kind,
-        root,
-        dry_run,
-        effective_from,
-    } = request;
-    let agency = agencies::resolve(conn, agency_code).await?;
-    let rel_path: String = path
-        .strip_prefix(root)
-        .unwrap_or(path)
-        .components()
-        .map(|part| part.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-        .nfc()
-        .collect();
-    let io = |error: std::io::Error| {
-        DomainError::invalid(
-            "file",
-            Message::new("file_unreadable").arg("detail", error.to_string()),
-        )
-    };
-    let (sha256, size) = sha256_of(path).await.map_err(io)?;
-    let previous = import::Entity::find()
-        .filter(import::Column::AgencyId.eq(agency.id))
-        .filter(import::Column::RelPath.eq(&rel_path))
-        .one(conn)
-        .await?;
-    if previous.as_ref().is_some_and(|row| row.sha256 == sha256) {
-        return Ok(ImportOutcome::Skipped);
+    batch: &mut Vec<(&'p PlannedFile, DomainResult<Read>)>,
+) -> DomainResult<Vec<(&'p PlannedFile, ImportOutcome)>> {
+    let txn = db::begin_write(conn).await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (planned, read) in batch.drain(..) {
+        let outcome = match read {
+            Ok(Read::Unchanged) => ImportOutcome::Skipped,
+            Err(error) => ImportOutcome::Failed(error.to_string()),
+            Ok(Read::Ready(file)) => {
+                let savepoint = txn.begin().await?;
+                match record(&savepoint, blobs, config, actor, agency, request, *file).await {
+                    Ok(outcome) => {
+                        savepoint.commit().await?;
+                        outcome
+                    }
+                    Err(error) => {
+                        savepoint.rollback().await?;
+                        ImportOutcome::Failed(error.to_string())
+                    }
+                }
+            }
+        };
+        outcomes.push((planned, outcome));
     }
-    if size == 0 {
-        return Err(DomainError::invalid("file", Message::new("file_empty")));
-    }
-    if size > config.max_upload_bytes {
-        return Err(DomainError::invalid(
-            "file",
-            Message::new("file_too_large").arg("limit", config.max_upload_bytes),
-        ));
-    }
-    let filename = clean_filename(
-        &path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
-    let mut head = vec![0u8; filetype::SNIFF_BYTES];
-    let mut file = tokio::fs::File::open(path).await.map_err(io)?;
-    let mut filled = 0;
-    while filled < head.len() {
-        let read = file.read(&mut head[filled..]).await.map_err(io)?;
-        if read == 0 {
-            break;
-        }
-        filled += read;
-    }
-    head.truncate(filled);
-    let content_type = filetype::detect(&head, &filename).map_err(DomainError::UnsupportedType)?;
-    let stem = Path::new(&filename)
-        .file_stem()
-        .map(|stem| stem.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    txn.commit().await?;
+    Ok(outcomes)
+}
 
-    let existing_document = match &previous {
+/// The document a read file belongs to, when it is a later version or issue of one, and the
+/// code it has or will have.
+async fn document_and_code(
+    conn: &impl ConnectionTrait,
+    agency: &crate::db::entities::agency::Model,
+    request: ImportRequest<'_>,
+    file: &ReadFile,
+) -> DomainResult<(Option<document::Model>, String)> {
+    let existing = match &file.previous {
         Some(row) => {
             document::Entity::find_by_id(row.document_id)
                 .one(conn)
                 .await?
         }
         // A later issue of a document this import brought in from another file.
-        None if planned.shares_code && effective_from.is_some() => {
-            imported_document_with_code(conn, agency.id, &stem).await?
+        None if file.shares_code && request.effective_from.is_some() => {
+            imported_document_with_code(conn, agency.id, &file.stem).await?
         }
         None => None,
     };
-    let code = match &existing_document {
+    let code = match &existing {
         Some(row) => row.code.clone(),
-        None => unique_code(conn, agency.id, &stem, &sha256).await?,
+        None => unique_code(conn, agency.id, &file.stem, &file.sha256).await?,
     };
-    let earlier_issue = planned.earlier && effective_from.is_some();
-    // Read once: for the title and issue day, and as the text recorded with the file (no
-    // extraction job reads it again).
-    let extracted = if size
-        <= config
-            .extract_limits()
-            .max_input_bytes
-            .min(50 * 1024 * 1024)
-    {
-        let bytes = tokio::fs::read(path).await.map_err(io)?;
-        extract::extract_async(bytes, content_type.to_owned(), config.extract_limits())
-            .await
-            .ok()
-    } else {
-        None
-    };
-    let text = extracted.as_ref().map(extract::Extracted::text);
-    let title = text
-        .as_deref()
-        .and_then(|text| titles::administrative_title(text).or_else(|| first_heading(text)))
-        .unwrap_or_else(|| title_from_name(&stem));
-    // An earlier issue was in force from the day it was issued; the newest from the day given.
-    let effective_from = match effective_from {
-        Some(_) if earlier_issue => Some(text.as_deref().and_then(titles::issue_date).ok_or_else(
-            || {
-                DomainError::invalid(
-                    "file",
-                    Message::new("import_no_issue_date").arg("code", &code),
-                )
-            },
-        )?),
-        day => day,
-    };
-    let kind = kind
-        .or_else(|| kind_from_folders(&rel_path))
-        .unwrap_or(DocumentKind::Other);
-    if dry_run {
-        let (kind, title) = match &existing_document {
-            Some(row) => (
-                DocumentKind::parse(&row.kind).unwrap_or(kind),
-                row.title.clone(),
-            ),
-            None => (kind, title),
-        };
-        return Ok(ImportOutcome::WouldImport {
-            code,
-            kind,
-            title,
-            effective_from,
-        });
-    }
+    Ok((existing, code))
+}
 
-    let body = ReaderStream::new(tokio::fs::File::open(path).await.map_err(io)?);
-    let blob = blobs
-        .put_stream(body, Some(&sha256), config.max_upload_bytes)
-        .await?;
-    let uploaded = UploadedFile {
-        blob,
-        original_filename: filename,
-        content_type,
-        text: extracted,
+/// What a dry run says of a read file.
+async fn would_import(
+    conn: &DatabaseConnection,
+    agency: &crate::db::entities::agency::Model,
+    request: ImportRequest<'_>,
+    file: ReadFile,
+) -> DomainResult<ImportOutcome> {
+    let (existing, code) = document_and_code(conn, agency, request, &file).await?;
+    let (kind, title) = match existing {
+        Some(row) => (
+            DocumentKind::parse(&row.kind).unwrap_or(file.kind),
+            row.title,
+        ),
+        None => (file.kind, file.title),
     };
-    let txn = db::begin_write(conn).await?;
+    Ok(ImportOutcome::WouldImport {
+        code,
+        kind,
+        title,
+        effective_from: file.issued_on.or(request.effective_from),
+    })
+}
+
+/// Records one read file: its document (new, or the one it is a version or issue of), its
+/// version (or the replaced file of a draft nobody submitted), in force when asked, and its
+/// import record.
+async fn record(
+    txn: &DatabaseTransaction,
+    blobs: &BlobStore,
+    config: &Config,
+    actor: &Actor,
+    agency: &crate::db::entities::agency::Model,
+    request: ImportRequest<'_>,
+    file: ReadFile,
+) -> DomainResult<ImportOutcome> {
+    let (existing_document, code) = document_and_code(txn, agency, request, &file).await?;
+    let ReadFile {
+        rel_path,
+        sha256,
+        previous,
+        title,
+        kind,
+        issued_on,
+        uploaded,
+        ..
+    } = file;
+    // Stored whenever the run records (only a dry run reads without storing).
+    let uploaded = uploaded.ok_or(DomainError::NotFound("file"))?;
     let (document_id, new_document) = match &existing_document {
         Some(row) => (row.id, false),
         None => {
             let row = insert_document(
-                &txn,
+                txn,
                 actor,
                 NewDocument {
                     agency_id: agency.id.to_string(),
@@ -302,14 +512,14 @@ async fn try_import(
     // A changed file becomes a new draft version, or replaces the draft nobody submitted yet.
     let open_draft = match &previous {
         Some(row) if !new_document => document_version::Entity::find_by_id(row.version_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .filter(|version| version.status == VersionStatus::Draft),
         _ => None,
     };
     let version = match open_draft {
         Some(draft) => {
-            replace_draft_file(&txn, blobs, config.job_max_attempts, actor, draft, uploaded).await?
+            replace_draft_file(txn, blobs, config.job_max_attempts, actor, draft, uploaded).await?
         }
         None => {
             let change_summary = match &previous {
@@ -322,7 +532,7 @@ async fn try_import(
                 label: None,
             };
             insert_version(
-                &txn,
+                txn,
                 blobs,
                 config.job_max_attempts,
                 actor,
@@ -333,8 +543,8 @@ async fn try_import(
             .await?
         }
     };
-    let version = match effective_from {
-        Some(day) => publication::put_in_force_on_import(&txn, actor, version, day).await?,
+    let version = match issued_on.or(request.effective_from) {
+        Some(day) => publication::put_in_force_on_import(txn, actor, version, day).await?,
         None => version,
     };
     let now = Utc::now().trunc_subsecs(6);
@@ -344,7 +554,7 @@ async fn try_import(
             active.sha256 = Set(sha256);
             active.version_id = Set(version.id);
             active.imported_at = Set(now);
-            active.update(&txn).await?;
+            active.update(txn).await?;
         }
         None => {
             import::ActiveModel {
@@ -356,11 +566,10 @@ async fn try_import(
                 version_id: Set(version.id),
                 imported_at: Set(now),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
         }
     }
-    txn.commit().await?;
     Ok(if new_document {
         ImportOutcome::Imported { code }
     } else {
@@ -371,7 +580,7 @@ async fn try_import(
 /// The document this import made for the code in `stem`, when another file of the folder
 /// brought it in: a document of the agency with that code and an import record.
 async fn imported_document_with_code(
-    conn: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     agency_id: Uuid,
     stem: &str,
 ) -> DomainResult<Option<document::Model>> {
@@ -397,7 +606,7 @@ async fn imported_document_with_code(
 
 /// The code from the file name, or one made from the hash; suffixed until free in the agency.
 async fn unique_code(
-    conn: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     agency_id: Uuid,
     stem: &str,
     sha256: &str,
