@@ -1,5 +1,6 @@
 //! Assembling a running hoso: configuration, database, blob store, jobs, router and server.
 
+use crate::names::Named;
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
 use axum::{Router, http::StatusCode};
@@ -183,7 +184,7 @@ impl App {
             // Each lane has its own workers: a long OCR never holds back extraction or
             // indexing, and several extractions run side by side.
             let mut workers = tokio::task::JoinSet::new();
-            for lane in Lane::ALL {
+            for &lane in Lane::ALL {
                 for _ in 0..self.state.config.workers_of(lane) {
                     let worker = self.worker().in_lane(lane).named(lane.as_str());
                     workers.spawn(worker.run(shutdown.clone()));

@@ -19,6 +19,7 @@ pub mod http;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod names;
 pub mod pdf_stamp;
 pub mod search;
 pub mod state;

@@ -1,5 +1,6 @@
 //! `hoso import DIR --agency CODE`: bringing an existing folder in, with a progress bar.
 
+use crate::names::Named;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};

@@ -1,5 +1,6 @@
 //! `hoso jobs`: the background jobs, newest first.
 
+use crate::names::Named;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -74,7 +75,7 @@ pub(super) async fn run(config: Config, args: JobsArgs) -> anyhow::Result<ExitCo
             row.id,
             row.kind,
             row.lane,
-            row.status,
+            row.status.as_str(),
             row.attempts,
             row.max_attempts,
             row.run_at.format("%Y-%m-%d %H:%M:%S"),

@@ -1,5 +1,6 @@
 //! `hoso user add`: accounts for operators, with a first role.
 
+use crate::names::Named;
 use std::{io::BufRead, process::ExitCode};
 
 use anyhow::{Context, bail};

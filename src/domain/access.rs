@@ -11,8 +11,22 @@ use super::{DomainError, DomainResult};
 use crate::db::entities::agency;
 
 /// A role a user holds over an agency subtree (DOMAIN.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// Quản trị hệ thống: users, agencies, configuration.
     Admin,
@@ -31,38 +45,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Admin,
-        Role::Coordinator,
-        Role::AgencyHead,
-        Role::IsoOfficer,
-        Role::InternalAuditor,
-        Role::Staff,
-        Role::Appraiser,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Coordinator => "coordinator",
-            Role::AgencyHead => "agency_head",
-            Role::IsoOfficer => "iso_officer",
-            Role::InternalAuditor => "internal_auditor",
-            Role::Staff => "staff",
-            Role::Appraiser => "appraiser",
-        }
-    }
-
-    /// Every value, for "must be one of …" messages.
-    pub fn names() -> String {
-        Self::ALL.map(Self::as_str).join(", ")
-    }
-
-    /// Parses a role id such as `iso_officer`.
-    pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.as_str() == text)
-    }
-
     /// What holders of this role may do within the scope of their grant.
     fn allows(self, action: Action) -> bool {
         use Action::*;
@@ -408,7 +390,8 @@ mod tests {
 
     #[test]
     fn role_ids_round_trip() {
-        for role in Role::ALL {
+        use crate::names::Named;
+        for &role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("superuser"), None);

@@ -1,5 +1,6 @@
 //! Agencies (cơ quan, đơn vị): a tree of any depth that is renamed, moved and merged over time.
 
+use crate::names::Named;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -22,8 +23,21 @@ use crate::db::{
 use crate::i18n::Message;
 
 /// What kind of body an agency is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AgencyKind {
     /// Tỉnh / UBND tỉnh.
     Province,
@@ -38,39 +52,6 @@ pub enum AgencyKind {
     /// Đơn vị sự nghiệp công lập.
     PublicServiceUnit,
     Other,
-}
-
-impl AgencyKind {
-    pub const ALL: [AgencyKind; 7] = [
-        AgencyKind::Province,
-        AgencyKind::Department,
-        AgencyKind::SubDepartment,
-        AgencyKind::District,
-        AgencyKind::Commune,
-        AgencyKind::PublicServiceUnit,
-        AgencyKind::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgencyKind::Province => "province",
-            AgencyKind::Department => "department",
-            AgencyKind::SubDepartment => "sub_department",
-            AgencyKind::District => "district",
-            AgencyKind::Commune => "commune",
-            AgencyKind::PublicServiceUnit => "public_service_unit",
-            AgencyKind::Other => "other",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
-    }
-
-    /// Every value, for "must be one of …" messages.
-    pub fn names() -> String {
-        Self::ALL.map(Self::as_str).join(", ")
-    }
 }
 
 /// An agency as the API shows it.

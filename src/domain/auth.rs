@@ -1,6 +1,7 @@
 //! Signing in and out: argon2id passwords, random tokens stored hashed, login throttling, and the
 //! first administrator.
 
+use crate::names::Named;
 use std::collections::HashMap;
 
 use base64::Engine;

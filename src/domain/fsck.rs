@@ -185,7 +185,7 @@ async fn index_out_of_step(
 async fn waiting_index_jobs(db: &DatabaseConnection) -> anyhow::Result<(HashSet<Unit>, bool)> {
     let jobs = job::Entity::find()
         .filter(job::Column::Kind.is_in([IndexJob::KIND, IndexAll::KIND]))
-        .filter(job::Column::Status.is_in(["queued", "running"]))
+        .filter(job::Column::Status.is_in([job::JobStatus::Queued, job::JobStatus::Running]))
         .all(db)
         .await?;
     let mut units = HashSet::new();

@@ -11,6 +11,7 @@ use crate::{
     db::entities::job,
     i18n::Message,
     jobs::{JobStatus, Lane},
+    names::Named,
 };
 
 /// A job as the API and `hoso jobs` show it.
@@ -23,8 +24,7 @@ pub struct JobView {
     /// What the job works on (an OCR job lists the pages it has left).
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
-    /// `queued`, `running`, `done` or `dead`.
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i32,
     pub max_attempts: i32,
     pub run_at: DateTime<Utc>,
@@ -57,20 +57,17 @@ pub async fn list_jobs(
         let status = JobStatus::parse(status).ok_or_else(|| {
             DomainError::invalid(
                 "status",
-                Message::new("one_of").arg("allowed", "queued, running, done, dead"),
+                Message::new("one_of").arg("allowed", JobStatus::names()),
             )
         })?;
-        query = query.filter(job::Column::Status.eq(status.as_str()));
+        query = query.filter(job::Column::Status.eq(status));
     }
     if let Some(kind) = filter.kind.as_deref() {
         query = query.filter(job::Column::Kind.eq(kind));
     }
     if let Some(lane) = filter.lane.as_deref() {
         let lane = Lane::parse(lane).ok_or_else(|| {
-            DomainError::invalid(
-                "lane",
-                Message::new("one_of").arg("allowed", "ocr, extract, index, default"),
-            )
+            DomainError::invalid("lane", Message::new("one_of").arg("allowed", Lane::names()))
         })?;
         query = query.filter(job::Column::Lane.eq(lane.as_str()));
     }

@@ -1,6 +1,7 @@
 //! Searching what the actor may read. The index is fed by each kind's indexing jobs
 //! (documents: `documents::indexing`).
 
+use crate::names::Named;
 use std::{sync::Arc, time::Instant};
 
 use chrono::NaiveDate;

@@ -1,5 +1,6 @@
 //! User accounts and their role grants.
 
+use crate::names::Named;
 use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};

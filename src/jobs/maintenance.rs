@@ -30,7 +30,7 @@ pub async fn schedule(
 ) -> Result<(), sea_orm::DbErr> {
     let pending = job::Entity::find()
         .filter(job::Column::Kind.eq(PurgeSessions::KIND))
-        .filter(job::Column::Status.is_in(["queued", "running"]))
+        .filter(job::Column::Status.is_in([job::JobStatus::Queued, job::JobStatus::Running]))
         .one(db)
         .await?;
     if pending.is_none() {

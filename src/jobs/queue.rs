@@ -1,43 +1,19 @@
 //! Queue operations on the `jobs` table.
 
+use crate::names::Named;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, LockBehavior, LockType},
 };
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::Lane;
 use crate::db::entities::job;
 
 /// Where a job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    Queued,
-    Running,
-    Done,
-    Dead,
-}
-
-impl JobStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Queued => "queued",
-            JobStatus::Running => "running",
-            JobStatus::Done => "done",
-            JobStatus::Dead => "dead",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Done, Self::Dead]
-            .into_iter()
-            .find(|status| status.as_str() == text)
-    }
-}
+pub use crate::db::entities::job::JobStatus;
 
 fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
@@ -80,7 +56,7 @@ pub async fn enqueue_in(
         kind: Set(kind.to_owned()),
         lane: Set(lane.as_str().to_owned()),
         payload: Set(payload.to_string()),
-        status: Set(JobStatus::Queued.as_str().to_owned()),
+        status: Set(JobStatus::Queued),
         attempts: Set(0),
         max_attempts: Set(max_attempts.min(i32::MAX as u32) as i32),
         run_at: Set(run_at.trunc_subsecs(6)),
@@ -143,10 +119,25 @@ async fn claim(
     limit: u64,
 ) -> Result<Vec<job::Model>, DbErr> {
     let at = now();
+    // Most polls find nothing due: a read, which never waits for a writer, says so without
+    // taking SQLite's one write lock from whoever is writing (a bulk import, say).
+    let due = job::Entity::find()
+        .select_only()
+        .column(job::Column::Id)
+        .filter(condition.clone())
+        .filter(job::Column::Status.eq(JobStatus::Queued))
+        .filter(job::Column::RunAt.lte(at))
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let txn = crate::db::begin_write(db).await?;
     let candidates = job::Entity::find()
         .filter(condition)
-        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .filter(job::Column::Status.eq(JobStatus::Queued))
         .filter(job::Column::RunAt.lte(at))
         .order_by_asc(job::Column::RunAt)
         .order_by_asc(job::Column::Id)
@@ -159,10 +150,7 @@ async fn claim(
         return Ok(candidates);
     }
     job::Entity::update_many()
-        .col_expr(
-            job::Column::Status,
-            Expr::value(JobStatus::Running.as_str()),
-        )
+        .col_expr(job::Column::Status, Expr::value(JobStatus::Running))
         .col_expr(
             job::Column::Attempts,
             sea_orm::sea_query::ExprTrait::add(Expr::col(job::Column::Attempts), 1),
@@ -177,7 +165,7 @@ async fn claim(
     Ok(candidates
         .into_iter()
         .map(|job| job::Model {
-            status: JobStatus::Running.as_str().to_owned(),
+            status: JobStatus::Running,
             attempts: job.attempts + 1,
             locked_at: Some(at),
             locked_by: Some(worker.to_owned()),
@@ -199,7 +187,7 @@ pub async fn mark_all_done(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<()
     }
     let at = now();
     job::Entity::update_many()
-        .col_expr(job::Column::Status, Expr::value(JobStatus::Done.as_str()))
+        .col_expr(job::Column::Status, Expr::value(JobStatus::Done))
         .col_expr(job::Column::FinishedAt, Expr::value(at))
         .col_expr(job::Column::UpdatedAt, Expr::value(at))
         .col_expr(
@@ -229,7 +217,7 @@ pub async fn mark_failed(
     };
     let mut update = job::ActiveModel {
         id: Set(claimed.id),
-        status: Set(status.as_str().to_owned()),
+        status: Set(status),
         last_error: Set(Some(truncate(error, 4000))),
         locked_at: Set(None),
         locked_by: Set(None),
@@ -269,13 +257,13 @@ async fn requeue_running(
     condition: impl sea_orm::sea_query::IntoCondition,
 ) -> Result<u64, DbErr> {
     let result = job::Entity::update_many()
-        .col_expr(job::Column::Status, Expr::value(JobStatus::Queued.as_str()))
+        .col_expr(job::Column::Status, Expr::value(JobStatus::Queued))
         .col_expr(
             job::Column::LockedAt,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
-        .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
+        .filter(job::Column::Status.eq(JobStatus::Running))
         .filter(condition)
         .exec(db)
         .await?;
@@ -285,7 +273,7 @@ async fn requeue_running(
 /// Jobs waiting to run (queued, due or not).
 pub async fn queue_depth(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     job::Entity::find()
-        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .filter(job::Column::Status.eq(JobStatus::Queued))
         .count(db)
         .await
 }
@@ -296,14 +284,14 @@ pub async fn depth_by_lane(db: &impl ConnectionTrait) -> Result<Vec<(Lane, u64)>
         .select_only()
         .column(job::Column::Lane)
         .column_as(job::Column::Id.count(), "queued")
-        .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+        .filter(job::Column::Status.eq(JobStatus::Queued))
         .group_by(job::Column::Lane)
         .into_tuple()
         .all(db)
         .await?;
     Ok(Lane::ALL
-        .into_iter()
-        .map(|lane| {
+        .iter()
+        .map(|&lane| {
             let queued = counts
                 .iter()
                 .find(|(name, _)| name == lane.as_str())

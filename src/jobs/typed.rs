@@ -14,8 +14,22 @@ use super::{
 use crate::db::entities::job;
 
 /// Where a job waits: each lane has its own workers and its own number of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Lane {
     /// Reading scanned pages: minutes of CPU per file.
     Ocr,
@@ -25,23 +39,6 @@ pub enum Lane {
     Index,
     /// Everything else: activations, housekeeping.
     Default,
-}
-
-impl Lane {
-    pub const ALL: [Lane; 4] = [Lane::Ocr, Lane::Extract, Lane::Index, Lane::Default];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lane::Ocr => "ocr",
-            Lane::Extract => "extract",
-            Lane::Index => "index",
-            Lane::Default => "default",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|lane| lane.as_str() == text)
-    }
 }
 
 /// A kind of background job: its payload, its kind name, its lane.
@@ -76,7 +73,7 @@ pub async fn submit_at<J: Job>(
     if J::DEDUPLICATE {
         let waiting = job::Entity::find()
             .filter(job::Column::Kind.eq(J::KIND))
-            .filter(job::Column::Status.eq(JobStatus::Queued.as_str()))
+            .filter(job::Column::Status.eq(JobStatus::Queued))
             .filter(job::Column::Payload.eq(payload.to_string()))
             .one(db)
             .await?;

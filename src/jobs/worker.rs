@@ -1,6 +1,7 @@
 //! The workers inside `hoso serve`: each claims due jobs of its lane and runs their handlers;
 //! a lane has as many workers as its configured concurrency.
 
+use crate::names::Named;
 use std::{collections::HashMap, marker::PhantomData, sync::Arc, time::Duration};
 
 use futures::FutureExt;

@@ -16,6 +16,7 @@ mod files;
 mod http_basics;
 mod jobs;
 mod migrations;
+mod names;
 mod openapi;
 mod search;
 mod users;

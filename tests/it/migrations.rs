@@ -2,6 +2,7 @@
 //! in it, comes out of the newer ones with nothing lost, on SQLite and PostgreSQL.
 
 use chrono::{SubsecRound, Utc};
+use hoso::names::Named;
 use hoso::{App, domain::files};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement, Value};
@@ -122,11 +123,11 @@ async fn versions_files_and_texts_move_to_the_files_tables_with_nothing_lost() {
         let first = files::get(&db, done).await.unwrap();
         assert_eq!(first.original_filename, "Quy trình 01.pdf");
         assert_eq!(first.size, 1234);
-        assert_eq!(first.extraction_status, "done");
+        assert_eq!(first.extraction_status.as_str(), "done");
         assert_eq!(first.extraction_pages, Some(3));
         assert_eq!(first.blob_sha256, sha(1));
         let second = files::get(&db, scanned).await.unwrap();
-        assert_eq!(second.extraction_status, "needs_ocr");
+        assert_eq!(second.extraction_status.as_str(), "needs_ocr");
         assert_eq!(
             second.extraction_error.as_deref(),
             Some("OCR is not installed")
@@ -178,13 +179,13 @@ async fn versions_files_and_texts_move_to_the_files_tables_with_nothing_lost() {
             .await
             .unwrap();
         assert_eq!(text.pages.len(), 3);
-        assert_eq!(text.status, "done");
+        assert_eq!(text.status.as_str(), "done");
         let version =
             hoso::domain::documents::versions::get_version(&app.state.db, &admin, scanned)
                 .await
                 .unwrap();
         assert_eq!(version.original_filename, "Bản quét.pdf");
-        assert_eq!(version.extraction.status, "needs_ocr");
+        assert_eq!(version.extraction.status.as_str(), "needs_ocr");
         app.state.db.clone().close().await.ok();
         database.drop_database().await;
     }

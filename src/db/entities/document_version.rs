@@ -17,9 +17,13 @@ use utoipa::ToSchema;
     Serialize,
     Deserialize,
     ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum VersionStatus {
     /// Dự thảo.
     #[sea_orm(string_value = "draft")]

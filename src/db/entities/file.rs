@@ -2,6 +2,46 @@
 //! uploader) never changes, so anything can pin it; its extraction state does.
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Where reading a file's text stands; stored as its snake_case name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ExtractionStatus {
+    /// Waiting for its extraction or OCR job.
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    /// Being read.
+    #[sea_orm(string_value = "running")]
+    Running,
+    /// Its text is stored (an empty text included).
+    #[sea_orm(string_value = "done")]
+    Done,
+    /// It could not be read; the error says why.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    /// Scanned, and OCR is not installed.
+    #[sea_orm(string_value = "needs_ocr")]
+    NeedsOcr,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "files")]
@@ -12,7 +52,7 @@ pub struct Model {
     pub original_filename: String,
     pub size: i64,
     pub content_type: String,
-    pub extraction_status: String,
+    pub extraction_status: ExtractionStatus,
     pub extraction_method: Option<String>,
     pub extraction_pages: Option<i32>,
     pub extraction_legacy_encoding: Option<String>,

@@ -2,6 +2,40 @@
 //! or declined by the coordinating office.
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Where a proposal stands; stored as its snake_case name.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ProposalStatus {
+    /// Waiting for the coordinating office.
+    #[sea_orm(string_value = "open")]
+    Open,
+    /// Accepted: the change was made.
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    /// Declined, with a reason.
+    #[sea_orm(string_value = "declined")]
+    Declined,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "legal_ref_proposals")]
@@ -12,8 +46,7 @@ pub struct Model {
     /// The proposed `LegalRefChanges`, as JSON.
     pub changes: String,
     pub note: String,
-    /// `open`, `accepted` or `declined`.
-    pub status: String,
+    pub status: ProposalStatus,
     pub proposed_by: Option<Uuid>,
     pub proposer_name: String,
     pub decided_by: Option<Uuid>,

@@ -3,6 +3,7 @@
 //! an `index` job for the document, in the change's transaction; a file's new text does too,
 //! through the document's link to the file.
 
+use crate::names::Named;
 use std::collections::HashMap;
 
 use chrono::Datelike;

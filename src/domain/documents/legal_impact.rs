@@ -3,6 +3,7 @@
 //! months after the change takes effect (QĐ 19/2014/QĐ-TTg); set back in force, it clears the
 //! flags it raised. A job updates the citing documents, a few per transaction.
 
+use crate::names::Named;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,

@@ -26,10 +26,11 @@ use crate::{
         text,
     },
     i18n::Message,
+    names::Named,
 };
 
 /// Where a proposal stands.
-pub const STATUSES: [&str; 3] = ["open", "accepted", "declined"];
+pub use crate::db::entities::legal_ref_proposal::ProposalStatus;
 
 /// `POST /api/v1/legal-refs/{id}/proposals`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -67,7 +68,7 @@ pub struct Proposal {
     pub number: String,
     pub changes: LegalRefChanges,
     pub note: String,
-    pub status: String,
+    pub status: ProposalStatus,
     pub proposed_by: Option<Uuid>,
     pub proposer_name: String,
     pub decided_by: Option<Uuid>,
@@ -107,7 +108,7 @@ pub async fn propose(
         legal_ref_id: Set(reference.id),
         changes: Set(changes),
         note: Set(note),
-        status: Set("open".into()),
+        status: Set(ProposalStatus::Open),
         proposed_by: Set(actor.user_id),
         proposer_name: Set(actor.name.clone()),
         decided_by: Set(None),
@@ -150,13 +151,13 @@ pub async fn list_proposals(
         query = query.filter(legal_ref_proposal::Column::ProposedBy.eq(user_id));
     }
     if let Some(status) = &filter.status {
-        if !STATUSES.contains(&status.as_str()) {
-            return Err(DomainError::invalid(
+        let status = ProposalStatus::parse(status).ok_or_else(|| {
+            DomainError::invalid(
                 "status",
-                Message::new("one_of").arg("allowed", STATUSES.join(", ")),
-            ));
-        }
-        query = query.filter(legal_ref_proposal::Column::Status.eq(status.as_str()));
+                Message::new("one_of").arg("allowed", ProposalStatus::names()),
+            )
+        })?;
+        query = query.filter(legal_ref_proposal::Column::Status.eq(status));
     }
     let rows = paginate(conn, query, page).await?;
     let ids: Vec<Uuid> = rows.items.iter().map(|row| row.legal_ref_id).collect();
@@ -197,7 +198,7 @@ pub async fn accept(
     if let Some(planned) = plan_changes(&txn, &reference, changes).await? {
         apply_changes(&txn, actor, &reference, planned).await?;
     }
-    let row = decide(&txn, actor, proposal, "accepted", note).await?;
+    let row = decide(&txn, actor, proposal, ProposalStatus::Accepted, note).await?;
     txn.commit().await?;
     view(row, &reference.number)
 }
@@ -214,7 +215,7 @@ pub async fn decline(
     let tree = AgencyTree::load(&txn).await?;
     let proposal = open_proposal(&txn, actor, &tree, id).await?;
     let reference = find(&txn, &proposal.legal_ref_id.to_string()).await?;
-    let row = decide(&txn, actor, proposal, "declined", Some(note)).await?;
+    let row = decide(&txn, actor, proposal, ProposalStatus::Declined, Some(note)).await?;
     txn.commit().await?;
     view(row, &reference.number)
 }
@@ -240,9 +241,9 @@ async fn open_proposal(
             DomainError::NotFound("proposal")
         });
     }
-    if proposal.status != "open" {
+    if proposal.status != ProposalStatus::Open {
         return Err(DomainError::Conflict(
-            Message::new("proposal_decided").arg("status", &proposal.status),
+            Message::new("proposal_decided").arg("status", proposal.status.as_str()),
         ));
     }
     Ok(proposal)
@@ -252,17 +253,17 @@ async fn decide(
     txn: &sea_orm::DatabaseTransaction,
     actor: &Actor,
     proposal: legal_ref_proposal::Model,
-    status: &str,
+    status: ProposalStatus,
     note: Option<String>,
 ) -> DomainResult<legal_ref_proposal::Model> {
     let legal_ref_id = proposal.legal_ref_id;
     let mut row: legal_ref_proposal::ActiveModel = proposal.into();
-    row.status = Set(status.to_owned());
+    row.status = Set(status);
     row.decided_by = Set(actor.user_id);
     row.decided_at = Set(Some(Utc::now().trunc_subsecs(6)));
     row.decision_note = Set(note.clone());
     let row = row.update(txn).await?;
-    let action = if status == "accepted" {
+    let action = if status == ProposalStatus::Accepted {
         "legal_ref.proposal_accept"
     } else {
         "legal_ref.proposal_decline"

@@ -2,6 +2,7 @@
 //! one (the coordinating office), looking them up by id or number. What a change does to the
 //! procedures citing one is in `legal_impact`.
 
+use crate::names::Named;
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -33,35 +34,11 @@ use crate::{
 pub use crate::db::entities::legal_ref::LegalRefStatus;
 
 impl LegalRefStatus {
-    pub const ALL: [LegalRefStatus; 5] = [
-        Self::InForce,
-        Self::Amended,
-        Self::Replaced,
-        Self::Repealed,
-        Self::Expired,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InForce => "in_force",
-            Self::Amended => "amended",
-            Self::Replaced => "replaced",
-            Self::Repealed => "repealed",
-            Self::Expired => "expired",
-        }
-    }
-
     /// A status named in a request; an unknown one is a 400 that lists the known ones.
     pub fn parse_field(field: &str, text: &str) -> DomainResult<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == text)
-            .ok_or_else(|| {
-                DomainError::invalid(
-                    field,
-                    Message::new("one_of").arg("allowed", Self::ALL.map(Self::as_str).join(", ")),
-                )
-            })
+        Self::parse(text).ok_or_else(|| {
+            DomainError::invalid(field, Message::new("one_of").arg("allowed", Self::names()))
+        })
     }
 
     /// A change that makes procedures citing the reference out of date.

@@ -16,6 +16,7 @@ pub mod titles;
 pub mod versions;
 pub mod workflow;
 
+use crate::names::Named;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, SubsecRound, Utc};
@@ -33,8 +34,21 @@ use super::{
 use crate::db::entities::{document, document_legal_ref, document_version, file, legal_ref, user};
 
 /// What kind of document this is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DocumentKind {
     Policy,
     Objectives,
@@ -48,79 +62,9 @@ pub enum DocumentKind {
     Other,
 }
 
-impl DocumentKind {
-    pub const ALL: [DocumentKind; 10] = [
-        DocumentKind::Policy,
-        DocumentKind::Objectives,
-        DocumentKind::Manual,
-        DocumentKind::Procedure,
-        DocumentKind::WorkInstruction,
-        DocumentKind::Form,
-        DocumentKind::RecordTemplate,
-        DocumentKind::External,
-        DocumentKind::Legal,
-        DocumentKind::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::Policy => "policy",
-            DocumentKind::Objectives => "objectives",
-            DocumentKind::Manual => "manual",
-            DocumentKind::Procedure => "procedure",
-            DocumentKind::WorkInstruction => "work_instruction",
-            DocumentKind::Form => "form",
-            DocumentKind::RecordTemplate => "record_template",
-            DocumentKind::External => "external",
-            DocumentKind::Legal => "legal",
-            DocumentKind::Other => "other",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
-    }
-
-    /// Every value, for "must be one of …" messages.
-    pub fn names() -> String {
-        Self::ALL.map(Self::as_str).join(", ")
-    }
-}
-
 pub use crate::db::entities::document_version::VersionStatus;
 
 impl VersionStatus {
-    pub const ALL: [VersionStatus; 7] = [
-        Self::Draft,
-        Self::InReview,
-        Self::Approved,
-        Self::Effective,
-        Self::Superseded,
-        Self::Obsolete,
-        Self::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VersionStatus::Draft => "draft",
-            VersionStatus::InReview => "in_review",
-            VersionStatus::Approved => "approved",
-            VersionStatus::Effective => "effective",
-            VersionStatus::Superseded => "superseded",
-            VersionStatus::Obsolete => "obsolete",
-            VersionStatus::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == text)
-    }
-
-    /// Every value, for "must be one of …" messages.
-    pub fn names() -> String {
-        Self::ALL.map(Self::as_str).join(", ")
-    }
-
     /// A version on its way to becoming effective.
     pub fn is_open(self) -> bool {
         matches!(self, Self::Draft | Self::InReview | Self::Approved)
@@ -135,33 +79,6 @@ impl VersionStatus {
 pub use crate::db::entities::document::DocumentStatus;
 
 impl DocumentStatus {
-    pub const ALL: [DocumentStatus; 5] = [
-        Self::Draft,
-        Self::Effective,
-        Self::NeedsUpdate,
-        Self::UnderRevision,
-        Self::Obsolete,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Effective => "effective",
-            Self::NeedsUpdate => "needs_update",
-            Self::UnderRevision => "under_revision",
-            Self::Obsolete => "obsolete",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == text)
-    }
-
-    /// Every value, for "must be one of …" messages.
-    pub fn names() -> String {
-        Self::ALL.map(Self::as_str).join(", ")
-    }
-
     /// A version of the document is in force (flagged or under revision included).
     pub fn in_force(self) -> bool {
         matches!(
@@ -497,7 +414,7 @@ pub(crate) fn version_view(
             .unwrap_or_default(),
         extraction: file.map_or_else(
             || Extraction {
-                status: "failed".to_owned(),
+                status: crate::db::entities::file::ExtractionStatus::Failed,
                 method: None,
                 pages: None,
                 legacy_encoding: None,

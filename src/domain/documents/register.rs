@@ -1,5 +1,6 @@
 //! The document register: creating, editing, reading and listing documents.
 
+use crate::names::Named;
 use std::collections::BTreeSet;
 
 use chrono::{SubsecRound, Utc};
@@ -333,7 +334,8 @@ pub async fn list_documents(
             condition.add(
                 document::Column::Status.is_in(
                     DocumentStatus::ALL
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter(|status| status.in_force()),
                 ),
             )

@@ -1,6 +1,7 @@
 //! Versions of a document: uploading a new draft, reading one, and the version in force on a
 //! day. The approval workflow is in `workflow`, publishing in `publication`.
 
+use crate::names::Named;
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -16,6 +17,7 @@ use super::{
     access::{DocumentRights, readable_document, readable_version},
     files_of, indexing, people_of, refresh_document, version_view,
 };
+use crate::db::entities::file::ExtractionStatus;
 use crate::{
     blobs::BlobStore,
     db::{
@@ -229,9 +231,8 @@ pub(super) async fn fresh_document(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VersionText {
     pub version_id: Uuid,
-    /// `queued` (waiting for its extraction or OCR job), `running`, `done`, `failed` or
-    /// `needs_ocr` (scanned, and OCR is not installed).
-    pub status: String,
+    /// Where reading its text stands.
+    pub status: ExtractionStatus,
     /// The text of each page (one entry for formats without pages).
     pub pages: Vec<String>,
 }
@@ -246,7 +247,7 @@ pub async fn version_text(
     let Some(file_id) = version.file_id else {
         return Ok(VersionText {
             version_id: id,
-            status: "failed".to_owned(),
+            status: ExtractionStatus::Failed,
             pages: Vec::new(),
         });
     };

@@ -3,6 +3,7 @@
 //! draft → in_review → approved → effective → superseded | obsolete; in_review → rejected.
 //! Publishing (approved → effective) is in `publication`.
 
+use crate::names::Named;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, Set};
 use serde::Deserialize;

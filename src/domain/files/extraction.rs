@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use super::{owners, pages, save_page, save_pages};
 use crate::{
-    db::entities::file,
+    db::entities::file::{self, ExtractionStatus},
     domain::{DomainResult, indexing},
     extract::{self, ExtractError, Extracted, ocr},
     jobs::{self, Handler, Job, JobContext, JobRegistry, Lane},
@@ -77,9 +77,9 @@ pub async fn retry_failed(
     ocr_available: bool,
     max_attempts: u32,
 ) -> DomainResult<usize> {
-    let mut statuses = vec!["failed"];
+    let mut statuses = vec![ExtractionStatus::Failed];
     if ocr_available {
-        statuses.push("needs_ocr");
+        statuses.push(ExtractionStatus::NeedsOcr);
     }
     let files = file::Entity::find()
         .filter(file::Column::ExtractionStatus.is_in(statuses))
@@ -87,17 +87,12 @@ pub async fn retry_failed(
         .await?;
     for row in &files {
         let txn = crate::db::begin_write(conn).await?;
-        set_status(&txn, row.id, QUEUED, None).await?;
+        set_status(&txn, row.id, ExtractionStatus::Queued, None).await?;
         enqueue(&txn, row.id, max_attempts).await?;
         txn.commit().await?;
     }
     Ok(files.len())
 }
-
-/// A file waiting for a job of its own.
-pub(crate) const QUEUED: &str = "queued";
-/// Extraction status of a file whose text is stored.
-pub(crate) const DONE: &str = "done";
 
 /// Queues the re-indexing of every owner of a file, whose text just changed.
 async fn reindex_owners(db: &impl ConnectionTrait, file_id: Uuid) -> DomainResult<()> {
@@ -110,12 +105,12 @@ async fn reindex_owners(db: &impl ConnectionTrait, file_id: Uuid) -> DomainResul
 async fn set_status(
     db: &impl ConnectionTrait,
     id: Uuid,
-    status: &str,
+    status: ExtractionStatus,
     error: Option<String>,
 ) -> Result<(), sea_orm::DbErr> {
     file::ActiveModel {
         id: Set(id),
-        extraction_status: Set(status.to_owned()),
+        extraction_status: Set(status),
         extraction_error: Set(error),
         updated_at: Set(Utc::now().trunc_subsecs(6)),
         ..Default::default()
@@ -134,7 +129,7 @@ impl Handler<ExtractFile> for Extract {
         let Some(row) = file::Entity::find_by_id(id).one(&context.db).await? else {
             return Ok(());
         };
-        if row.extraction_status == DONE {
+        if row.extraction_status == ExtractionStatus::Done {
             return Ok(());
         }
         let limits = context.config.extract_limits();
@@ -144,10 +139,10 @@ impl Handler<ExtractFile> for Extract {
                 row.size / 1_048_576,
                 limits.max_input_bytes / 1_048_576
             );
-            set_status(&context.db, id, "failed", Some(reason)).await?;
+            set_status(&context.db, id, ExtractionStatus::Failed, Some(reason)).await?;
             return Ok(());
         }
-        set_status(&context.db, id, "running", None).await?;
+        set_status(&context.db, id, ExtractionStatus::Running, None).await?;
         let bytes = context
             .blobs
             .read_capped(&row.blob_sha256, limits.max_input_bytes)
@@ -166,7 +161,17 @@ impl Handler<ExtractFile> for Extract {
         match outcome {
             Ok(extracted) => {
                 let needs_ocr = !extracted.pages_without_text.is_empty();
-                record(&txn, id, &extracted, if needs_ocr { QUEUED } else { DONE }).await?;
+                record(
+                    &txn,
+                    id,
+                    &extracted,
+                    if needs_ocr {
+                        ExtractionStatus::Queued
+                    } else {
+                        ExtractionStatus::Done
+                    },
+                )
+                .await?;
                 // The pages with text are searchable at once; the scanned ones follow.
                 reindex_owners(&txn, id).await?;
                 if needs_ocr {
@@ -181,12 +186,12 @@ impl Handler<ExtractFile> for Extract {
                     pages_without_text: vec![1],
                     warnings: Vec::new(),
                 };
-                record(&txn, id, &empty, QUEUED).await?;
+                record(&txn, id, &empty, ExtractionStatus::Queued).await?;
                 queue_ocr(&txn, context, ocr_available, id, ocr_pages).await?;
             }
             Err(error) => {
                 tracing::warn!(file = %id, %error, "text extraction failed");
-                set_status(&txn, id, "failed", Some(error.to_string())).await?;
+                set_status(&txn, id, ExtractionStatus::Failed, Some(error.to_string())).await?;
             }
         }
         txn.commit().await?;
@@ -198,12 +203,12 @@ async fn record(
     db: &impl ConnectionTrait,
     id: Uuid,
     extracted: &Extracted,
-    status: &str,
+    status: ExtractionStatus,
 ) -> DomainResult<()> {
     save_pages(db, id, &extracted.pages).await?;
     file::ActiveModel {
         id: Set(id),
-        extraction_status: Set(status.to_owned()),
+        extraction_status: Set(status),
         extraction_method: Set(Some(extracted.method.to_owned())),
         extraction_pages: Set(Some(
             i32::try_from(extracted.pages.len()).unwrap_or(i32::MAX),
@@ -250,7 +255,7 @@ async fn queue_ocr(
         set_status(
             db,
             id,
-            "needs_ocr",
+            ExtractionStatus::NeedsOcr,
             Some(format!(
                 "scanned pages need OCR, but {} with the languages {} is not installed",
                 settings.tesseract, settings.languages
@@ -275,7 +280,7 @@ impl Handler<OcrFile> for Ocr {
             set_status(
                 &context.db,
                 id,
-                "needs_ocr",
+                ExtractionStatus::NeedsOcr,
                 Some("OCR is not installed".into()),
             )
             .await?;
@@ -296,7 +301,7 @@ impl Handler<OcrFile> for Ocr {
             }
         }
         let page = remaining.remove(0);
-        set_status(&context.db, id, "running", None).await?;
+        set_status(&context.db, id, ExtractionStatus::Running, None).await?;
         let mut failures = job.failures;
         match read_page(context, &row, page).await {
             Ok(text) => {
@@ -316,13 +321,16 @@ impl Handler<OcrFile> for Ocr {
             };
             let read = row.ocr_pages_total.unwrap_or(done) as usize;
             let (status, error) = if failures.len() < read.max(1) {
-                (DONE, (!failures.is_empty()).then(|| failures.join("; ")))
+                (
+                    ExtractionStatus::Done,
+                    (!failures.is_empty()).then(|| failures.join("; ")),
+                )
             } else {
-                ("failed", Some(failures.join("; ")))
+                (ExtractionStatus::Failed, Some(failures.join("; ")))
             };
             file::ActiveModel {
                 id: Set(id),
-                extraction_status: Set(status.into()),
+                extraction_status: Set(status),
                 extraction_method: Set(Some(method.into())),
                 extraction_error: Set(error),
                 ocr_pages_done: Set(Some(done)),
@@ -338,7 +346,7 @@ impl Handler<OcrFile> for Ocr {
         } else {
             file::ActiveModel {
                 id: Set(id),
-                extraction_status: Set(QUEUED.into()),
+                extraction_status: Set(ExtractionStatus::Queued),
                 ocr_pages_done: Set(Some(done)),
                 updated_at: Set(Utc::now().trunc_subsecs(6)),
                 ..Default::default()

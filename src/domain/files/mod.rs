@@ -24,7 +24,11 @@ use crate::{
     blobs::BlobStore,
     db::{
         self,
-        entities::{blob, file, file_link, file_text},
+        entities::{
+            blob,
+            file::{self, ExtractionStatus},
+            file_link, file_text,
+        },
     },
     i18n::Message,
 };
@@ -33,9 +37,7 @@ pub use uploads::{UploadedFile, clean_filename, store_file};
 /// Text extraction state of a file (filled by the extraction jobs).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Extraction {
-    /// `queued` (waiting for its extraction or OCR job), `running`, `done`, `failed` or
-    /// `needs_ocr` (scanned, and OCR is not installed).
-    pub status: String,
+    pub status: ExtractionStatus,
     pub method: Option<String>,
     pub pages: Option<i32>,
     pub legacy_encoding: Option<String>,
@@ -49,7 +51,7 @@ pub struct Extraction {
 impl Extraction {
     pub fn of(row: &file::Model) -> Self {
         Self {
-            status: row.extraction_status.clone(),
+            status: row.extraction_status,
             method: row.extraction_method.clone(),
             pages: row.extraction_pages,
             legacy_encoding: row.extraction_legacy_encoding.clone(),
@@ -83,10 +85,9 @@ pub async fn record_file(
         size: Set(upload.blob.size as i64),
         content_type: Set(upload.content_type.to_owned()),
         extraction_status: Set(match read {
-            Some(_) => extraction::DONE,
-            None => extraction::QUEUED,
-        }
-        .to_owned()),
+            Some(_) => ExtractionStatus::Done,
+            None => ExtractionStatus::Queued,
+        }),
         extraction_method: Set(read.map(|text| text.method.to_owned())),
         extraction_pages: Set(read.map(|text| i32::try_from(text.pages.len()).unwrap_or(i32::MAX))),
         extraction_legacy_encoding: Set(read

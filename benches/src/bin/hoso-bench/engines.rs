@@ -3,6 +3,7 @@
 //! search (`unaccent` + `simple`) — over the same corpus, each asked for the first 20 hits and
 //! the total count, only of documents in force (what the appraiser sees).
 
+use hoso::names::Named;
 use std::{collections::HashMap, sync::Arc};
 
 use anyhow::Context;

@@ -1,5 +1,6 @@
 //! The fixed query mix and what counts as a correct answer.
 
+use hoso::names::Named;
 use rand::{Rng, SeedableRng, seq::SliceRandom};
 use rand_chacha::ChaCha8Rng;
 
