@@ -57,4 +57,7 @@ print(f"import in force + extract + index: {first:.1f} s = {docs / first:.0f} fi
 print(f"  of which recording the files: {recorded:.1f} s = {docs / recorded:.0f} files/s; "
       f"extracting and indexing: {first - recorded:.1f} s")
 print(f"second run, all unchanged: {again:.1f} s = {docs / again:.0f} files/s  ({said_again[0]})")
+for line in said + said_again:
+    if line.startswith("failed:"):
+        print("  " + line)
 print(f"data folder (for register_load.py): {data}")

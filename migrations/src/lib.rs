@@ -12,6 +12,7 @@ mod m20261122_000005_index_pending_jobs;
 mod m20261202_000006_create_files;
 mod m20261202_000007_add_job_lanes;
 mod m20261203_000008_create_legal_ref_proposals;
+mod m20261203_000009_index_register_sorts;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_create_files::Migration),
             Box::new(m20261202_000007_add_job_lanes::Migration),
             Box::new(m20261203_000008_create_legal_ref_proposals::Migration),
+            Box::new(m20261203_000009_index_register_sorts::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! Page requests and pages, the same for every list.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect, QueryTrait, Select, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -38,29 +38,46 @@ impl PageRequest {
     }
 }
 
-/// `{"items": [...], "total": N, "page": P, "per_page": K}`
+/// Lists count the rows they match up to this many; beyond, `total` is this number and
+/// `total_exact` is false ("10 000+"). Counting every row of a 100,000-row list took longer than
+/// reading the page itself, on every request.
+pub const COUNT_LIMIT: u64 = 10_000;
+
+/// `{"items": [...], "total": N, "total_exact": true, "page": P, "per_page": K}`
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// How many items the list holds in all; when `total_exact` is false, at least this many
+    /// (counting stops at 10,000).
     pub total: u64,
+    pub total_exact: bool,
     pub page: u64,
     pub per_page: u64,
 }
 
 impl<T> Page<T> {
+    /// A page of a list of exactly `total` items.
     pub fn new(items: Vec<T>, total: u64, request: &PageRequest) -> Self {
         Self {
             items,
             total,
+            total_exact: true,
             page: request.page(),
             per_page: request.per_page(),
         }
     }
 
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+    pub fn map<U>(mut self, f: impl FnMut(T) -> U) -> Page<U> {
+        let items = std::mem::take(&mut self.items).into_iter().map(f).collect();
+        self.with_items(items)
+    }
+
+    /// The same page with other items (the views of its rows).
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
         Page {
-            items: self.items.into_iter().map(f).collect(),
+            items,
             total: self.total,
+            total_exact: self.total_exact,
             page: self.page,
             per_page: self.per_page,
         }
@@ -77,13 +94,52 @@ pub async fn paginate<E: EntityTrait>(
 where
     E::Model: Sync,
 {
-    let total = query.clone().count(db).await?;
+    paginate_counting_to(db, query, request, COUNT_LIMIT).await
+}
+
+/// [`paginate`], counting no further than `count_limit`.
+pub async fn paginate_counting_to<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    request: &PageRequest,
+    count_limit: u64,
+) -> DomainResult<Page<E::Model>>
+where
+    E::Model: Sync,
+{
+    let counted = count_up_to(db, &query, count_limit + 1).await?;
     let items = query
         .offset(request.offset())
         .limit(request.per_page())
         .all(db)
         .await?;
-    Ok(Page::new(items, total, request))
+    let mut page = Page::new(items, counted.min(count_limit), request);
+    page.total_exact = counted <= count_limit;
+    Ok(page)
+}
+
+/// How many rows `query` matches, counting no further than `limit`.
+async fn count_up_to<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: &Select<E>,
+    limit: u64,
+) -> DomainResult<u64> {
+    let matching = query
+        .clone()
+        .select_only()
+        .expr(Expr::val(1))
+        .limit(limit)
+        .into_query();
+    let counting = sea_orm::sea_query::Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(matching, "counted")
+        .to_owned();
+    let row = db
+        .query_one(&counting)
+        .await?
+        .ok_or_else(|| DomainError::Internal("a count returned no row".into()))?;
+    let count: i64 = row.try_get_by_index(0)?;
+    Ok(u64::try_from(count).unwrap_or(0))
 }
 
 /// A sort asked for as `field` (ascending) or `-field` (descending).

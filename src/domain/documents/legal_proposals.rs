@@ -168,15 +168,15 @@ pub async fn list_proposals(
         .into_iter()
         .map(|reference| (reference.id, reference.number))
         .collect();
-    let items = rows
-        .items
+    let mut rows = rows;
+    let items = std::mem::take(&mut rows.items)
         .into_iter()
         .map(|row| {
             let number = numbers.get(&row.legal_ref_id).cloned().unwrap_or_default();
             view(row, &number)
         })
         .collect::<DomainResult<Vec<_>>>()?;
-    Ok(Page::new(items, rows.total, page))
+    Ok(rows.with_items(items))
 }
 
 /// Accepts an open proposal: its change is made now, by the office, as `PATCH` would make it.

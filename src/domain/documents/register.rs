@@ -383,14 +383,18 @@ pub async fn list_documents(
         ],
     )?;
     let query = document::Entity::find().filter(condition);
+    // Ties broken by id in the same direction, so one index serves the whole order.
     let query = if sort.descending {
-        query.order_by_desc(sort.column)
+        query
+            .order_by_desc(sort.column)
+            .order_by_desc(document::Column::Id)
     } else {
-        query.order_by_asc(sort.column)
+        query
+            .order_by_asc(sort.column)
+            .order_by_asc(document::Column::Id)
     };
-    let found = paginate(db, query.order_by_asc(document::Column::Id), page).await?;
-    let (total, rows) = (found.total, found.items);
-    let rows = rows
+    let mut found = paginate(db, query, page).await?;
+    let rows = std::mem::take(&mut found.items)
         .into_iter()
         .map(|row| {
             let sees_drafts = DocumentRights::of(actor, &row, &tree).sees_drafts();
@@ -398,7 +402,7 @@ pub async fn list_documents(
         })
         .collect();
     let items = document_views(db, actor, rows).await?;
-    Ok(Page::new(items, total, page))
+    Ok(found.with_items(items))
 }
 
 /// The code as compared: NFC, lowercase.

@@ -247,3 +247,51 @@ db_test!(
         assert!(many <= 12, "{many} statements for one page of the register");
     }
 );
+
+db_test!(
+    a_long_list_says_how_many_at_least_instead_of_counting_every_row,
+    |app| {
+        use hoso::{
+            db::entities::document,
+            domain::{PageRequest, pagination::paginate_counting_to},
+        };
+        use sea_orm::{EntityTrait, QueryOrder};
+        let agency = app.staffed_agency("SKHCN").await;
+        for n in 0..5 {
+            let created = app
+                .post(
+                    "/api/v1/documents",
+                    &agency.officer,
+                    json!({"agency_id": agency.id, "code": format!("QT-{n:02}"),
+                           "title": "Quy trình", "kind": "procedure"}),
+                )
+                .await;
+            assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        }
+        let request = PageRequest {
+            page: Some(2),
+            per_page: Some(2),
+        };
+        let query = || document::Entity::find().order_by_asc(document::Column::CodeKey);
+        let counted = paginate_counting_to(&app.state.db, query(), &request, 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            (counted.total, counted.total_exact),
+            (3, false),
+            "at least 3"
+        );
+        assert_eq!(counted.items.len(), 2, "the page itself is whole");
+        assert_eq!(counted.items[0].code, "QT-02");
+        let exact = paginate_counting_to(&app.state.db, query(), &request, 5)
+            .await
+            .unwrap();
+        assert_eq!((exact.total, exact.total_exact), (5, true));
+        // The API says which it is.
+        let page = app
+            .get("/api/v1/documents?agency=SKHCN", &agency.officer)
+            .await;
+        assert_eq!(page.json["total"], 5);
+        assert_eq!(page.json["total_exact"], true);
+    }
+);
