@@ -32,3 +32,44 @@ pub trait Named: Copy + 'static + Into<&'static str> + FromStr + strum::VariantA
 }
 
 impl<T> Named for T where T: Copy + 'static + Into<&'static str> + FromStr + strum::VariantArray {}
+
+/// Declares an enum stored in the database as its snake_case names: a sea-orm active enum that
+/// is also [`Named`], serialised and documented in OpenAPI by the same names. The caller has
+/// `sea_orm::entity::prelude::*` in scope (for `StringLen`).
+#[macro_export]
+macro_rules! stored_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            ::sea_orm::EnumIter,
+            ::sea_orm::DeriveActiveEnum,
+            ::serde::Serialize,
+            ::serde::Deserialize,
+            ::utoipa::ToSchema,
+            ::strum::IntoStaticStr,
+            ::strum::EnumString,
+            ::strum::VariantArray,
+        )]
+        #[sea_orm(
+            rs_type = "String",
+            db_type = "String(StringLen::None)",
+            rename_all = "snake_case"
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        $vis enum $name {
+            $( $(#[$variant_meta])* $variant ),*
+        }
+    };
+}

@@ -1,45 +1,21 @@
 //! `documents`: the register of controlled documents (tài liệu).
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// A document's status, derived from its versions and flags; stored as its snake_case name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum DocumentStatus {
-    /// No version has been in force yet.
-    #[sea_orm(string_value = "draft")]
-    Draft,
-    /// A version is in force.
-    #[sea_orm(string_value = "effective")]
-    Effective,
-    /// In force, but a legal change it cites must be brought in by a deadline.
-    #[sea_orm(string_value = "needs_update")]
-    NeedsUpdate,
-    /// In force, with its next version on the way.
-    #[sea_orm(string_value = "under_revision")]
-    UnderRevision,
-    /// Withdrawn, nothing in force.
-    #[sea_orm(string_value = "obsolete")]
-    Obsolete,
+crate::stored_enum! {
+    /// A document's status, derived from its versions and flags; stored as its snake_case name.
+    pub enum DocumentStatus {
+        /// No version has been in force yet.
+        Draft,
+        /// A version is in force.
+        Effective,
+        /// In force, but a legal change it cites must be brought in by a deadline.
+        NeedsUpdate,
+        /// In force, with its next version on the way.
+        UnderRevision,
+        /// Withdrawn, nothing in force.
+        Obsolete,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

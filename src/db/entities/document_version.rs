@@ -1,51 +1,25 @@
 //! `document_versions`: the issues (lần ban hành) of a document, one file each (`files`).
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// Where a version is in its life, stored as its snake_case name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum VersionStatus {
-    /// Dự thảo.
-    #[sea_orm(string_value = "draft")]
-    Draft,
-    /// Chờ duyệt.
-    #[sea_orm(string_value = "in_review")]
-    InReview,
-    /// Đã duyệt (possibly published with a future effective date).
-    #[sea_orm(string_value = "approved")]
-    Approved,
-    /// Hiệu lực.
-    #[sea_orm(string_value = "effective")]
-    Effective,
-    /// Replaced by the next version.
-    #[sea_orm(string_value = "superseded")]
-    Superseded,
-    /// Withdrawn.
-    #[sea_orm(string_value = "obsolete")]
-    Obsolete,
-    /// Sent back with a reason; the next step is a new draft.
-    #[sea_orm(string_value = "rejected")]
-    Rejected,
+crate::stored_enum! {
+    /// Where a version is in its life, stored as its snake_case name.
+    pub enum VersionStatus {
+        /// Dự thảo.
+        Draft,
+        /// Chờ duyệt.
+        InReview,
+        /// Đã duyệt (possibly published with a future effective date).
+        Approved,
+        /// Hiệu lực.
+        Effective,
+        /// Replaced by the next version.
+        Superseded,
+        /// Withdrawn.
+        Obsolete,
+        /// Sent back with a reason; the next step is a new draft.
+        Rejected,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -2,45 +2,21 @@
 //! uploader) never changes, so anything can pin it; its extraction state does.
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// Where reading a file's text stands; stored as its snake_case name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ExtractionStatus {
-    /// Waiting for its extraction or OCR job.
-    #[sea_orm(string_value = "queued")]
-    Queued,
-    /// Being read.
-    #[sea_orm(string_value = "running")]
-    Running,
-    /// Its text is stored (an empty text included).
-    #[sea_orm(string_value = "done")]
-    Done,
-    /// It could not be read; the error says why.
-    #[sea_orm(string_value = "failed")]
-    Failed,
-    /// Scanned, and OCR is not installed.
-    #[sea_orm(string_value = "needs_ocr")]
-    NeedsOcr,
+crate::stored_enum! {
+    /// Where reading a file's text stands; stored as its snake_case name.
+    pub enum ExtractionStatus {
+        /// Waiting for its extraction or OCR job.
+        Queued,
+        /// Being read.
+        Running,
+        /// Its text is stored (an empty text included).
+        Done,
+        /// It could not be read; the error says why.
+        Failed,
+        /// Scanned, and OCR is not installed.
+        NeedsOcr,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,42 +1,19 @@
 //! `jobs`: the durable background job queue.
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// Where a job is in its life; stored as its snake_case name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum JobStatus {
-    /// Waiting for its turn (or for its `run_at`).
-    #[sea_orm(string_value = "queued")]
-    Queued,
-    /// Claimed by a worker.
-    #[sea_orm(string_value = "running")]
-    Running,
-    /// Finished.
-    #[sea_orm(string_value = "done")]
-    Done,
-    /// Failed on every attempt; kept with its last error.
-    #[sea_orm(string_value = "dead")]
-    Dead,
+crate::stored_enum! {
+    /// Where a job is in its life; stored as its snake_case name.
+    pub enum JobStatus {
+        /// Waiting for its turn (or for its `run_at`).
+        Queued,
+        /// Claimed by a worker.
+        Running,
+        /// Finished.
+        Done,
+        /// Failed on every attempt; kept with its last error.
+        Dead,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,45 +1,21 @@
 //! `legal_refs`: the register of legal documents (văn bản quy phạm pháp luật).
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// Where a legal document stands, stored as its snake_case name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum LegalRefStatus {
-    /// Còn hiệu lực.
-    #[sea_orm(string_value = "in_force")]
-    InForce,
-    /// Sửa đổi, bổ sung.
-    #[sea_orm(string_value = "amended")]
-    Amended,
-    /// Thay thế.
-    #[sea_orm(string_value = "replaced")]
-    Replaced,
-    /// Bãi bỏ.
-    #[sea_orm(string_value = "repealed")]
-    Repealed,
-    /// Hết hiệu lực (by its own term).
-    #[sea_orm(string_value = "expired")]
-    Expired,
+crate::stored_enum! {
+    /// Where a legal document stands, stored as its snake_case name.
+    pub enum LegalRefStatus {
+        /// Còn hiệu lực.
+        InForce,
+        /// Sửa đổi, bổ sung.
+        Amended,
+        /// Thay thế.
+        Replaced,
+        /// Bãi bỏ.
+        Repealed,
+        /// Hết hiệu lực (by its own term).
+        Expired,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -2,39 +2,17 @@
 //! or declined by the coordinating office.
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// Where a proposal stands; stored as its snake_case name.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ProposalStatus {
-    /// Waiting for the coordinating office.
-    #[sea_orm(string_value = "open")]
-    Open,
-    /// Accepted: the change was made.
-    #[sea_orm(string_value = "accepted")]
-    Accepted,
-    /// Declined, with a reason.
-    #[sea_orm(string_value = "declined")]
-    Declined,
+crate::stored_enum! {
+    /// Where a proposal stands; stored as its snake_case name.
+    pub enum ProposalStatus {
+        /// Waiting for the coordinating office.
+        Open,
+        /// Accepted: the change was made.
+        Accepted,
+        /// Declined, with a reason.
+        Declined,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
