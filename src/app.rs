@@ -1,6 +1,5 @@
 //! Assembling a running hoso: configuration, database, blob store, jobs, router and server.
 
-use crate::names::Named;
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
 use axum::{Router, http::StatusCode};
@@ -22,6 +21,7 @@ use crate::{
     i18n::Message,
     jobs::{self, JobContext, JobRegistry, Lane, Worker},
     metrics::Metrics,
+    names::Named,
     search::SearchIndex,
     web::{self, error::AppError},
 };

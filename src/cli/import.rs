@@ -1,12 +1,11 @@
 //! `hoso import DIR --agency CODE`: bringing an existing folder in, with a progress bar.
 
-use crate::names::Named;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::{App, config::Config, domain::Actor};
+use crate::{App, config::Config, domain::Actor, names::Named};
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {

@@ -1,6 +1,5 @@
 //! `hoso jobs`: the background jobs, newest first.
 
-use crate::names::Named;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -10,6 +9,7 @@ use super::connect;
 use crate::{
     config::Config,
     jobs::{self, JobStatus, Lane},
+    names::Named,
 };
 
 #[derive(Debug, Args)]

@@ -1,6 +1,5 @@
 //! `hoso user add`: accounts for operators, with a first role.
 
-use crate::names::Named;
 use std::{io::BufRead, process::ExitCode};
 
 use anyhow::{Context, bail};
@@ -13,6 +12,7 @@ use crate::{
         Actor, Role,
         users::{self, NewRoleGrant, NewUser},
     },
+    names::Named,
 };
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,5 @@
 //! Agencies (cơ quan, đơn vị): a tree of any depth that is renamed, moved and merged over time.
 
-use crate::names::Named;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -19,6 +18,7 @@ use crate::db::{
     self,
     entities::{agency, agency_history},
 };
+use crate::names::Named;
 
 use crate::i18n::Message;
 

@@ -1,7 +1,6 @@
 //! Signing in and out: argon2id passwords, random tokens stored hashed, login throttling, and the
 //! first administrator.
 
-use crate::names::Named;
 use std::collections::HashMap;
 
 use base64::Engine;
@@ -26,6 +25,7 @@ use crate::{
         self,
         entities::{login_attempt, role_grant, session, user},
     },
+    names::Named,
 };
 
 /// Prefix of every token, so leaked tokens are easy to recognise and scan for.

@@ -1,7 +1,6 @@
 //! Searching what the actor may read. The index is fed by each kind's indexing jobs
 //! (documents: `documents::indexing`).
 
-use crate::names::Named;
 use std::{sync::Arc, time::Instant};
 
 use chrono::NaiveDate;
@@ -14,6 +13,7 @@ use super::{
     agencies::resolve_field,
     documents::{DocumentKind, VersionStatus},
 };
+use crate::names::Named;
 use crate::search::{self as index, Facets, SearchFilters, SearchIndex};
 
 use crate::i18n::Message;

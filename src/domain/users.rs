@@ -1,6 +1,5 @@
 //! User accounts and their role grants.
 
-use crate::names::Named;
 use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -22,6 +21,7 @@ use crate::db::{
     self,
     entities::{role_grant, session, user},
 };
+use crate::names::Named;
 
 use crate::i18n::Message;
 

@@ -1,6 +1,5 @@
 //! Queue operations on the `jobs` table.
 
-use crate::names::Named;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
@@ -11,6 +10,7 @@ use uuid::Uuid;
 
 use super::Lane;
 use crate::db::entities::job;
+use crate::names::Named;
 
 /// Where a job is in its life.
 pub use crate::db::entities::job::JobStatus;

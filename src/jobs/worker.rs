@@ -1,7 +1,6 @@
 //! The workers inside `hoso serve`: each claims due jobs of its lane and runs their handlers;
 //! a lane has as many workers as its configured concurrency.
 
-use crate::names::Named;
 use std::{collections::HashMap, marker::PhantomData, sync::Arc, time::Duration};
 
 use futures::FutureExt;
@@ -14,6 +13,7 @@ use super::{
     queue::{self, JobStatus},
     typed::{Handler, Job, Lane},
 };
+use crate::names::Named;
 
 /// Runs one kind of job. Must be idempotent: it may run again after a crash or a retry.
 #[async_trait::async_trait]

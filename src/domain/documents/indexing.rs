@@ -3,7 +3,6 @@
 //! an `index` job for the document, in the change's transaction; a file's new text does too,
 //! through the document's link to the file.
 
-use crate::names::Named;
 use std::collections::HashMap;
 
 use chrono::Datelike;
@@ -21,6 +20,7 @@ use crate::{
         DomainResult, files,
         indexing::{self, Indexer},
     },
+    names::Named,
     search::IndexItem,
 };
 

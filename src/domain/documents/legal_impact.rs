@@ -3,7 +3,6 @@
 //! months after the change takes effect (QĐ 19/2014/QĐ-TTg); set back in force, it clears the
 //! flags it raised. A job updates the citing documents, a few per transaction.
 
-use crate::names::Named;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -22,6 +21,7 @@ use crate::{
     },
     domain::{Actor, DomainResult, audit},
     jobs::{Handler, Job, JobContext, JobRegistry},
+    names::Named,
 };
 
 /// Months an agency has to bring a legal change into its procedures.

@@ -2,7 +2,6 @@
 //! one (the coordinating office), looking them up by id or number. What a change does to the
 //! procedures citing one is in `legal_impact`.
 
-use crate::names::Named;
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -28,6 +27,7 @@ use crate::{
     },
     i18n::Message,
     jobs,
+    names::Named,
 };
 
 /// The statuses a legal reference can have.

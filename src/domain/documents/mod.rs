@@ -16,7 +16,6 @@ pub mod titles;
 pub mod versions;
 pub mod workflow;
 
-use crate::names::Named;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, SubsecRound, Utc};
@@ -32,6 +31,7 @@ use super::{
     files::{self, Extraction},
 };
 use crate::db::entities::{document, document_legal_ref, document_version, file, legal_ref, user};
+use crate::names::Named;
 
 /// What kind of document this is.
 #[derive(

@@ -1,6 +1,5 @@
 //! The document register: creating, editing, reading and listing documents.
 
-use crate::names::Named;
 use std::collections::BTreeSet;
 
 use chrono::{SubsecRound, Utc};
@@ -32,6 +31,7 @@ use crate::{
         audit, paginate, parse_sort, text,
     },
     i18n::Message,
+    names::Named,
 };
 
 /// `POST /api/v1/documents`

@@ -1,7 +1,6 @@
 //! Versions of a document: uploading a new draft, reading one, and the version in force on a
 //! day. The approval workflow is in `workflow`, publishing in `publication`.
 
-use crate::names::Named;
 use chrono::{NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -30,6 +29,7 @@ use crate::{
         text,
     },
     i18n::Message,
+    names::Named,
 };
 
 /// The form fields of a version upload besides the file.

@@ -3,7 +3,6 @@
 //! draft → in_review → approved → effective → superseded | obsolete; in_review → rejected.
 //! Publishing (approved → effective) is in `publication`.
 
-use crate::names::Named;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, DatabaseTransaction, Set};
 use serde::Deserialize;
@@ -25,6 +24,7 @@ use crate::{
     },
     domain::{Actor, AgencyTree, DomainError, DomainResult, audit, text},
     i18n::Message,
+    names::Named,
 };
 
 /// `POST /api/v1/versions/{id}/reject` and `/obsolete`
