@@ -119,26 +119,25 @@ async fn claim(
     limit: u64,
 ) -> Result<Vec<job::Model>, DbErr> {
     let at = now();
+    let due = job::Entity::find()
+        .filter(condition)
+        .filter(job::Column::Status.eq(JobStatus::Queued))
+        .filter(job::Column::RunAt.lte(at));
     // Most polls find nothing due: a read, which never waits for a writer, says so without
     // taking SQLite's one write lock from whoever is writing (a bulk import, say).
-    let due = job::Entity::find()
+    let any_due = due
+        .clone()
         .select_only()
         .column(job::Column::Id)
-        .filter(condition.clone())
-        .filter(job::Column::Status.eq(JobStatus::Queued))
-        .filter(job::Column::RunAt.lte(at))
         .limit(1)
         .into_tuple::<Uuid>()
         .one(db)
         .await?;
-    if due.is_none() {
+    if any_due.is_none() {
         return Ok(Vec::new());
     }
     let txn = crate::db::begin_write(db).await?;
-    let candidates = job::Entity::find()
-        .filter(condition)
-        .filter(job::Column::Status.eq(JobStatus::Queued))
-        .filter(job::Column::RunAt.lte(at))
+    let candidates = due
         .order_by_asc(job::Column::RunAt)
         .order_by_asc(job::Column::Id)
         .limit(limit)
