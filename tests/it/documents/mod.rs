@@ -2,6 +2,7 @@
 //! periodic review and acknowledgements, one file per topic.
 
 mod files;
+mod import;
 mod legal;
 mod register;
 mod reviews;
