@@ -83,6 +83,7 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
         root: dir,
         dry_run,
         effective_from,
+        pace_with_index: beside.is_some(),
     };
     import_files(
         &app.state.db,

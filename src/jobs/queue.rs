@@ -277,6 +277,15 @@ pub async fn queue_depth(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .await
 }
 
+/// Jobs of `lane` waiting to run (queued, due or not).
+pub async fn lane_depth(db: &impl ConnectionTrait, lane: Lane) -> Result<u64, DbErr> {
+    job::Entity::find()
+        .filter(job::Column::Status.eq(JobStatus::Queued))
+        .filter(job::Column::Lane.eq(lane.as_str()))
+        .count(db)
+        .await
+}
+
 /// Queued jobs per lane, every lane listed.
 pub async fn depth_by_lane(db: &impl ConnectionTrait) -> Result<Vec<(Lane, u64)>, DbErr> {
     let counts: Vec<(String, i64)> = job::Entity::find()

@@ -39,6 +39,7 @@ async fn statements_for_an_import(app: &TestApp, prefix: &str, count: usize) -> 
             root: folder.path(),
             dry_run: false,
             effective_from: chrono::NaiveDate::from_ymd_opt(2025, 3, 1),
+            pace_with_index: false,
         },
         &plan,
         |_, outcome| {
