@@ -63,8 +63,9 @@ pub struct ImportRequest<'a> {
     /// Import the files in force from this day (an agency's procedures already in use), instead
     /// of as drafts; recorded in the audit log as imported in force, by whom.
     pub effective_from: Option<chrono::NaiveDate>,
-    /// A job worker of this process indexes what the import records: keep pace with it (see
-    /// [`INDEX_BACKLOG`]). Without a worker running, the import never waits.
+    /// A job worker of this process indexes what the import records: keep pace with it, pausing
+    /// between transactions while 256 index jobs or more wait for it (at most 10 s a pause).
+    /// Without a worker running, the import never waits.
     pub pace_with_index: bool,
 }
 
