@@ -94,7 +94,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus metrics (OpenMetrics text).
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, content_type = "application/openmetrics-text")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    match crate::jobs::queue_depth(&state.db).await {
+    match crate::jobs::queue_depth(&state.db, None).await {
         Ok(depth) => state.metrics.set_queue_depth(depth),
         Err(error) => tracing::warn!(%error, "could not read the job queue depth"),
     }

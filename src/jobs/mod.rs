@@ -11,8 +11,8 @@ mod worker;
 pub mod maintenance;
 
 pub use queue::{
-    JobStatus, claim_more, claim_next, depth_by_lane, enqueue, enqueue_at, enqueue_in, lane_depth,
-    list, mark_all_done, mark_done, mark_failed, queue_depth, requeue_claimed_by, requeue_stale,
+    JobStatus, claim_more, claim_next, depth_by_lane, enqueue, enqueue_at, enqueue_in, list,
+    mark_all_done, mark_done, mark_failed, queue_depth, requeue_claimed_by, requeue_stale,
 };
 pub use typed::{Handler, Job, Lane, submit, submit_at};
 pub use worker::{JobContext, JobHandler, JobRegistry, Worker};

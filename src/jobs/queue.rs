@@ -269,21 +269,13 @@ async fn requeue_running(
     Ok(result.rows_affected)
 }
 
-/// Jobs waiting to run (queued, due or not).
-pub async fn queue_depth(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
-    job::Entity::find()
-        .filter(job::Column::Status.eq(JobStatus::Queued))
-        .count(db)
-        .await
-}
-
-/// Jobs of `lane` waiting to run (queued, due or not).
-pub async fn lane_depth(db: &impl ConnectionTrait, lane: Lane) -> Result<u64, DbErr> {
-    job::Entity::find()
-        .filter(job::Column::Status.eq(JobStatus::Queued))
-        .filter(job::Column::Lane.eq(lane.as_str()))
-        .count(db)
-        .await
+/// Jobs waiting to run (queued, due or not), of every lane or of one.
+pub async fn queue_depth(db: &impl ConnectionTrait, lane: Option<Lane>) -> Result<u64, DbErr> {
+    let mut waiting = job::Entity::find().filter(job::Column::Status.eq(JobStatus::Queued));
+    if let Some(lane) = lane {
+        waiting = waiting.filter(job::Column::Lane.eq(lane.as_str()));
+    }
+    waiting.count(db).await
 }
 
 /// Queued jobs per lane, every lane listed.

@@ -67,12 +67,12 @@ db_test!(
             .await
             .unwrap();
         committed.commit().await.unwrap();
-        assert_eq!(jobs::queue_depth(&app.state.db).await.unwrap(), 1);
+        assert_eq!(jobs::queue_depth(&app.state.db, None).await.unwrap(), 1);
         let ran = worker(&app, &counter).drain().await.unwrap();
         assert_eq!(ran.len(), 1);
         assert_eq!(ran[0].1, JobStatus::Done);
         assert_eq!(counter.load(Ordering::SeqCst), 1);
-        assert_eq!(jobs::queue_depth(&app.state.db).await.unwrap(), 0);
+        assert_eq!(jobs::queue_depth(&app.state.db, None).await.unwrap(), 0);
     }
 );
 
@@ -257,7 +257,7 @@ db_test!(
         jobs::maintenance::schedule(&app.state.db, 3).await.unwrap();
         jobs::maintenance::schedule(&app.state.db, 3).await.unwrap();
         assert_eq!(
-            jobs::queue_depth(&app.state.db).await.unwrap(),
+            jobs::queue_depth(&app.state.db, None).await.unwrap(),
             1,
             "scheduling is idempotent"
         );
@@ -358,7 +358,7 @@ db_test!(
         assert_eq!(index_worker.drain().await.unwrap().len(), 2);
         assert_eq!(counter.load(Ordering::SeqCst), 1500);
         assert_eq!(
-            jobs::queue_depth(db).await.unwrap(),
+            jobs::queue_depth(db, None).await.unwrap(),
             1,
             "the scan still waits"
         );

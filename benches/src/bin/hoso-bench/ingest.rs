@@ -190,7 +190,7 @@ impl Worker {
     pub async fn finish(self, app: &App, progress: &indicatif::ProgressBar) -> anyhow::Result<()> {
         progress.set_message("extracting and indexing");
         loop {
-            let waiting = jobs::queue_depth(&app.state.db).await?;
+            let waiting = jobs::queue_depth(&app.state.db, None).await?;
             let running = jobs::list(&app.state.db, Some(jobs::JobStatus::Running), None, None, 1)
                 .await?
                 .len();

@@ -205,7 +205,7 @@ pub async fn import_files(
 /// [`PACE_LIMIT`] (a worker that stopped taking them must not stop the import).
 async fn keep_pace_with_index(conn: &DatabaseConnection) -> DomainResult<()> {
     let started = std::time::Instant::now();
-    while jobs::lane_depth(conn, jobs::Lane::Index).await? >= INDEX_BACKLOG
+    while jobs::queue_depth(conn, Some(jobs::Lane::Index)).await? >= INDEX_BACKLOG
         && started.elapsed() < PACE_LIMIT
     {
         tokio::time::sleep(PACE_POLL).await;
