@@ -85,6 +85,137 @@ pub fn pair(first: &str, second: &str) -> String {
     format!("{first} {second}")
 }
 
+/// Which of the two syllable analyses a [`Syllables`] scan gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// As [`EXACT`]: lowercase, with diacritics.
+    Exact,
+    /// As [`FOLDED`]: lowercase, folded to ASCII.
+    Folded,
+}
+
+/// What one character is to the syllable analyses: a separator, or part of a syllable with its
+/// lowercase and folded forms.
+#[derive(Debug, Clone)]
+enum CharForm {
+    Separator,
+    Letter { exact: Box<str>, folded: Box<str> },
+}
+
+/// Characters below this have their forms in [`CHAR_FORMS`] (Latin with every Vietnamese
+/// letter, Greek, Cyrillic…); the rare others go through the analyzers one syllable at a time.
+const TABLED: u32 = 0x2000;
+
+/// The forms of every character below [`TABLED`], as the analyzers make them: both lowercase
+/// and fold one character at a time, so a syllable's form is its characters' forms in a row.
+static CHAR_FORMS: std::sync::LazyLock<Vec<CharForm>> = std::sync::LazyLock::new(|| {
+    let (mut exact, mut folded) = (exact(), folded());
+    (0..TABLED)
+        .map(|code| {
+            let Some(c) = char::from_u32(code) else {
+                return CharForm::Separator;
+            };
+            let text = c.to_string();
+            let one = |analyzer: &mut TextAnalyzer| {
+                let mut stream = analyzer.token_stream(&text);
+                stream
+                    .next()
+                    .map(|token| token.text.clone().into_boxed_str())
+            };
+            match (one(&mut exact), one(&mut folded)) {
+                (Some(exact), Some(folded)) => CharForm::Letter { exact, folded },
+                _ => CharForm::Separator,
+            }
+        })
+        .collect()
+});
+
+/// The syllables of a text with their byte ranges and positions, exactly as the [`EXACT`] and
+/// [`FOLDED`] analyzers cut and spell them, but without their per-syllable work: no Unicode
+/// table search for each letter and no new string for each syllable. Snippets scan whole
+/// bodies for the query's words with it, so a search's time does not go into re-analysing the
+/// texts of its hits.
+pub struct Syllables<'a> {
+    text: &'a str,
+    at: usize,
+    position: usize,
+    form: Form,
+    /// The form of the last syllable.
+    spelled: String,
+}
+
+impl<'a> Syllables<'a> {
+    pub fn new(text: &'a str, form: Form) -> Self {
+        Self {
+            text,
+            at: 0,
+            position: 0,
+            form,
+            spelled: String::new(),
+        }
+    }
+
+    /// The next syllable: its byte range in the text, its position (from 0) and its form.
+    pub fn next_syllable(&mut self) -> Option<(std::ops::Range<usize>, usize, &str)> {
+        let forms = &*CHAR_FORMS;
+        let bytes = self.text.as_bytes();
+        self.spelled.clear();
+        let mut start = None;
+        // A character beyond the table: the syllable is spelled by the analyzer instead.
+        let mut untabled = false;
+        while self.at < bytes.len() {
+            let byte = bytes[self.at];
+            let (width, letter) = if byte.is_ascii() {
+                let letter = byte.is_ascii_alphanumeric();
+                if letter {
+                    self.spelled.push(byte.to_ascii_lowercase() as char);
+                }
+                (1, letter)
+            } else {
+                let c = self.text[self.at..].chars().next().unwrap_or_default();
+                let letter = match forms.get(c as usize) {
+                    Some(CharForm::Letter { exact, folded }) => {
+                        self.spelled.push_str(match self.form {
+                            Form::Exact => exact,
+                            Form::Folded => folded,
+                        });
+                        true
+                    }
+                    Some(CharForm::Separator) => false,
+                    None if c.is_alphanumeric() => {
+                        untabled = true;
+                        true
+                    }
+                    None => false,
+                };
+                (c.len_utf8(), letter)
+            };
+            match (letter, start) {
+                (true, None) => start = Some(self.at),
+                (false, Some(_)) => break,
+                _ => {}
+            }
+            self.at += width;
+        }
+        let start = start?;
+        let range = start..self.at;
+        if untabled {
+            let mut analyzer = match self.form {
+                Form::Exact => exact(),
+                Form::Folded => folded(),
+            };
+            let mut stream = analyzer.token_stream(&self.text[range.clone()]);
+            self.spelled.clear();
+            if let Some(token) = stream.next() {
+                self.spelled.push_str(&token.text);
+            }
+        }
+        let position = self.position;
+        self.position += 1;
+        Some((range, position, &self.spelled))
+    }
+}
+
 /// Turns a stream of syllables into the pairs of adjacent ones.
 #[derive(Clone)]
 struct Pairs;
@@ -177,6 +308,62 @@ mod tests {
     fn a_single_syllable_or_nothing_gives_no_pair() {
         assert!(pair_tokens("Đánh").is_empty());
         assert!(pair_tokens(" — ").is_empty());
+    }
+
+    /// A syllable: its byte range, position and spelling.
+    type Cut = (usize, usize, usize, String);
+
+    /// Every syllable of `text` as the analyzer cuts and spells it, and as [`Syllables`] does.
+    fn both_ways(text: &str, form: Form) -> (Vec<Cut>, Vec<Cut>) {
+        let mut analyzer = match form {
+            Form::Exact => exact(),
+            Form::Folded => folded(),
+        };
+        let mut stream = analyzer.token_stream(text);
+        let mut expected = Vec::new();
+        while let Some(token) = stream.next() {
+            expected.push((
+                token.offset_from,
+                token.offset_to,
+                token.position,
+                token.text.clone(),
+            ));
+        }
+        let mut scan = Syllables::new(text, form);
+        let mut scanned = Vec::new();
+        while let Some((range, position, spelled)) = scan.next_syllable() {
+            scanned.push((range.start, range.end, position, spelled.to_owned()));
+        }
+        (expected, scanned)
+    }
+
+    #[test]
+    fn the_fast_scan_cuts_and_spells_syllables_as_the_analyzers_do() {
+        let mut texts: Vec<String> = vec![
+            "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN — Số: 45/BC-SKHCN, “Đánh giá” nội bộ năm 2026…".into(),
+            "İstanbul ǅemal ß straße Æsir œuvre ﬁn Ωμέγα ΣΟΦΟΣ кириллица 漢字かな 한국어 ①②".into(),
+            String::new(),
+            "  \u{000C}\t".into(),
+            "x̃ combining a\u{0301} marks; tab\tand\u{000C}page".into(),
+        ];
+        // Every character of the table and a stretch past it, in runs with ASCII between.
+        let chars: Vec<char> = (0..0x3100).filter_map(char::from_u32).collect();
+        for chunk in chars.chunks(7) {
+            let mut text = String::new();
+            for (at, c) in chunk.iter().enumerate() {
+                text.push(*c);
+                if at % 3 == 2 {
+                    text.push_str(if at % 2 == 0 { "Ab1" } else { " " });
+                }
+            }
+            texts.push(text);
+        }
+        for text in &texts {
+            for form in [Form::Exact, Form::Folded] {
+                let (expected, scanned) = both_ways(text, form);
+                assert_eq!(scanned, expected, "{form:?} of {text:?}");
+            }
+        }
     }
 
     #[test]

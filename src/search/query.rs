@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 
 use super::{
     Fields, SearchError, SearchIndex,
-    analysis::{exact_tokens, folded_tokens, identifier_form, pair},
+    analysis::{Form, exact_tokens, folded_tokens, identifier_form, pair},
     ranking::{self, Bonus, Ranking},
     snippets::Highlighter,
 };
@@ -506,13 +506,13 @@ impl SearchIndex {
             true => Some(Highlighter::new(
                 &searcher,
                 &builder.highlight_exact,
-                f.body,
+                Form::Exact,
             )?),
             false => None,
         };
         // Over the original text with the folding analyzer, so unaccented queries highlight
         // accented words.
-        let folded = Highlighter::new(&searcher, &builder.highlight_folded, f.text_folded)?;
+        let folded = Highlighter::new(&searcher, &builder.highlight_folded, Form::Folded)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -7,11 +7,14 @@
 //! word once per window, weighs rare words more, and doubles the weight of words that follow
 //! each other as they do in the query.
 
-use std::{collections::HashMap, ops::Range};
+use std::ops::Range;
 
-use tantivy::{Searcher, Term, schema::Field, tokenizer::TextAnalyzer};
+use tantivy::{Searcher, Term};
 
-use super::SearchError;
+use super::{
+    SearchError,
+    analysis::{Form, Syllables},
+};
 
 /// What separates the pages of an item's body.
 pub(super) const PAGE_BREAK: char = '\u{000C}';
@@ -25,11 +28,12 @@ const LEAD_CHARS: usize = 60;
 /// Only the first matches of a very long body are weighed (a passage is found long before).
 const MAX_MATCHES: usize = 4_000;
 
-/// Finds passages for the words of one query, as one field's analyzer sees them.
+/// Finds passages for the words of one query, as one of the syllable analyses sees them.
 pub(super) struct Highlighter {
-    analyzer: TextAnalyzer,
-    /// Each query word: its weight (rarer weighs more) and its place in the query.
-    words: HashMap<String, (f32, usize)>,
+    form: Form,
+    /// Each query word, in byte order: its weight (rarer weighs more) and its place in the
+    /// query.
+    words: Vec<(String, f32, usize)>,
 }
 
 /// A window of a body and the byte ranges of the matches in it.
@@ -47,35 +51,38 @@ struct Match {
 }
 
 impl Highlighter {
-    /// A highlighter for `terms` (in the order the query has them) of `field`.
-    pub fn new(searcher: &Searcher, terms: &[Term], field: Field) -> Result<Self, SearchError> {
-        let mut words = HashMap::new();
+    /// A highlighter for `terms` (in the order the query has them) of a field analysed in
+    /// `form`.
+    pub fn new(searcher: &Searcher, terms: &[Term], form: Form) -> Result<Self, SearchError> {
+        let mut words: Vec<(String, f32, usize)> = Vec::new();
         for term in terms {
             let value = term.value();
             let Some(text) = value.as_str() else {
                 continue;
             };
-            if words.contains_key(text) {
+            if words.iter().any(|(word, ..)| word == text) {
                 continue;
             }
             let doc_freq = searcher.doc_freq(term)?;
             if doc_freq > 0 {
                 let weight = 1.0 / (1.0 + doc_freq as f32);
-                words.insert(text.to_owned(), (weight, words.len()));
+                words.push((text.to_owned(), weight, words.len()));
             }
         }
-        let analyzer = searcher.index().tokenizer_for_field(field)?;
-        Ok(Self { analyzer, words })
+        Ok(Self::with_words(form, words))
     }
 
-    #[cfg(test)]
-    fn with_words(analyzer: TextAnalyzer, words: &[(&str, f32)]) -> Self {
-        let words = words
-            .iter()
-            .enumerate()
-            .map(|(order, (word, weight))| ((*word).to_owned(), (*weight, order)))
-            .collect();
-        Self { analyzer, words }
+    fn with_words(form: Form, mut words: Vec<(String, f32, usize)>) -> Self {
+        words.sort_by(|a, b| a.0.cmp(&b.0));
+        Self { form, words }
+    }
+
+    /// A query word's weight and place in the query.
+    fn word(&self, spelled: &str) -> Option<(f32, usize)> {
+        self.words
+            .binary_search_by(|(word, ..)| word.as_str().cmp(spelled))
+            .ok()
+            .map(|at| (self.words[at].1, self.words[at].2))
     }
 
     /// The best passage of `body`, or `None` when none of the words is in it.
@@ -95,14 +102,13 @@ impl Highlighter {
     }
 
     fn matches(&self, body: &str) -> Vec<Match> {
-        let mut analyzer = self.analyzer.clone();
-        let mut stream = analyzer.token_stream(body);
+        let mut syllables = Syllables::new(body, self.form);
         let mut matches = Vec::new();
-        while let Some(token) = stream.next() {
-            if let Some(&(weight, order)) = self.words.get(&token.text) {
+        while let Some((bytes, position, spelled)) = syllables.next_syllable() {
+            if let Some((weight, order)) = self.word(spelled) {
                 matches.push(Match {
-                    bytes: token.offset_from..token.offset_to,
-                    position: token.position,
+                    bytes,
+                    position,
                     order,
                     weight,
                 });
@@ -248,15 +254,15 @@ fn escape_into(html: &mut String, text: &str) {
 
 #[cfg(test)]
 mod tests {
-    use tantivy::tokenizer::{LowerCaser, SimpleTokenizer};
-
     use super::*;
 
     fn highlighter(words: &[(&str, f32)]) -> Highlighter {
-        let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .build();
-        Highlighter::with_words(analyzer, words)
+        let words = words
+            .iter()
+            .enumerate()
+            .map(|(order, (word, weight))| ((*word).to_owned(), *weight, order))
+            .collect();
+        Highlighter::with_words(Form::Exact, words)
     }
 
     const REPORT: &str = "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN\nSỞ KHOA HỌC VÀ CÔNG NGHỆ\n\
