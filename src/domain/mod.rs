@@ -24,6 +24,107 @@ pub use pagination::{Page, PageRequest, Sort, paginate, parse_sort};
 
 use crate::audit_log::{self, AuditEntry};
 
+/// Where the audit rows of a change go: into its transaction at once, or kept and written
+/// together with the other rows of a bulk change (`hoso import`), which then pays three
+/// statements for its whole trail instead of three per row.
+#[derive(Debug, Default)]
+pub(crate) enum Trail {
+    #[default]
+    Now,
+    Kept(Vec<KeptAudit>),
+}
+
+/// An audit row kept for [`Trail::write`].
+#[derive(Debug)]
+pub(crate) struct KeptAudit {
+    actor_id: Option<uuid::Uuid>,
+    actor_name: String,
+    action: String,
+    entity_type: String,
+    entity_id: String,
+    agency_id: Option<uuid::Uuid>,
+    summary: serde_json::Value,
+}
+
+impl Trail {
+    /// A trail that keeps its rows until [`Trail::write`].
+    pub(crate) fn kept() -> Self {
+        Self::Kept(Vec::new())
+    }
+
+    /// The audit row of a change made by `actor`: written now, or kept.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn audit(
+        &mut self,
+        db: &impl sea_orm::ConnectionTrait,
+        actor: &Actor,
+        action: &str,
+        entity_type: &str,
+        entity_id: impl ToString,
+        agency_id: Option<uuid::Uuid>,
+        summary: serde_json::Value,
+    ) -> DomainResult<()> {
+        match self {
+            Self::Now => {
+                audit(
+                    db,
+                    actor,
+                    action,
+                    entity_type,
+                    entity_id,
+                    agency_id,
+                    summary,
+                )
+                .await
+            }
+            Self::Kept(rows) => {
+                rows.push(KeptAudit {
+                    actor_id: actor.user_id,
+                    actor_name: actor.name.clone(),
+                    action: action.to_owned(),
+                    entity_type: entity_type.to_owned(),
+                    entity_id: entity_id.to_string(),
+                    agency_id,
+                    summary,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Moves the rows kept here after those of `later` (a file's rows to its batch's, once
+    /// the file is recorded).
+    pub(crate) fn append_to(self, later: &mut Trail) {
+        if let (Self::Kept(rows), Self::Kept(into)) = (self, later) {
+            into.extend(rows);
+        }
+    }
+
+    /// Writes the rows kept, in order, inside the change's transaction.
+    pub(crate) async fn write(self, db: &impl sea_orm::ConnectionTrait) -> DomainResult<()> {
+        let Self::Kept(rows) = self else {
+            return Ok(());
+        };
+        if rows.is_empty() {
+            return Ok(());
+        }
+        audit_log::record_many(
+            db,
+            rows.iter().map(|row| AuditEntry {
+                actor_id: row.actor_id,
+                actor_name: &row.actor_name,
+                action: &row.action,
+                entity_type: &row.entity_type,
+                entity_id: row.entity_id.clone(),
+                agency_id: row.agency_id,
+                summary: row.summary.clone(),
+            }),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 /// Writes the audit row of a change made by `actor`, inside the change's transaction.
 pub(crate) async fn audit(
     db: &impl sea_orm::ConnectionTrait,

@@ -184,3 +184,40 @@ db_test!(the_audit_log_is_for_admins_and_coordinators_only, |app| {
         .await;
     assert_error(&bad_dates, StatusCode::BAD_REQUEST, "invalid_input");
 });
+
+db_test!(
+    a_bulk_change_appends_its_rows_in_order_and_the_chain_still_verifies,
+    |app| {
+        let before = audit_log::count(&app.state.db).await.unwrap();
+        // More rows than one multi-row insert takes.
+        let entries = (0..1_201).map(|n| audit_log::AuditEntry {
+            actor_id: None,
+            actor_name: "import",
+            action: "document.create",
+            entity_type: "document",
+            entity_id: format!("doc-{n}"),
+            agency_id: None,
+            summary: json!({"n": n}),
+        });
+        let txn = hoso::db::begin_write(&app.state.db).await.unwrap();
+        let last = audit_log::record_many(&txn, entries).await.unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(
+            audit_log::count(&app.state.db).await.unwrap(),
+            before + 1_201
+        );
+        assert_eq!(last, before as i64 + 1_201);
+        // The next single change follows the bulk's last row.
+        app.agency("BG", "province", None).await;
+        let report = audit_log::verify(&app.state.db).await.unwrap();
+        assert_eq!(report.first_broken, None);
+        assert_eq!(report.rows_checked, before + 1_202);
+        let rows = app
+            .get("/api/v1/audit-log?entity_type=document", &app.admin_token)
+            .await;
+        assert_eq!(rows.json["total"], 1_201, "{}", rows.json);
+        // Newest first: the bulk's rows kept their order.
+        assert_eq!(rows.json["items"][0]["entity_id"], "doc-1200");
+        assert_eq!(rows.json["items"][1]["entity_id"], "doc-1199");
+    }
+);

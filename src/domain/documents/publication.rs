@@ -22,7 +22,7 @@ use crate::{
         self,
         entities::{document, document_version},
     },
-    domain::{Actor, DomainError, DomainResult, audit},
+    domain::{Actor, DomainError, DomainResult, Trail, audit},
     i18n::Message,
     jobs::{self, Handler, Job, JobContext, JobRegistry},
 };
@@ -161,6 +161,7 @@ pub async fn activate_due_versions(conn: &DatabaseConnection) -> DomainResult<us
 /// approved it in hoso: the audit row says it was imported in force, and by whom.
 pub(crate) async fn put_in_force_on_import(
     txn: &DatabaseTransaction,
+    trail: &mut Trail,
     actor: &Actor,
     version: document_version::Model,
     effective_from: NaiveDate,
@@ -194,16 +195,17 @@ pub(crate) async fn put_in_force_on_import(
     active.published_at = Set(Some(now));
     let (published, row) = activate(txn, active, document_id, effective_from).await?;
     refresh_document(txn, &row).await?;
-    audit(
-        txn,
-        actor,
-        "version.import_in_force",
-        "document_version",
-        published.id,
-        Some(row.agency_id),
-        json!({"effective_from": effective_from, "imported_by": actor.name}),
-    )
-    .await?;
+    trail
+        .audit(
+            txn,
+            actor,
+            "version.import_in_force",
+            "document_version",
+            published.id,
+            Some(row.agency_id),
+            json!({"effective_from": effective_from, "imported_by": actor.name}),
+        )
+        .await?;
     Ok(published)
 }
 

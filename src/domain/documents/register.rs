@@ -27,6 +27,7 @@ use crate::{
     domain::concurrency::ExpectedRevision,
     domain::{
         Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
+        Trail,
         agencies::{contains_pattern, resolve_field},
         audit, paginate, parse_sort, text,
     },
@@ -97,15 +98,17 @@ pub async fn create_document(
     input: NewDocument,
 ) -> DomainResult<Document> {
     let txn = db::begin_write(conn).await?;
-    let row = insert_document(&txn, actor, input).await?;
+    let row = insert_document(&txn, &mut Trail::Now, actor, input).await?;
     txn.commit().await?;
     document_view(conn, actor, row, true).await
 }
 
 /// [`create_document`] inside the caller's transaction (the bulk import commits a document, its
-/// first version and its import record together).
+/// first version and its import record together, and writes the audit rows of a batch of
+/// files at its end: `trail`).
 pub(crate) async fn insert_document(
     txn: &DatabaseTransaction,
+    trail: &mut Trail,
     actor: &Actor,
     input: NewDocument,
 ) -> DomainResult<document::Model> {
@@ -158,7 +161,8 @@ pub(crate) async fn insert_document(
     .insert(txn)
     .await?;
     insert_legal_refs(txn, row.id, &legal_ref_ids).await?;
-    audit(
+    trail
+        .audit(
         txn,
         actor,
         "document.create",

@@ -24,7 +24,7 @@ use crate::{
         entities::{document, document_version, file},
     },
     domain::{
-        Actor, AgencyTree, DomainError, DomainResult, audit,
+        Actor, AgencyTree, DomainError, DomainResult, Trail,
         files::{self, UploadedFile},
         text,
     },
@@ -64,14 +64,27 @@ pub async fn create_version(
     form: VersionForm,
 ) -> DomainResult<Version> {
     let txn = db::begin_write(conn).await?;
-    let version = insert_version(&txn, blobs, max_attempts, actor, document_id, file, form).await?;
+    let version = insert_version(
+        &txn,
+        &mut Trail::Now,
+        blobs,
+        max_attempts,
+        actor,
+        document_id,
+        file,
+        form,
+    )
+    .await?;
     txn.commit().await?;
     view_of(conn, version).await
 }
 
-/// [`create_version`] inside the caller's transaction.
+/// [`create_version`] inside the caller's transaction, its audit row written or kept by
+/// `trail`.
+#[allow(clippy::too_many_arguments)] // create_version's own, plus the transaction and trail
 pub(crate) async fn insert_version(
     txn: &DatabaseTransaction,
+    trail: &mut Trail,
     blobs: &BlobStore,
     max_attempts: u32,
     actor: &Actor,
@@ -143,18 +156,19 @@ pub(crate) async fn insert_version(
     .insert(txn)
     .await?;
     refresh_document(txn, &row).await?;
-    audit(
-        txn,
-        actor,
-        "version.create",
-        "document_version",
-        version.id,
-        Some(row.agency_id),
-        json!({"document_id": document_id, "label": version.label, "file_id": stored.id,
+    trail
+        .audit(
+            txn,
+            actor,
+            "version.create",
+            "document_version",
+            version.id,
+            Some(row.agency_id),
+            json!({"document_id": document_id, "label": version.label, "file_id": stored.id,
                "sha256": stored.blob_sha256, "original_filename": stored.original_filename,
                "size": stored.size}),
-    )
-    .await?;
+        )
+        .await?;
     Ok(version)
 }
 

@@ -42,7 +42,7 @@ use crate::{
         entities::{document, document_version, import},
     },
     domain::{
-        Actor, DomainError, DomainResult, agencies, audit,
+        Actor, DomainError, DomainResult, Trail, agencies,
         files::{self, UploadedFile},
     },
     i18n::Message,
@@ -225,15 +225,23 @@ async fn record_batch<'p>(
 ) -> DomainResult<Vec<(&'p PlannedFile, ImportOutcome)>> {
     let txn = db::begin_write(conn).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
+    // The audit rows of the files recorded, written together before the commit.
+    let mut recorded = Trail::kept();
     for (planned, read) in batch.drain(..) {
         let outcome = match read {
             Ok(Read::Unchanged) => ImportOutcome::Skipped,
             Err(error) => ImportOutcome::Failed(error.to_string()),
             Ok(Read::Ready(file)) => {
                 let savepoint = txn.begin().await?;
-                match record(&savepoint, blobs, config, actor, agency, request, *file).await {
+                let mut trail = Trail::kept();
+                let recorded_file = record(
+                    &savepoint, &mut trail, blobs, config, actor, agency, request, *file,
+                )
+                .await;
+                match recorded_file {
                     Ok(outcome) => {
                         savepoint.commit().await?;
+                        trail.append_to(&mut recorded);
                         outcome
                     }
                     Err(error) => {
@@ -245,6 +253,7 @@ async fn record_batch<'p>(
         };
         outcomes.push((planned, outcome));
     }
+    recorded.write(&txn).await?;
     txn.commit().await?;
     Ok(outcomes)
 }
@@ -301,9 +310,11 @@ async fn would_import(
 
 /// Records one read file: its document (new, or the one it is a version or issue of), its
 /// version (or the replaced file of a draft nobody submitted), in force when asked, and its
-/// import record.
+/// import record. Its audit rows go to `trail`.
+#[allow(clippy::too_many_arguments)] // the import's settings, the transaction and the trail
 async fn record(
     txn: &DatabaseTransaction,
+    trail: &mut Trail,
     blobs: &BlobStore,
     config: &Config,
     actor: &Actor,
@@ -329,6 +340,7 @@ async fn record(
         None => {
             let row = insert_document(
                 txn,
+                trail,
                 actor,
                 NewDocument {
                     agency_id: agency.id.to_string(),
@@ -355,7 +367,16 @@ async fn record(
     };
     let version = match open_draft {
         Some(draft) => {
-            replace_draft_file(txn, blobs, config.job_max_attempts, actor, draft, uploaded).await?
+            replace_draft_file(
+                txn,
+                trail,
+                blobs,
+                config.job_max_attempts,
+                actor,
+                draft,
+                uploaded,
+            )
+            .await?
         }
         None => {
             let change_summary = match &previous {
@@ -369,6 +390,7 @@ async fn record(
             };
             insert_version(
                 txn,
+                trail,
                 blobs,
                 config.job_max_attempts,
                 actor,
@@ -380,7 +402,7 @@ async fn record(
         }
     };
     let version = match issued_on.or(request.effective_from) {
-        Some(day) => publication::put_in_force_on_import(txn, actor, version, day).await?,
+        Some(day) => publication::put_in_force_on_import(txn, trail, actor, version, day).await?,
         None => version,
     };
     let now = Utc::now().trunc_subsecs(6);
@@ -474,6 +496,7 @@ async fn unique_code(
 /// when nobody has submitted the draft yet), inside the caller's transaction.
 async fn replace_draft_file(
     txn: &DatabaseTransaction,
+    trail: &mut Trail,
     blobs: &BlobStore,
     max_attempts: u32,
     actor: &Actor,
@@ -506,16 +529,17 @@ async fn replace_draft_file(
         .await?
         .ok_or(DomainError::NotFound("document"))?;
     refresh_document(txn, &row).await?;
-    audit(
-        txn,
-        actor,
-        "version.replace_file",
-        "document_version",
-        updated.id,
-        Some(row.agency_id),
-        json!({"from_sha256": previous_sha, "sha256": updated.blob_sha256,
+    trail
+        .audit(
+            txn,
+            actor,
+            "version.replace_file",
+            "document_version",
+            updated.id,
+            Some(row.agency_id),
+            json!({"from_sha256": previous_sha, "sha256": updated.blob_sha256,
                "file_id": stored.id, "original_filename": stored.original_filename}),
-    )
-    .await?;
+        )
+        .await?;
     Ok(updated)
 }
