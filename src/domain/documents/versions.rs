@@ -64,7 +64,7 @@ pub async fn create_version(
     form: VersionForm,
 ) -> DomainResult<Version> {
     let txn = db::begin_write(conn).await?;
-    let version = insert_version(
+    let (version, document) = insert_version(
         &txn,
         &mut Trail::Now,
         blobs,
@@ -75,12 +75,15 @@ pub async fn create_version(
         form,
     )
     .await?;
+    refresh_document(&txn, &document).await?;
     txn.commit().await?;
     view_of(conn, version).await
 }
 
 /// [`create_version`] inside the caller's transaction, its audit row written or kept by
-/// `trail`.
+/// `trail`; returns the version and its document. The caller refreshes the document (its
+/// status, revision and index job) once, after whatever else it changes in the transaction (the
+/// import puts the version in force first).
 #[allow(clippy::too_many_arguments)] // create_version's own, plus the transaction and trail
 pub(crate) async fn insert_version(
     txn: &DatabaseTransaction,
@@ -91,7 +94,7 @@ pub(crate) async fn insert_version(
     document_id: Uuid,
     file: UploadedFile,
     form: VersionForm,
-) -> DomainResult<document_version::Model> {
+) -> DomainResult<(document_version::Model, document::Model)> {
     let tree = AgencyTree::load(txn).await?;
     let row = readable_document(txn, actor, &tree, document_id).await?;
     if !DocumentRights::of(actor, &row, &tree).edit {
@@ -155,7 +158,6 @@ pub(crate) async fn insert_version(
     }
     .insert(txn)
     .await?;
-    refresh_document(txn, &row).await?;
     trail
         .audit(
             txn,
@@ -169,7 +171,7 @@ pub(crate) async fn insert_version(
                "size": stored.size}),
         )
         .await?;
-    Ok(version)
+    Ok((version, row))
 }
 
 /// One version (drafts only for those who work on the document).

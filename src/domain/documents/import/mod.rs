@@ -365,9 +365,10 @@ async fn record(
             .filter(|version| version.status == VersionStatus::Draft),
         _ => None,
     };
-    let version = match open_draft {
+    // The document of a new version, refreshed below once it is in force or not.
+    let (version, refresh) = match open_draft {
         Some(draft) => {
-            replace_draft_file(
+            let version = replace_draft_file(
                 txn,
                 trail,
                 blobs,
@@ -376,7 +377,8 @@ async fn record(
                 draft,
                 uploaded,
             )
-            .await?
+            .await?;
+            (version, None)
         }
         None => {
             let change_summary = match &previous {
@@ -388,7 +390,7 @@ async fn record(
                 change_summary,
                 label: None,
             };
-            insert_version(
+            let (version, document) = insert_version(
                 txn,
                 trail,
                 blobs,
@@ -398,12 +400,19 @@ async fn record(
                 uploaded,
                 form,
             )
-            .await?
+            .await?;
+            (version, Some(document))
         }
     };
     let version = match issued_on.or(request.effective_from) {
+        // Putting it in force refreshes the document.
         Some(day) => publication::put_in_force_on_import(txn, trail, actor, version, day).await?,
-        None => version,
+        None => {
+            if let Some(document) = &refresh {
+                refresh_document(txn, document).await?;
+            }
+            version
+        }
     };
     let now = Utc::now().trunc_subsecs(6);
     match previous {
