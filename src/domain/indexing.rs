@@ -208,6 +208,11 @@ pub fn register(registry: &mut JobRegistry, indexers: &Indexers) {
 
 /// Index jobs claimed and committed together.
 const INDEX_BATCH: usize = 500;
+/// A batch of this many units is a bulk load's (an import, a reindex by jobs): it is committed
+/// at once. The writer's timer gathers small changes into one commit, but the lane takes its
+/// next batch only once this one is committed, so waiting for the timer held a bulk load to one
+/// batch a second (10,000 files imported: 233 files/s, against 327 with commits at once).
+const COMMIT_AT_ONCE: usize = 200;
 
 /// Index jobs run in batches: one commit covers many units during a bulk import.
 struct IndexUnits {
@@ -245,13 +250,14 @@ impl Handler<IndexJob> for IndexUnits {
         for (kind, mut units) in by_kind {
             units.sort_unstable();
             units.dedup();
+            let flush = units.len() >= COMMIT_AT_ONCE;
             let outcome = index_units(
                 &context.db,
                 &context.search,
                 &self.indexers,
                 kind,
                 &units,
-                false,
+                flush,
             )
             .await
             .map_err(|error| format!("{error:#}"));
