@@ -22,12 +22,12 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// One change to record.
 #[derive(Debug, Clone)]
-pub struct AuditEntry<'a> {
+pub struct AuditEntry {
     pub actor_id: Option<Uuid>,
-    pub actor_name: &'a str,
+    pub actor_name: String,
     /// What happened, `entity.verb`: `agency.create`, `user.grant_role`…
-    pub action: &'a str,
-    pub entity_type: &'a str,
+    pub action: String,
+    pub entity_type: String,
     pub entity_id: String,
     pub agency_id: Option<Uuid>,
     /// What changed, as JSON (for an update: the changed fields with old and new values).
@@ -35,7 +35,7 @@ pub struct AuditEntry<'a> {
 }
 
 /// Appends `entry` to the chain inside the caller's transaction; returns its sequence number.
-pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry<'_>) -> Result<i64, DbErr> {
+pub async fn record(db: &impl ConnectionTrait, entry: AuditEntry) -> Result<i64, DbErr> {
     record_many(db, [entry]).await
 }
 
@@ -46,9 +46,9 @@ const ROWS_PER_INSERT: usize = 500;
 /// is read and moved once, and the rows go in a few multi-row inserts, so a bulk change pays
 /// three statements for its trail rather than three per row. Returns the last sequence number
 /// (the head's, when there are no entries).
-pub async fn record_many<'a>(
+pub async fn record_many(
     db: &impl ConnectionTrait,
-    entries: impl IntoIterator<Item = AuditEntry<'a>>,
+    entries: impl IntoIterator<Item = AuditEntry>,
 ) -> Result<i64, DbErr> {
     let mut entries = entries.into_iter().peekable();
     let head = audit_head::Entity::find_by_id(1)
@@ -68,9 +68,9 @@ pub async fn record_many<'a>(
             seq,
             at,
             actor_id: entry.actor_id,
-            actor_name: entry.actor_name.to_owned(),
-            action: entry.action.to_owned(),
-            entity_type: entry.entity_type.to_owned(),
+            actor_name: entry.actor_name,
+            action: entry.action,
+            entity_type: entry.entity_type,
             entity_id: entry.entity_id,
             agency_id: entry.agency_id,
             summary: entry.summary.to_string(),

@@ -27,23 +27,10 @@ use crate::audit_log::{self, AuditEntry};
 /// Where the audit rows of a change go: into its transaction at once, or kept and written
 /// together with the other rows of a bulk change (`hoso import`), which then pays three
 /// statements for its whole trail instead of three per row.
-#[derive(Debug, Default)]
-pub(crate) enum Trail {
-    #[default]
-    Now,
-    Kept(Vec<KeptAudit>),
-}
-
-/// An audit row kept for [`Trail::write`].
 #[derive(Debug)]
-pub(crate) struct KeptAudit {
-    actor_id: Option<uuid::Uuid>,
-    actor_name: String,
-    action: String,
-    entity_type: String,
-    entity_id: String,
-    agency_id: Option<uuid::Uuid>,
-    summary: serde_json::Value,
+pub(crate) enum Trail {
+    Now,
+    Kept(Vec<AuditEntry>),
 }
 
 impl Trail {
@@ -53,7 +40,7 @@ impl Trail {
     }
 
     /// The audit row of a change made by `actor`: written now, or kept.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // `audit`'s own, plus the trail
     pub(crate) async fn audit(
         &mut self,
         db: &impl sea_orm::ConnectionTrait,
@@ -64,32 +51,22 @@ impl Trail {
         agency_id: Option<uuid::Uuid>,
         summary: serde_json::Value,
     ) -> DomainResult<()> {
+        let entry = AuditEntry {
+            actor_id: actor.user_id,
+            actor_name: actor.name.clone(),
+            action: action.to_owned(),
+            entity_type: entity_type.to_owned(),
+            entity_id: entity_id.to_string(),
+            agency_id,
+            summary,
+        };
         match self {
             Self::Now => {
-                audit(
-                    db,
-                    actor,
-                    action,
-                    entity_type,
-                    entity_id,
-                    agency_id,
-                    summary,
-                )
-                .await
+                audit_log::record(db, entry).await?;
             }
-            Self::Kept(rows) => {
-                rows.push(KeptAudit {
-                    actor_id: actor.user_id,
-                    actor_name: actor.name.clone(),
-                    action: action.to_owned(),
-                    entity_type: entity_type.to_owned(),
-                    entity_id: entity_id.to_string(),
-                    agency_id,
-                    summary,
-                });
-                Ok(())
-            }
+            Self::Kept(rows) => rows.push(entry),
         }
+        Ok(())
     }
 
     /// Moves the rows kept here after those of `later` (a file's rows to its batch's, once
@@ -102,25 +79,11 @@ impl Trail {
 
     /// Writes the rows kept, in order, inside the change's transaction.
     pub(crate) async fn write(self, db: &impl sea_orm::ConnectionTrait) -> DomainResult<()> {
-        let Self::Kept(rows) = self else {
-            return Ok(());
-        };
-        if rows.is_empty() {
-            return Ok(());
+        if let Self::Kept(rows) = self
+            && !rows.is_empty()
+        {
+            audit_log::record_many(db, rows).await?;
         }
-        audit_log::record_many(
-            db,
-            rows.iter().map(|row| AuditEntry {
-                actor_id: row.actor_id,
-                actor_name: &row.actor_name,
-                action: &row.action,
-                entity_type: &row.entity_type,
-                entity_id: row.entity_id.clone(),
-                agency_id: row.agency_id,
-                summary: row.summary.clone(),
-            }),
-        )
-        .await?;
         Ok(())
     }
 }
@@ -135,18 +98,15 @@ pub(crate) async fn audit(
     agency_id: Option<uuid::Uuid>,
     summary: serde_json::Value,
 ) -> DomainResult<()> {
-    audit_log::record(
-        db,
-        AuditEntry {
-            actor_id: actor.user_id,
-            actor_name: &actor.name,
+    Trail::Now
+        .audit(
+            db,
+            actor,
             action,
             entity_type,
-            entity_id: entity_id.to_string(),
+            entity_id,
             agency_id,
             summary,
-        },
-    )
-    .await?;
-    Ok(())
+        )
+        .await
 }

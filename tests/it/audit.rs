@@ -192,9 +192,9 @@ db_test!(
         // More rows than one multi-row insert takes.
         let entries = (0..1_201).map(|n| audit_log::AuditEntry {
             actor_id: None,
-            actor_name: "import",
-            action: "document.create",
-            entity_type: "document",
+            actor_name: "import".into(),
+            action: "document.create".into(),
+            entity_type: "document".into(),
             entity_id: format!("doc-{n}"),
             agency_id: None,
             summary: json!({"n": n}),

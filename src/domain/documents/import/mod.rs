@@ -365,8 +365,9 @@ async fn record(
             .filter(|version| version.status == VersionStatus::Draft),
         _ => None,
     };
-    // The document of a new version, refreshed below once it is in force or not.
-    let (version, refresh) = match open_draft {
+    // The document of a new version, refreshed below once it is in force or not (a replaced
+    // draft file refreshes its own).
+    let (version, to_refresh) = match open_draft {
         Some(draft) => {
             let version = replace_draft_file(
                 txn,
@@ -408,7 +409,7 @@ async fn record(
         // Putting it in force refreshes the document.
         Some(day) => publication::put_in_force_on_import(txn, trail, actor, version, day).await?,
         None => {
-            if let Some(document) = &refresh {
+            if let Some(document) = &to_refresh {
                 refresh_document(txn, document).await?;
             }
             version
