@@ -16,6 +16,7 @@ use crate::{
         auth::{self, BootstrapAdmin},
         documents, files,
         indexing::{self, Indexers},
+        records,
     },
     http,
     i18n::Message,
@@ -221,7 +222,10 @@ impl App {
 
 /// Every kind of thing in the search index, with how it gets there.
 pub fn search_kinds() -> Indexers {
-    Indexers::new(vec![Arc::new(documents::indexing::DocumentIndexer)])
+    Indexers::new(vec![
+        Arc::new(documents::indexing::DocumentIndexer),
+        Arc::new(records::indexing::RecordIndexer),
+    ])
 }
 
 fn prepare_data_dir(path: &Path) -> Result<(), StartError> {

@@ -73,3 +73,37 @@ macro_rules! stored_enum {
         }
     };
 }
+
+/// Declares an enum known by its snake_case names that is not stored as a column of its own (a
+/// record's kind, a finding's grade): [`Named`], serialised and documented in OpenAPI by the
+/// same names.
+#[macro_export]
+macro_rules! named_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$variant_meta:meta])* $variant:ident ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            ::serde::Serialize,
+            ::serde::Deserialize,
+            ::utoipa::ToSchema,
+            ::strum::IntoStaticStr,
+            ::strum::EnumString,
+            ::strum::VariantArray,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        $vis enum $name {
+            $( $(#[$variant_meta])* $variant ),*
+        }
+    };
+}

@@ -13,6 +13,7 @@ mod m20261202_000006_create_files;
 mod m20261202_000007_add_job_lanes;
 mod m20261203_000008_create_legal_ref_proposals;
 mod m20261203_000009_index_register_sorts;
+mod m20261203_000010_create_records;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_add_job_lanes::Migration),
             Box::new(m20261203_000008_create_legal_ref_proposals::Migration),
             Box::new(m20261203_000009_index_register_sorts::Migration),
+            Box::new(m20261203_000010_create_records::Migration),
         ]
     }
 }

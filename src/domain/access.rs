@@ -51,7 +51,7 @@ impl Role {
         match self {
             // Administrators run the system; approving documents and appraising agencies stay
             // with the people the law names (separation of duties).
-            Role::Admin => !matches!(action, ApproveDocuments | Appraise),
+            Role::Admin => !matches!(action, ApproveDocuments | ApproveRecords | Appraise),
             Role::Coordinator => matches!(
                 action,
                 ReadDirectory
@@ -60,14 +60,19 @@ impl Role {
                     | ReadRecords
                     | ManageCriteria
                     | ManageLegalRegister
+                    | RunInspections
             ),
             Role::AgencyHead => matches!(
                 action,
-                ReadDirectory | ReadRecords | ApproveDocuments | AcknowledgeDocuments
+                ReadDirectory
+                    | ReadRecords
+                    | ApproveDocuments
+                    | ApproveRecords
+                    | AcknowledgeDocuments
             ),
             Role::IsoOfficer => matches!(
                 action,
-                ReadDirectory | ReadRecords | EditDocuments | AcknowledgeDocuments
+                ReadDirectory | ReadRecords | EditDocuments | ManageRecords | AcknowledgeDocuments
             ),
             Role::InternalAuditor => matches!(
                 action,
@@ -102,8 +107,15 @@ pub enum Action {
     ApproveDocuments,
     /// Acknowledge having read an effective version.
     AcknowledgeDocuments,
+    /// Keep the agency's QMS records: corrective actions, management reviews, objectives,
+    /// announcements, complaints, record series.
+    ManageRecords,
+    /// Sign off management reviews and approve the disposal of records (the agency head).
+    ApproveRecords,
     /// Plan internal audits, log findings, verify corrective actions.
     ConductInternalAudits,
+    /// Plan and record the province's inspections of agencies (the coordinating office).
+    RunInspections,
     /// Manage criteria sets, scoring periods and appraiser assignments.
     ManageCriteria,
     /// Appraise an agency's self-assessment.

@@ -14,6 +14,7 @@ pub mod indexing;
 pub mod jobs;
 pub mod pagination;
 pub mod passwords;
+pub mod records;
 pub mod search;
 pub mod text;
 pub mod users;

@@ -12,6 +12,7 @@ use super::{
     Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult,
     agencies::resolve_field,
     documents::{DocumentKind, VersionStatus},
+    records::{self, RecordKind},
 };
 use crate::names::Named;
 use crate::search::{self as index, Facets, SearchFilters, SearchIndex};
@@ -31,9 +32,10 @@ pub struct SearchParams {
     pub q: Option<String>,
     /// Agency id or code: that agency and its sub-agencies.
     pub agency: Option<String>,
-    /// Document kind (`procedure`, `form`…).
+    /// Document kind (`procedure`, `form`…) or record kind (`corrective_action`,
+    /// `internal_audit`…).
     pub kind: Option<String>,
-    /// Version status (`effective`, `superseded`, `draft`…).
+    /// Version status (`effective`, `superseded`, `draft`…) or record status (`open`…).
     pub status: Option<String>,
     pub year: Option<u64>,
     /// Only versions in force on this day.
@@ -46,21 +48,34 @@ pub struct SearchParams {
     pub offset: Option<usize>,
 }
 
-/// One hit as the API shows it. Today every hit is a document version.
+/// One hit as the API shows it: a document version, a record or a record's attachment.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
-    /// `document_version`.
+    /// `document_version`, `record` or `attachment`.
     pub kind: String,
-    /// The id of the item (the version).
+    /// The id of the item (the version, the record, the attachment).
     pub id: String,
-    pub document_id: String,
-    pub version_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// The record, for a record or one of its attachments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_id: Option<String>,
     pub agency_id: String,
+    /// The document's code, or the record's number.
     pub code: String,
     pub title: String,
     /// The document's kind (`procedure`, `form`…).
-    pub doc_kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_kind: Option<String>,
+    /// The record's kind (`corrective_action`, `internal_audit`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_kind: Option<String>,
     pub status: String,
+    /// The file's name (a version's or an attachment's); empty for a record's own fields.
     pub original_filename: String,
     /// HTML-escaped text with `<mark>` around matches (diacritic-folded matches included).
     pub snippet: String,
@@ -70,17 +85,23 @@ pub struct SearchHit {
 }
 
 impl From<index::SearchHit> for SearchHit {
-    /// A document version's entry: its group is its document, its subtype the document's kind.
+    /// A version's group is its document and its subtype the document's kind; a record's entry
+    /// and its attachments' are grouped by the record, their subtype the record's kind.
     fn from(hit: index::SearchHit) -> Self {
+        let is_document = hit.kind == "document_version";
+        let is_attachment = hit.kind == records::indexing::ATTACHMENT;
         Self {
+            document_id: is_document.then(|| hit.group.clone()),
+            version_id: is_document.then(|| hit.id.clone()),
+            record_id: (!is_document).then(|| hit.group.clone()),
+            attachment_id: is_attachment.then(|| hit.id.clone()),
+            doc_kind: is_document.then(|| hit.subtype.clone()),
+            record_kind: (!is_document).then_some(hit.subtype),
             kind: hit.kind,
-            version_id: hit.id.clone(),
             id: hit.id,
-            document_id: hit.group,
             agency_id: hit.agency_id,
             code: hit.code,
             title: hit.title,
-            doc_kind: hit.subtype,
             status: hit.status,
             original_filename: hit.filename,
             snippet: hit.snippet,
@@ -159,18 +180,30 @@ pub async fn search(
     };
     if let Some(kind) = &params.kind
         && DocumentKind::parse(kind).is_none()
+        && RecordKind::parse(kind).is_none()
     {
         return Err(DomainError::invalid(
             "kind",
-            Message::new("one_of").arg("allowed", DocumentKind::names()),
+            Message::new("one_of").arg(
+                "allowed",
+                format!("{}, {}", DocumentKind::names(), RecordKind::names()),
+            ),
         ));
     }
     if let Some(status) = &params.status
         && VersionStatus::parse(status).is_none()
+        && !records::is_status(status)
     {
         return Err(DomainError::invalid(
             "status",
-            Message::new("one_of").arg("allowed", VersionStatus::names()),
+            Message::new("one_of").arg(
+                "allowed",
+                format!(
+                    "{}, {}",
+                    VersionStatus::names(),
+                    records::STATUSES.join(", ")
+                ),
+            ),
         ));
     }
     let filters = SearchFilters {

@@ -394,14 +394,29 @@ pub async fn list_users(
 
 /// The grants of a user, as the access check needs them.
 pub async fn access_grants(db: &impl ConnectionTrait, user_id: Uuid) -> DomainResult<Vec<Grant>> {
-    Ok(grants_of(db, &[user_id])
+    Ok(access_grants_of_many(db, &[user_id])
         .await?
         .remove(&user_id)
-        .unwrap_or_default()
+        .unwrap_or_default())
+}
+
+/// The grants of several users, by user, in one query.
+pub async fn access_grants_of_many(
+    db: &impl ConnectionTrait,
+    user_ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<Grant>>> {
+    Ok(grants_of(db, user_ids)
+        .await?
         .into_iter()
-        .map(|grant| Grant {
-            role: grant.role,
-            agency_id: grant.agency_id,
+        .map(|(user, grants)| {
+            let grants = grants
+                .into_iter()
+                .map(|grant| Grant {
+                    role: grant.role,
+                    agency_id: grant.agency_id,
+                })
+                .collect();
+            (user, grants)
         })
         .collect())
 }

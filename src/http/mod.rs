@@ -3,10 +3,13 @@
 
 mod agencies;
 mod audit;
+mod audits;
 mod auth;
+mod corrective_actions;
 mod documents;
 mod legal_refs;
 mod openapi;
+mod records;
 mod routes;
 mod search;
 mod system;

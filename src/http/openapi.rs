@@ -20,6 +20,7 @@ use crate::{
         Page<domain::agencies::Agency>, Page<domain::users::User>,
         Page<domain::audit_trail::AuditRecord>, Page<domain::jobs::JobView>,
         Page<domain::documents::Document>, Page<domain::documents::legal_refs::LegalRef>,
+        Page<domain::records::Record>,
         domain::Role, domain::agencies::AgencyKind,
     )),
     modifiers(&BearerAuth),
@@ -31,6 +32,9 @@ use crate::{
         (name = "documents", description = "Controlled documents and periodic review"),
         (name = "versions", description = "Document versions: approval workflow, files, acknowledgements"),
         (name = "legal-refs", description = "Legal documents cited by procedures"),
+        (name = "records", description = "QMS records of every kind, attachments, ISO 9001 clauses"),
+        (name = "audits", description = "Internal audits, checklists and findings (ISO 9001 9.2)"),
+        (name = "corrective-actions", description = "Nonconformities and corrective actions (ISO 9001 10.2)"),
         (name = "search", description = "Full-text search, Vietnamese-aware"),
         (name = "system", description = "Health, metrics and jobs"),
     )

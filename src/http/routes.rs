@@ -6,7 +6,8 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, router::UtoipaMethodRouterExt, routes};
 
 use super::{
-    agencies, audit, auth, documents, legal_refs, openapi::ApiDoc, search, system, users, versions,
+    agencies, audit, audits, auth, corrective_actions, documents, legal_refs, openapi::ApiDoc,
+    records, search, system, users, versions,
 };
 use crate::AppState;
 
@@ -64,5 +65,33 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(legal_refs::list_legal_ref_proposals))
         .routes(routes!(legal_refs::accept_legal_ref_proposal))
         .routes(routes!(legal_refs::decline_legal_ref_proposal))
+        .routes(routes!(records::list_records))
+        .routes(routes!(records::get_record))
+        .routes(routes!(records::attach_to_record).layer(DefaultBodyLimit::max(upload_limit)))
+        .routes(routes!(records::download_attachment))
+        .routes(routes!(records::list_clauses))
+        .routes(routes!(audits::list_audits, audits::create_audit))
+        .routes(routes!(audits::get_audit, audits::update_audit))
+        .routes(routes!(audits::create_finding))
+        .routes(routes!(audits::add_checklist_item))
+        .routes(routes!(audits::update_checklist_item))
+        .routes(routes!(audits::get_finding))
+        .routes(routes!(audits::attach_to_audit).layer(DefaultBodyLimit::max(upload_limit)))
+        .routes(routes!(audits::attach_to_finding).layer(DefaultBodyLimit::max(upload_limit)))
+        .routes(routes!(
+            corrective_actions::list_corrective_actions,
+            corrective_actions::create_corrective_action
+        ))
+        .routes(routes!(
+            corrective_actions::get_corrective_action,
+            corrective_actions::update_corrective_action
+        ))
+        .routes(routes!(corrective_actions::add_action))
+        .routes(routes!(corrective_actions::complete_action))
+        .routes(routes!(corrective_actions::verify_corrective_action))
+        .routes(
+            routes!(corrective_actions::attach_to_corrective_action)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .routes(routes!(system::list_jobs))
 }

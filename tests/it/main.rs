@@ -18,5 +18,6 @@ mod jobs;
 mod migrations;
 mod names;
 mod openapi;
+mod records;
 mod search;
 mod users;

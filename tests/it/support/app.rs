@@ -250,6 +250,30 @@ impl TestApp {
             .await
     }
 
+    /// A PATCH with `If-Match: etag` (none when `None`).
+    pub async fn patch_if(
+        &self,
+        path: &str,
+        token: &str,
+        etag: Option<&str>,
+        body: Value,
+    ) -> TestResponse {
+        let mut builder = Request::builder()
+            .method(Method::PATCH)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(etag) = etag {
+            builder = builder.header(header::IF_MATCH, etag);
+        }
+        self.send(
+            builder
+                .body(Body::from(body.to_string()))
+                .expect("a valid request"),
+        )
+        .await
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self
             .call(

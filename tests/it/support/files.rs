@@ -17,12 +17,35 @@ impl TestApp {
         bytes: &[u8],
         change_summary: Option<&str>,
     ) -> TestResponse {
+        let fields: Vec<(&str, &str)> = change_summary
+            .map(|summary| ("change_summary", summary))
+            .into_iter()
+            .collect();
+        self.upload_to(
+            token,
+            &format!("/api/v1/documents/{document_id}/versions"),
+            filename,
+            bytes,
+            &fields,
+        )
+        .await
+    }
+
+    /// Posts a multipart form of text `fields` and one `file` to `path`.
+    pub async fn upload_to(
+        &self,
+        token: &str,
+        path: &str,
+        filename: &str,
+        bytes: &[u8],
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
         let boundary = "hoso-test-boundary-7d1f";
         let mut body = Vec::new();
-        if let Some(summary) = change_summary {
+        for (name, value) in fields {
             body.extend_from_slice(
                 format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"change_summary\"\r\n\r\n{summary}\r\n"
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
                 )
                 .as_bytes(),
             );
@@ -35,7 +58,7 @@ impl TestApp {
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let request = Request::post(format!("/api/v1/documents/{document_id}/versions"))
+        let request = Request::post(path)
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(
                 header::CONTENT_TYPE,

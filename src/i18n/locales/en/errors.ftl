@@ -21,6 +21,19 @@ not_found = { $what ->
     [user] user
     [version] version
     [version_in_force] version in force on that day
+    [internal_audit] internal audit
+    [finding] finding
+    [checklist_item] checklist item
+    [corrective_action] corrective action
+    [management_review] management review
+    [quality_objective] quality objective
+    [announcement] announcement
+    [inspection] inspection
+    [inspection_minutes] inspection minutes
+    [complaint] complaint
+    [record] record
+    [attachment] attachment
+    [action] action
    *[other] resource
 } not found
 no_such_resource = no such resource
@@ -73,6 +86,27 @@ agency_merge_cycle = an agency cannot be merged into itself or into an agency me
 cannot_deactivate_self = you cannot deactivate your own account
 cannot_revoke_own_admin = you cannot remove your own admin role
 
+## QMS records
+
+record_locked = { $number } is { $status ->
+    [closed] closed
+    [signed_off] signed off
+   *[other] { $status }
+} and can no longer be changed
+record_transition = cannot move from { $from } to { $to }; from { $from } it may move to: { $allowed }
+record_number_taken = this agency already has a record of this kind numbered { $number }
+audit_report_required = write the audit report (field "report") before marking the audit reported
+audit_nonconformities_open = the audit closes only when every nonconformity's corrective actions are closed; still open: { $findings }
+not_an_internal_auditor = user { $user } is not an internal auditor of this agency: only internal auditors lead or join an audit
+auditor_not_independent = user { $user } holds the role { $role } in a unit this audit covers: auditors do not audit their own work; choose another internal auditor
+finding_required = a corrective action from an internal audit names its finding (finding_id)
+finding_only_for_audits = finding_id belongs to corrective actions from an internal audit; use source_record_id for other sources
+audit_source_is_finding = a corrective action from an internal audit names its finding in finding_id, not source_record_id
+source_record_not_for_other = a corrective action of source "other" comes from no record
+action_owner_only = only the owner of this action, or the agency's ISO officer, marks it done
+action_already_done = this action is already marked done
+verifier_owns_action = the effectiveness of a corrective action is verified by someone who owns none of its actions: ask an internal auditor or ISO officer who does not
+
 ## Files
 
 unsupported_media_type = { $reason }; accepted: PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, PPT, PPTX, TXT, CSV, HTML, MD, PNG, JPEG, TIFF
@@ -124,3 +158,5 @@ proposal_decided = this proposal was already { $status ->
     [accepted] accepted
    *[declined] declined
 }
+not_before_day = must not be before { $other } ({ $day })
+iso_clause_unknown = "{ $value }" is not a clause of ISO 9001:2015 (e.g. 7.5.3, 8.5.1, 10.2); GET /api/v1/iso-clauses lists them

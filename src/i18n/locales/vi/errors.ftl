@@ -21,6 +21,19 @@ not_found = Không tìm thấy { $what ->
     [user] người dùng
     [version] phiên bản
     [version_in_force] phiên bản có hiệu lực vào ngày đó
+    [internal_audit] cuộc đánh giá nội bộ
+    [finding] phát hiện đánh giá
+    [checklist_item] câu hỏi kiểm tra
+    [corrective_action] phiếu hành động khắc phục
+    [management_review] cuộc họp xem xét của lãnh đạo
+    [quality_objective] mục tiêu chất lượng
+    [announcement] công bố
+    [inspection] cuộc kiểm tra
+    [inspection_minutes] biên bản kiểm tra
+    [complaint] phản ánh, kiến nghị
+    [record] hồ sơ
+    [attachment] tệp đính kèm
+    [action] hành động
    *[other] dữ liệu
 }
 no_such_resource = Không có dữ liệu này
@@ -82,6 +95,27 @@ agency_merge_cycle = Không thể sáp nhập một cơ quan vào chính nó ho�
 cannot_deactivate_self = Bạn không thể tự khoá tài khoản của mình
 cannot_revoke_own_admin = Bạn không thể tự gỡ quyền quản trị của mình
 
+## Hồ sơ hệ thống quản lý chất lượng
+
+record_locked = { $number } { $status ->
+    [closed] đã đóng
+    [signed_off] đã được ký duyệt
+   *[other] đang ở trạng thái { $status }
+} nên không thể thay đổi nữa
+record_transition = Không thể chuyển từ { $from } sang { $to }; từ { $from } chỉ chuyển được sang: { $allowed }
+record_number_taken = Cơ quan này đã có hồ sơ cùng loại mang số { $number }
+audit_report_required = Hãy viết báo cáo đánh giá (trường "report") trước khi chuyển cuộc đánh giá sang đã báo cáo
+audit_nonconformities_open = Chỉ đóng được cuộc đánh giá khi mọi hành động khắc phục của các điểm không phù hợp đã đóng; còn mở: { $findings }
+not_an_internal_auditor = Người dùng { $user } không phải chuyên gia đánh giá nội bộ của cơ quan này: chỉ chuyên gia đánh giá nội bộ mới được làm trưởng đoàn hoặc thành viên đoàn đánh giá
+auditor_not_independent = Người dùng { $user } giữ vai trò { $role } tại đơn vị thuộc phạm vi đánh giá: chuyên gia không đánh giá công việc của chính mình; hãy chọn chuyên gia khác
+finding_required = Hành động khắc phục từ đánh giá nội bộ phải nêu phát hiện (finding_id)
+finding_only_for_audits = finding_id chỉ dùng cho hành động khắc phục từ đánh giá nội bộ; với nguồn khác hãy dùng source_record_id
+audit_source_is_finding = Hành động khắc phục từ đánh giá nội bộ nêu phát hiện trong finding_id, không dùng source_record_id
+source_record_not_for_other = Hành động khắc phục có nguồn "other" không gắn với hồ sơ nào
+action_owner_only = Chỉ người phụ trách hành động này, hoặc thư ký ISO của cơ quan, mới được đánh dấu hoàn thành
+action_already_done = Hành động này đã được đánh dấu hoàn thành
+verifier_owns_action = Việc kiểm tra hiệu lực phải do người không phụ trách hành động nào của phiếu thực hiện: hãy nhờ một chuyên gia đánh giá nội bộ hoặc thư ký ISO khác
+
 ## Tệp
 
 unsupported_media_type = { $reason }; chấp nhận: PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, PPT, PPTX, TXT, CSV, HTML, MD, PNG, JPEG, TIFF
@@ -133,3 +167,5 @@ proposal_decided = Đề xuất này đã được { $status ->
     [accepted] chấp nhận
    *[declined] từ chối
 }
+not_before_day = không được trước { $other } ({ $day })
+iso_clause_unknown = "{ $value }" không phải điều khoản của ISO 9001:2015 (ví dụ 7.5.3, 8.5.1, 10.2); xem danh sách tại GET /api/v1/iso-clauses

@@ -1,0 +1,148 @@
+//! `/api/v1/records`, `/api/v1/attachments`, `/api/v1/iso-clauses`: every QMS record in one
+//! list, any record by id, attachments of every kind (uploaded under each kind's path) and
+//! their files.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use uuid::Uuid;
+
+use crate::web::extract::{ApiPath, ApiQuery, CurrentActor};
+use crate::{
+    AppState,
+    domain::{
+        Page, PageRequest,
+        records::{
+            self, Attachment, Record, RecordFilter, RecordKind, attachments,
+            clauses::{CLAUSES, Clause},
+        },
+    },
+    web::{
+        error::{AppResult, ErrorEnvelope},
+        files::{self, ServedFile},
+        multipart::{self, ApiMultipart},
+    },
+};
+
+/// Records of every kind the caller may read, filtered and paginated (newest first).
+#[utoipa::path(get, path = "/api/v1/records", tag = "records",
+    params(RecordFilter, PageRequest),
+    responses((status = 200, body = Page<Record>), (status = 400, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn list_records(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiQuery(filter): ApiQuery<RecordFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<Record>>> {
+    Ok(Json(
+        records::list_records(&state.db, &current.actor, &filter, &page).await?,
+    ))
+}
+
+/// One record of any kind, with its actions, attachments, links and related records. The
+/// `ETag` header is what its kind's `PATCH` expects in `If-Match`.
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Record), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn get_record(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let record = records::get_record(&state.db, &current.actor, id, None).await?;
+    Ok(crate::web::etag::with_etag(
+        StatusCode::OK,
+        record.revision,
+        record,
+    ))
+}
+
+/// Receives one attachment for a record (of `kind` when the path names one): access is checked
+/// before any byte is stored; the file is streamed, typed by its bytes and size-limited.
+pub(super) async fn receive_attachment(
+    state: &AppState,
+    current: &CurrentActor,
+    id: Uuid,
+    kind: Option<RecordKind>,
+    multipart: ApiMultipart,
+) -> AppResult<(StatusCode, Json<Attachment>)> {
+    attachments::authorize(&state.db, &current.actor, id, kind).await?;
+    let form =
+        multipart::receive_upload(multipart, &state.blobs, state.config.max_upload_bytes, &[])
+            .await?;
+    let attachment = attachments::attach(
+        &state.db,
+        &state.blobs,
+        state.config.job_max_attempts,
+        &current.actor,
+        id,
+        kind,
+        form.file,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+/// Attaches a file to a record of any kind (multipart `file`).
+#[utoipa::path(post, path = "/api/v1/records/{id}/attachments", tag = "records",
+    params(("id" = Uuid, Path)),
+    request_body(content_type = "multipart/form-data", description = "file"),
+    responses(
+        (status = 201, body = Attachment),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "the record is closed or signed off", body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+    ),
+    security(("bearer" = [])))]
+pub async fn attach_to_record(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    multipart: ApiMultipart,
+) -> AppResult<(StatusCode, Json<Attachment>)> {
+    receive_attachment(&state, &current, id, None, multipart).await
+}
+
+/// An attachment's bytes (ranges supported; `ETag` is the SHA-256; a safe file name).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}/file", tag = "records",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "the file"),
+        (status = 206, description = "a byte range of the file"),
+        (status = 304, description = "the file has the ETag sent in If-None-Match"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 416, description = "the range cannot be served"),
+    ),
+    security(("bearer" = [])))]
+pub async fn download_attachment(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    let (file, _) = attachments::readable_attachment(&state.db, &current.actor, id).await?;
+    files::serve_blob(
+        &state.blobs,
+        &headers,
+        &ServedFile {
+            sha256: &file.blob_sha256,
+            size: file.size.max(0) as u64,
+            content_type: &file.content_type,
+            filename: &file.original_filename,
+        },
+    )
+    .await
+}
+
+/// The clauses of ISO 9001:2015 that findings and checklists name, with their Vietnamese titles.
+#[utoipa::path(get, path = "/api/v1/iso-clauses", tag = "records",
+    responses((status = 200, body = Vec<Clause>)),
+    security(("bearer" = [])))]
+pub async fn list_clauses(_current: CurrentActor) -> Json<&'static [Clause]> {
+    Json(CLAUSES)
+}
