@@ -8,6 +8,7 @@ mod auth;
 mod corrective_actions;
 mod documents;
 mod legal_refs;
+mod management_reviews;
 mod openapi;
 mod records;
 mod routes;

@@ -35,6 +35,7 @@ use crate::{
         (name = "records", description = "QMS records of every kind, attachments, ISO 9001 clauses"),
         (name = "audits", description = "Internal audits, checklists and findings (ISO 9001 9.2)"),
         (name = "corrective-actions", description = "Nonconformities and corrective actions (ISO 9001 10.2)"),
+        (name = "management-reviews", description = "Management reviews (ISO 9001 9.3) and the QMS year at a glance"),
         (name = "search", description = "Full-text search, Vietnamese-aware"),
         (name = "system", description = "Health, metrics and jobs"),
     )

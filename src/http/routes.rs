@@ -6,8 +6,8 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, router::UtoipaMethodRouterExt, routes};
 
 use super::{
-    agencies, audit, audits, auth, corrective_actions, documents, legal_refs, openapi::ApiDoc,
-    records, search, system, users, versions,
+    agencies, audit, audits, auth, corrective_actions, documents, legal_refs, management_reviews,
+    openapi::ApiDoc, records, search, system, users, versions,
 };
 use crate::AppState;
 
@@ -93,5 +93,21 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
             routes!(corrective_actions::attach_to_corrective_action)
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .routes(routes!(
+            management_reviews::list_reviews,
+            management_reviews::create_review
+        ))
+        .routes(routes!(
+            management_reviews::get_review,
+            management_reviews::update_review
+        ))
+        .routes(routes!(management_reviews::add_decision))
+        .routes(routes!(management_reviews::complete_decision))
+        .routes(routes!(management_reviews::sign_off_review))
+        .routes(
+            routes!(management_reviews::attach_to_review)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .routes(routes!(management_reviews::qms_status))
         .routes(routes!(system::list_jobs))
 }

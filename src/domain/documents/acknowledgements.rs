@@ -143,3 +143,65 @@ pub async fn coverage(
         pending,
     })
 }
+
+/// The share of the agency's people (active users holding a role over the agency itself) who
+/// have acknowledged each version in force of its documents, over all those versions: `None`
+/// when it has no version in force or nobody to read it. A few queries, whatever the sizes.
+pub async fn agency_coverage(
+    db: &impl ConnectionTrait,
+    agency_id: Uuid,
+) -> DomainResult<Option<f64>> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+
+    use crate::db::entities::{document, document_version};
+    let documents: Vec<Uuid> = document::Entity::find()
+        .select_only()
+        .column(document::Column::Id)
+        .filter(document::Column::AgencyId.eq(agency_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut versions: Vec<Uuid> = Vec::new();
+    for chunk in documents.chunks(500) {
+        versions.extend(
+            document_version::Entity::find()
+                .select_only()
+                .column(document_version::Column::Id)
+                .filter(document_version::Column::DocumentId.is_in(chunk.to_vec()))
+                .filter(document_version::Column::Status.eq(VersionStatus::Effective))
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?,
+        );
+    }
+    let granted: Vec<Uuid> = role_grant::Entity::find()
+        .select_only()
+        .column(role_grant::Column::UserId)
+        .filter(role_grant::Column::AgencyId.eq(agency_id))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let members: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Id.is_in(granted))
+        .filter(user::Column::Active.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if versions.is_empty() || members.is_empty() {
+        return Ok(None);
+    }
+    let mut done = 0_u64;
+    for chunk in versions.chunks(500) {
+        done += acknowledgement::Entity::find()
+            .filter(acknowledgement::Column::VersionId.is_in(chunk.to_vec()))
+            .filter(acknowledgement::Column::UserId.is_in(members.clone()))
+            .count(db)
+            .await?;
+    }
+    Ok(Some(
+        done as f64 / (versions.len() as f64 * members.len() as f64),
+    ))
+}

@@ -4,10 +4,10 @@
 //! them. `open` → `in_progress` (actions planned) → `awaiting_verification` (every action done)
 //! → `closed`, or back to `in_progress` when the check finds it not effective.
 
-use chrono::{NaiveDate, SubsecRound, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -15,15 +15,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    NewRecord, Record, RecordKind, audits, check_transition, ensure_open, finals, findings,
-    not_before, open_record, parse_named, readable, store, view,
+    NewRecord, Record, RecordKind,
+    actions::{self, NewStep},
+    audits, check_transition, ensure_open, finals, findings, not_before, open_record, parse_named,
+    readable, store, view,
 };
 use crate::{
     clock::today,
-    db::{
-        self,
-        entities::{record, record_action},
-    },
+    db::{self, entities::record},
     domain::{
         Action, Actor, AgencyTree, DomainError, DomainResult, concurrency::ExpectedRevision, text,
     },
@@ -355,29 +354,19 @@ pub async fn add_action(
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
     let current = open_action(&txn, actor, &tree, id).await?;
-    let description = text::required("description", &input.description, 5_000)?;
-    store::agency_person(&txn, &tree, current.agency_id, input.owner_id).await?;
-    not_before("due_on", input.due_on, "found_on", current.occurred_on)?;
-    let position = record_action::Entity::find()
-        .filter(record_action::Column::RecordId.eq(id))
-        .count(&txn)
-        .await?;
-    let now = Utc::now().trunc_subsecs(6);
-    let action = record_action::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        record_id: Set(id),
-        position: Set(i32::try_from(position + 1).unwrap_or(i32::MAX)),
-        category: Set(None),
-        description: Set(description),
-        owner_id: Set(Some(input.owner_id)),
-        due_on: Set(Some(input.due_on)),
-        done_on: Set(None),
-        done_note: Set(None),
-        created_by: Set(actor.user_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
+    let action = actions::add(
+        &txn,
+        actor,
+        &tree,
+        &current,
+        NewStep {
+            category: None,
+            description: input.description,
+            owner_id: Some(input.owner_id),
+            due_on: Some(input.due_on),
+        },
+        ("found_on", current.occurred_on),
+    )
     .await?;
     let mut row: record::ActiveModel = current.clone().into();
     row.status = Set(IN_PROGRESS.to_owned());
@@ -412,32 +401,18 @@ pub async fn complete_action(
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
     let current = readable(&txn, actor, &tree, id, Some(RecordKind::CorrectiveAction)).await?;
-    let action = record_action::Entity::find_by_id(action_id)
-        .one(&txn)
-        .await?
-        .filter(|action| action.record_id == id)
-        .ok_or(DomainError::NotFound("action"))?;
-    let owner = action.owner_id.is_some() && action.owner_id == actor.user_id;
-    if !owner && !actor.can(Action::ManageRecords, Some(current.agency_id), &tree) {
-        return Err(DomainError::NotAllowed(Message::new("action_owner_only")));
-    }
     ensure_open(&current, finals(RecordKind::CorrectiveAction))?;
-    if action.done_on.is_some() {
-        return Err(DomainError::Conflict(Message::new("action_already_done")));
-    }
-    let note = text::optional("note", input.note.as_deref(), 20_000)?;
-    let mut done: record_action::ActiveModel = action.clone().into();
-    done.done_on = Set(Some(today()));
-    done.done_note = Set(note.clone());
-    done.updated_at = Set(Utc::now().trunc_subsecs(6));
-    done.update(&txn).await?;
-    let open_left = record_action::Entity::find()
-        .filter(record_action::Column::RecordId.eq(id))
-        .filter(record_action::Column::DoneOn.is_null())
-        .count(&txn)
-        .await?;
+    let (done, open_left) = actions::complete(
+        &txn,
+        actor,
+        &tree,
+        &current,
+        action_id,
+        input.note.as_deref(),
+    )
+    .await?;
     let mut row: record::ActiveModel = current.clone().into();
-    let mut summary = json!({"action_id": action_id, "note": note});
+    let mut summary = json!({"action_id": action_id, "note": done.done_note});
     if open_left == 0 {
         row.status = Set(AWAITING_VERIFICATION.to_owned());
         summary["status"] = json!([current.status, AWAITING_VERIFICATION]);
@@ -478,12 +453,7 @@ pub async fn verify(
             (AWAITING_VERIFICATION, IN_PROGRESS),
         ],
     )?;
-    let owns = record_action::Entity::find()
-        .filter(record_action::Column::RecordId.eq(id))
-        .all(&txn)
-        .await?
-        .iter()
-        .any(|action| action.owner_id.is_some() && action.owner_id == actor.user_id);
+    let owns = actions::owns_any(&txn, id, actor.user_id).await?;
     if owns || actor.user_id.is_none() {
         return Err(DomainError::RuleViolated(Message::new(
             "verifier_owns_action",

@@ -6,6 +6,7 @@
 //! links to documents, versions and other records, one search entry per record and per
 //! attachment, an audit row for every change. The kinds' rules live in their own modules.
 
+pub mod actions;
 pub mod attachments;
 pub mod audits;
 pub mod clauses;
@@ -13,6 +14,8 @@ pub mod corrective;
 pub mod findings;
 pub mod indexing;
 pub mod links;
+pub mod reviews;
+pub mod status;
 mod store;
 mod views;
 
@@ -107,6 +110,8 @@ pub const STATUSES: &[&str] = &[
     "observation",
     "not_applicable",
     "awaiting_verification",
+    "draft",
+    "signed_off",
 ];
 
 /// Whether `status` is a status some record can have.
@@ -175,6 +180,8 @@ pub(crate) async fn open_record(
 
 /// The status word of a record that is done with: an audit, a corrective action, a finding.
 pub const CLOSED: &str = "closed";
+/// The status word of a record its signatory has signed off (a management review).
+pub const SIGNED_OFF: &str = "signed_off";
 
 /// The first line of a text, at most 120 characters: a title made from a description.
 pub(crate) fn headline(text: &str) -> String {

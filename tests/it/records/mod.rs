@@ -3,6 +3,8 @@
 mod attachments;
 mod audits;
 mod corrective;
+mod reviews;
+mod walk;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};

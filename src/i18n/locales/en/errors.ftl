@@ -105,6 +105,8 @@ audit_source_is_finding = a corrective action from an internal audit names its f
 source_record_not_for_other = a corrective action of source "other" comes from no record
 action_owner_only = only the owner of this action, or the agency's ISO officer, marks it done
 action_already_done = this action is already marked done
+chair_not_head = a management review is chaired by a head of the agency (agency_head)
+review_chair_only = only the chair of this management review signs it off
 verifier_owns_action = the effectiveness of a corrective action is verified by someone who owns none of its actions: ask an internal auditor or ISO officer who does not
 
 ## Files
@@ -160,3 +162,4 @@ proposal_decided = this proposal was already { $status ->
 }
 not_before_day = must not be before { $other } ({ $day })
 iso_clause_unknown = "{ $value }" is not a clause of ISO 9001:2015 (e.g. 7.5.3, 8.5.1, 10.2); GET /api/v1/iso-clauses lists them
+owner_and_due_together = give both owner_id and due_on for a decision that calls for an action, or neither

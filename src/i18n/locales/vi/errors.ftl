@@ -114,6 +114,8 @@ audit_source_is_finding = Hành động khắc phục từ đánh giá nội b�
 source_record_not_for_other = Hành động khắc phục có nguồn "other" không gắn với hồ sơ nào
 action_owner_only = Chỉ người phụ trách hành động này, hoặc thư ký ISO của cơ quan, mới được đánh dấu hoàn thành
 action_already_done = Hành động này đã được đánh dấu hoàn thành
+chair_not_head = Cuộc họp xem xét của lãnh đạo do lãnh đạo cơ quan (agency_head) chủ trì
+review_chair_only = Chỉ người chủ trì cuộc họp xem xét của lãnh đạo mới được ký duyệt
 verifier_owns_action = Việc kiểm tra hiệu lực phải do người không phụ trách hành động nào của phiếu thực hiện: hãy nhờ một chuyên gia đánh giá nội bộ hoặc thư ký ISO khác
 
 ## Tệp
@@ -169,3 +171,4 @@ proposal_decided = Đề xuất này đã được { $status ->
 }
 not_before_day = không được trước { $other } ({ $day })
 iso_clause_unknown = "{ $value }" không phải điều khoản của ISO 9001:2015 (ví dụ 7.5.3, 8.5.1, 10.2); xem danh sách tại GET /api/v1/iso-clauses
+owner_and_due_together = Quyết định cần hành động phải có cả owner_id và due_on, hoặc không có cả hai
