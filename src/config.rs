@@ -47,6 +47,7 @@ const KEYS: &[&str] = &[
     "search_commit_docs",
     "search_commit_interval_ms",
     "search_threads",
+    "qms_duties_due",
 ];
 
 /// Values given on the command line; they win over everything else.
@@ -105,6 +106,7 @@ struct RawConfig {
     search_commit_docs: usize,
     search_commit_interval_ms: u64,
     search_threads: usize,
+    qms_duties_due: String,
 }
 
 /// The effective configuration of one hoso process.
@@ -145,8 +147,25 @@ pub struct Config {
     pub search_commit_interval_ms: u64,
     /// Threads one search uses, over the index's segments (0: one per core).
     pub search_threads: usize,
+    /// The day of the year (month, day) by which each agency holds its internal audit and its
+    /// management review; `deadlines` shows them as due from then on.
+    pub qms_duties_due: (u32, u32),
     /// Where each key's value came from, for `hoso config show`.
     sources: Vec<(&'static str, String)>,
+}
+
+/// `MM-DD`, a day every year has (so not 02-29).
+fn month_day(text: &str) -> Result<(u32, u32), ConfigError> {
+    let invalid = || {
+        ConfigError::Invalid(format!(
+            "qms_duties_due: {text:?} is not a day of the year like 11-30"
+        ))
+    };
+    let (month, day) = text.trim().split_once('-').ok_or_else(invalid)?;
+    let month: u32 = month.parse().map_err(|_| invalid())?;
+    let day: u32 = day.parse().map_err(|_| invalid())?;
+    chrono::NaiveDate::from_ymd_opt(2025, month, day).ok_or_else(invalid)?;
+    Ok((month, day))
 }
 
 /// Configuration that cannot be used, with the key at fault.
@@ -255,6 +274,7 @@ impl Config {
             search_commit_docs: raw.search_commit_docs.max(1),
             search_commit_interval_ms: raw.search_commit_interval_ms,
             search_threads: raw.search_threads,
+            qms_duties_due: month_day(&raw.qms_duties_due)?,
             sources,
         })
     }
@@ -298,6 +318,9 @@ impl Config {
                 "search_commit_docs" => self.search_commit_docs.to_string(),
                 "search_commit_interval_ms" => self.search_commit_interval_ms.to_string(),
                 "search_threads" => self.search_threads.to_string(),
+                "qms_duties_due" => {
+                    format!("{:02}-{:02}", self.qms_duties_due.0, self.qms_duties_due.1)
+                }
                 _ => String::new(),
             }
         };

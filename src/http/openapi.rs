@@ -36,6 +36,8 @@ use crate::{
         (name = "audits", description = "Internal audits, checklists and findings (ISO 9001 9.2)"),
         (name = "corrective-actions", description = "Nonconformities and corrective actions (ISO 9001 10.2)"),
         (name = "management-reviews", description = "Management reviews (ISO 9001 9.3) and the QMS year at a glance"),
+        (name = "objectives", description = "Quality objectives, announcements of conformity, complaints"),
+        (name = "inspections", description = "The province's inspections of agencies (TT 26/2014)"),
         (name = "search", description = "Full-text search, Vietnamese-aware"),
         (name = "system", description = "Health, metrics and jobs"),
     )

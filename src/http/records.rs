@@ -18,6 +18,7 @@ use crate::{
         records::{
             self, Attachment, Record, RecordFilter, RecordKind, attachments,
             clauses::{CLAUSES, Clause},
+            deadlines::{self, Deadline, DeadlineFilter},
         },
     },
     web::{
@@ -145,4 +146,26 @@ pub async fn download_attachment(
     security(("bearer" = [])))]
 pub async fn list_clauses(_current: CurrentActor) -> Json<&'static [Clause]> {
     Json(CLAUSES)
+}
+
+/// Everything due or overdue in the caller's agencies, soonest first: corrective actions'
+/// actions and reports, management review decisions, document reviews and legal-change updates,
+/// and the yearly internal audit and management review not held yet.
+#[utoipa::path(get, path = "/api/v1/deadlines", tag = "records", params(DeadlineFilter),
+    responses((status = 200, body = Vec<Deadline>), (status = 400, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn list_deadlines(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiQuery(filter): ApiQuery<DeadlineFilter>,
+) -> AppResult<Json<Vec<Deadline>>> {
+    Ok(Json(
+        deadlines::deadlines(
+            &state.db,
+            &current.actor,
+            &filter,
+            state.config.qms_duties_due,
+        )
+        .await?,
+    ))
 }

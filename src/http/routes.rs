@@ -6,8 +6,8 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, router::UtoipaMethodRouterExt, routes};
 
 use super::{
-    agencies, audit, audits, auth, corrective_actions, documents, legal_refs, management_reviews,
-    openapi::ApiDoc, records, search, system, users, versions,
+    agencies, audit, audits, auth, corrective_actions, documents, inspections, legal_refs,
+    management_reviews, openapi::ApiDoc, records, registers, search, system, users, versions,
 };
 use crate::AppState;
 
@@ -70,6 +70,7 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(records::attach_to_record).layer(DefaultBodyLimit::max(upload_limit)))
         .routes(routes!(records::download_attachment))
         .routes(routes!(records::list_clauses))
+        .routes(routes!(records::list_deadlines))
         .routes(routes!(audits::list_audits, audits::create_audit))
         .routes(routes!(audits::get_audit, audits::update_audit))
         .routes(routes!(audits::create_finding))
@@ -109,5 +110,43 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
                 .layer(DefaultBodyLimit::max(upload_limit)),
         )
         .routes(routes!(management_reviews::qms_status))
+        .routes(routes!(
+            registers::list_objectives,
+            registers::create_objective
+        ))
+        .routes(routes!(
+            registers::get_objective,
+            registers::update_objective
+        ))
+        .routes(routes!(registers::record_objective_result))
+        .routes(routes!(
+            registers::list_announcements,
+            registers::create_announcement
+        ))
+        .routes(routes!(registers::get_announcement))
+        .routes(
+            routes!(registers::attach_to_announcement).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .routes(routes!(
+            registers::list_complaints,
+            registers::create_complaint
+        ))
+        .routes(routes!(
+            registers::get_complaint,
+            registers::update_complaint
+        ))
+        .routes(routes!(registers::attach_to_complaint).layer(DefaultBodyLimit::max(upload_limit)))
+        .routes(routes!(
+            inspections::list_inspections,
+            inspections::create_inspection
+        ))
+        .routes(routes!(
+            inspections::get_inspection,
+            inspections::update_inspection
+        ))
+        .routes(routes!(inspections::record_minutes))
+        .routes(
+            routes!(inspections::attach_to_inspection).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .routes(routes!(system::list_jobs))
 }

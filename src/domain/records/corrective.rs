@@ -255,22 +255,77 @@ pub(crate) async fn insert(
         verifications: Vec::new(),
         nonconformity,
     };
-    store::insert(
+    insert_row(
         txn,
         actor,
         NewRecord {
             source_id: raised_from,
             number: input.number,
-            category: Some(source.as_str().to_owned()),
             due_on: input.due_on,
             ..NewRecord::new(
                 RecordKind::CorrectiveAction,
                 agency.id,
-                super::headline(&details.nonconformity),
+                String::new(),
                 OPEN,
                 found_on,
-                &details,
+                Value::Null,
             )
+        },
+        source,
+        details,
+    )
+    .await
+}
+
+/// Opens the corrective action an inspection's issue calls for, in the inspected agency: found
+/// on the minutes' day, its report due on `due_on` (the caller ran the inspection).
+pub(crate) async fn raise_from_inspection(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    minutes: &record::Model,
+    issue: String,
+    due_on: NaiveDate,
+) -> DomainResult<record::Model> {
+    insert_row(
+        txn,
+        actor,
+        NewRecord {
+            source_id: Some(minutes.id),
+            due_on: Some(due_on),
+            ..NewRecord::new(
+                RecordKind::CorrectiveAction,
+                minutes.agency_id,
+                String::new(),
+                OPEN,
+                minutes.occurred_on,
+                Value::Null,
+            )
+        },
+        Source::Inspection,
+        CorrectiveDetails {
+            nonconformity: issue,
+            ..CorrectiveDetails::default()
+        },
+    )
+    .await
+}
+
+/// Stores a corrective action of `source` with its analysis.
+async fn insert_row(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    new: NewRecord,
+    source: Source,
+    details: CorrectiveDetails,
+) -> DomainResult<record::Model> {
+    store::insert(
+        txn,
+        actor,
+        NewRecord {
+            title: super::headline(&details.nonconformity),
+            category: Some(source.as_str().to_owned()),
+            details: serde_json::to_value(&details).unwrap_or(Value::Null),
+            ..new
         },
     )
     .await

@@ -7,13 +7,18 @@
 //! attachment, an audit row for every change. The kinds' rules live in their own modules.
 
 pub mod actions;
+pub mod announcements;
 pub mod attachments;
 pub mod audits;
 pub mod clauses;
+pub mod complaints;
 pub mod corrective;
+pub mod deadlines;
 pub mod findings;
 pub mod indexing;
+pub mod inspections;
 pub mod links;
+pub mod objectives;
 pub mod reviews;
 pub mod status;
 mod store;
@@ -112,6 +117,13 @@ pub const STATUSES: &[&str] = &[
     "awaiting_verification",
     "draft",
     "signed_off",
+    "active",
+    "achieved",
+    "missed",
+    "received",
+    "current",
+    "superseded",
+    "issued",
 ];
 
 /// Whether `status` is a status some record can have.
@@ -122,8 +134,11 @@ pub fn is_status(status: &str) -> bool {
 /// The statuses in which a record of `kind` is locked: no edit, no attachment (409).
 pub(crate) fn finals(kind: RecordKind) -> &'static [&'static str] {
     match kind {
-        RecordKind::InternalAudit | RecordKind::CorrectiveAction => &["closed"],
-        RecordKind::ManagementReview => &["signed_off"],
+        RecordKind::InternalAudit | RecordKind::CorrectiveAction | RecordKind::Complaint => {
+            &[CLOSED]
+        }
+        RecordKind::ManagementReview => &[SIGNED_OFF],
+        RecordKind::Announcement => &[announcements::SUPERSEDED],
         _ => &[],
     }
 }

@@ -3,6 +3,8 @@
 mod attachments;
 mod audits;
 mod corrective;
+mod inspections;
+mod registers;
 mod reviews;
 mod walk;
 

@@ -107,6 +107,9 @@ action_owner_only = only the owner of this action, or the agency's ISO officer, 
 action_already_done = this action is already marked done
 chair_not_head = a management review is chaired by a head of the agency (agency_head)
 review_chair_only = only the chair of this management review signs it off
+announcement_current_exists = the agency's current announcement is { $number }: name it in previous_id, with a reason, to announce again
+announcement_not_current = only the current announcement can be replaced
+not_in_inspection_plan = this agency is not in the inspection plan: add it to the plan first
 verifier_owns_action = the effectiveness of a corrective action is verified by someone who owns none of its actions: ask an internal auditor or ISO officer who does not
 
 ## Files
@@ -163,3 +166,7 @@ proposal_decided = this proposal was already { $status ->
 not_before_day = must not be before { $other } ({ $day })
 iso_clause_unknown = "{ $value }" is not a clause of ISO 9001:2015 (e.g. 7.5.3, 8.5.1, 10.2); GET /api/v1/iso-clauses lists them
 owner_and_due_together = give both owner_id and due_on for a decision that calls for an action, or neither
+not_in_future = must not be in the future
+not_a_web_address = must be a web address starting with https:// or http://
+complaint_result_required = write the result of the handling before closing the complaint
+reannouncement_reason = say why the agency announces again (a new scope, a new edition, a merger)

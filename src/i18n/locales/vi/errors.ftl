@@ -116,6 +116,9 @@ action_owner_only = Chỉ người phụ trách hành động này, hoặc thư 
 action_already_done = Hành động này đã được đánh dấu hoàn thành
 chair_not_head = Cuộc họp xem xét của lãnh đạo do lãnh đạo cơ quan (agency_head) chủ trì
 review_chair_only = Chỉ người chủ trì cuộc họp xem xét của lãnh đạo mới được ký duyệt
+announcement_current_exists = Công bố hiện hành của cơ quan là { $number }: để công bố lại, hãy nêu công bố đó trong previous_id kèm lý do
+announcement_not_current = Chỉ công bố hiện hành mới được thay thế
+not_in_inspection_plan = Cơ quan này không có trong kế hoạch kiểm tra: hãy bổ sung vào kế hoạch trước
 verifier_owns_action = Việc kiểm tra hiệu lực phải do người không phụ trách hành động nào của phiếu thực hiện: hãy nhờ một chuyên gia đánh giá nội bộ hoặc thư ký ISO khác
 
 ## Tệp
@@ -172,3 +175,7 @@ proposal_decided = Đề xuất này đã được { $status ->
 not_before_day = không được trước { $other } ({ $day })
 iso_clause_unknown = "{ $value }" không phải điều khoản của ISO 9001:2015 (ví dụ 7.5.3, 8.5.1, 10.2); xem danh sách tại GET /api/v1/iso-clauses
 owner_and_due_together = Quyết định cần hành động phải có cả owner_id và due_on, hoặc không có cả hai
+not_in_future = không được là ngày trong tương lai
+not_a_web_address = phải là địa chỉ trang web bắt đầu bằng https:// hoặc http://
+complaint_result_required = hãy ghi kết quả xử lý trước khi đóng phản ánh, kiến nghị
+reannouncement_reason = hãy nêu lý do công bố lại (thay đổi phạm vi, phiên bản tiêu chuẩn, sáp nhập)
