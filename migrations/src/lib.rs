@@ -14,6 +14,7 @@ mod m20261202_000007_add_job_lanes;
 mod m20261203_000008_create_legal_ref_proposals;
 mod m20261203_000009_index_register_sorts;
 mod m20261203_000010_create_records;
+mod m20261203_000011_create_retention;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_create_legal_ref_proposals::Migration),
             Box::new(m20261203_000009_index_register_sorts::Migration),
             Box::new(m20261203_000010_create_records::Migration),
+            Box::new(m20261203_000011_create_retention::Migration),
         ]
     }
 }

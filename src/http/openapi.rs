@@ -20,7 +20,7 @@ use crate::{
         Page<domain::agencies::Agency>, Page<domain::users::User>,
         Page<domain::audit_trail::AuditRecord>, Page<domain::jobs::JobView>,
         Page<domain::documents::Document>, Page<domain::documents::legal_refs::LegalRef>,
-        Page<domain::records::Record>,
+        Page<domain::records::Record>, Page<domain::records::disposal::Disposal>,
         domain::Role, domain::agencies::AgencyKind,
     )),
     modifiers(&BearerAuth),
@@ -38,6 +38,7 @@ use crate::{
         (name = "management-reviews", description = "Management reviews (ISO 9001 9.3) and the QMS year at a glance"),
         (name = "objectives", description = "Quality objectives, announcements of conformity, complaints"),
         (name = "inspections", description = "The province's inspections of agencies (TT 26/2014)"),
+        (name = "retention", description = "Retention rules, legal holds and the disposal of records"),
         (name = "search", description = "Full-text search, Vietnamese-aware"),
         (name = "system", description = "Health, metrics and jobs"),
     )

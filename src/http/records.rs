@@ -8,9 +8,10 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::Response,
 };
+use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::web::extract::{ApiPath, ApiQuery, CurrentActor};
+use crate::web::extract::{ApiJson, ApiPath, ApiQuery, CurrentActor};
 use crate::{
     AppState,
     domain::{
@@ -19,6 +20,8 @@ use crate::{
             self, Attachment, Record, RecordFilter, RecordKind, attachments,
             clauses::{CLAUSES, Clause},
             deadlines::{self, Deadline, DeadlineFilter},
+            disposal::{self, Disposal, DisposalReason, LegalHold},
+            retention::{self, RetentionRule, RetentionRuleInput},
         },
     },
     web::{
@@ -167,5 +170,188 @@ pub async fn list_deadlines(
             state.config.qms_duties_due,
         )
         .await?,
+    ))
+}
+
+/// Top-level records past their retention and not on legal hold, oldest first.
+#[utoipa::path(get, path = "/api/v1/records/disposition-due", tag = "retention",
+    params(RecordFilter, PageRequest),
+    responses((status = 200, body = Page<Record>), (status = 400, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn disposition_due(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiQuery(filter): ApiQuery<RecordFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<Record>>> {
+    Ok(Json(
+        disposal::disposition_due(&state.db, &current.actor, &filter, &page).await?,
+    ))
+}
+
+/// Puts a record under legal hold (no disposal while held), or lifts it, with a reason.
+#[utoipa::path(put, path = "/api/v1/records/{id}/legal-hold", tag = "retention",
+    params(("id" = Uuid, Path)), request_body = LegalHold,
+    responses((status = 200, body = Record), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn set_legal_hold(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<LegalHold>,
+) -> AppResult<Response> {
+    let record = disposal::set_legal_hold(&state.db, &current.actor, id, input).await?;
+    Ok(crate::web::etag::with_etag(
+        StatusCode::OK,
+        record.revision,
+        record,
+    ))
+}
+
+/// Asks the agency head to dispose of a record whose retention has run out (ISO officer).
+#[utoipa::path(post, path = "/api/v1/records/{id}/disposal", tag = "retention",
+    params(("id" = Uuid, Path)), request_body = DisposalReason,
+    responses((status = 201, body = Disposal), (status = 409, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn request_disposal(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<DisposalReason>,
+) -> AppResult<(StatusCode, Json<Disposal>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(disposal::request(&state.db, &current.actor, id, input).await?),
+    ))
+}
+
+/// `?agency=&status=requested`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DisposalFilter {
+    pub agency: Option<String>,
+    /// `requested`, `approved` or `refused`.
+    pub status: Option<String>,
+}
+
+/// Disposal requests and decisions.
+#[utoipa::path(get, path = "/api/v1/disposals", tag = "retention",
+    params(DisposalFilter, PageRequest),
+    responses((status = 200, body = Page<Disposal>)),
+    security(("bearer" = [])))]
+pub async fn list_disposals(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiQuery(filter): ApiQuery<DisposalFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<Disposal>>> {
+    Ok(Json(
+        disposal::list(
+            &state.db,
+            &current.actor,
+            filter.agency.as_deref(),
+            filter.status.as_deref(),
+            &page,
+        )
+        .await?,
+    ))
+}
+
+/// `{note}`
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionNote {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Approves a disposal (the agency head, not the person who asked): the record, those under
+/// it and their files go, leaving a tombstone in the audit log.
+#[utoipa::path(post, path = "/api/v1/disposals/{id}/approve", tag = "retention",
+    params(("id" = Uuid, Path)), request_body = DecisionNote,
+    responses((status = 200, body = Disposal), (status = 403, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn approve_disposal(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<DecisionNote>,
+) -> AppResult<Json<Disposal>> {
+    Ok(Json(
+        disposal::decide(
+            &state.db,
+            &state.blobs,
+            &current.actor,
+            id,
+            true,
+            input.note,
+        )
+        .await?,
+    ))
+}
+
+/// Refuses a disposal, with a note saying why; the record stays.
+#[utoipa::path(post, path = "/api/v1/disposals/{id}/refuse", tag = "retention",
+    params(("id" = Uuid, Path)), request_body = DecisionNote,
+    responses((status = 200, body = Disposal), (status = 400, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn refuse_disposal(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(input): ApiJson<DecisionNote>,
+) -> AppResult<Json<Disposal>> {
+    Ok(Json(
+        disposal::decide(
+            &state.db,
+            &state.blobs,
+            &current.actor,
+            id,
+            false,
+            input.note,
+        )
+        .await?,
+    ))
+}
+
+/// `?agency=`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgencyQuery {
+    /// Agency id or code.
+    pub agency: String,
+}
+
+/// How long each kind of record is kept for an agency, and whose rule says so.
+#[utoipa::path(get, path = "/api/v1/retention-rules", tag = "retention", params(AgencyQuery),
+    responses((status = 200, body = Vec<RetentionRule>), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn list_retention_rules(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiQuery(query): ApiQuery<AgencyQuery>,
+) -> AppResult<Json<Vec<RetentionRule>>> {
+    Ok(Json(
+        retention::rules_of(&state.db, &current.actor, &query.agency).await?,
+    ))
+}
+
+/// Sets how long a kind of record is kept for an agency and those under it (`years: null`:
+/// permanently); the records it governs get their new `retention_until`.
+#[utoipa::path(put, path = "/api/v1/retention-rules", tag = "retention",
+    request_body = RetentionRuleInput,
+    responses((status = 200, body = Vec<RetentionRule>), (status = 400, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn set_retention_rule(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiJson(input): ApiJson<RetentionRuleInput>,
+) -> AppResult<Json<Vec<RetentionRule>>> {
+    Ok(Json(
+        retention::set_rule(&state.db, &current.actor, input).await?,
     ))
 }

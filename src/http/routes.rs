@@ -71,6 +71,16 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(records::download_attachment))
         .routes(routes!(records::list_clauses))
         .routes(routes!(records::list_deadlines))
+        .routes(routes!(records::disposition_due))
+        .routes(routes!(records::set_legal_hold))
+        .routes(routes!(records::request_disposal))
+        .routes(routes!(records::list_disposals))
+        .routes(routes!(records::approve_disposal))
+        .routes(routes!(records::refuse_disposal))
+        .routes(routes!(
+            records::list_retention_rules,
+            records::set_retention_rule
+        ))
         .routes(routes!(audits::list_audits, audits::create_audit))
         .routes(routes!(audits::get_audit, audits::update_audit))
         .routes(routes!(audits::create_finding))

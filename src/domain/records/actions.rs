@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{not_before, store};
+use super::not_before;
 use crate::{
     clock::today,
     db::entities::{record, record_action},
@@ -38,7 +38,7 @@ pub(crate) async fn add(
 ) -> DomainResult<record_action::Model> {
     let description = text::required("description", &step.description, 5_000)?;
     if let Some(owner) = step.owner_id {
-        store::agency_person(db, tree, record.agency_id, owner).await?;
+        super::parties::agency_person(db, tree, record.agency_id, owner).await?;
     }
     if let Some(due) = step.due_on {
         not_before("due_on", due, earliest.0, earliest.1)?;

@@ -123,7 +123,7 @@ pub async fn create_audit(
 ) -> DomainResult<Record> {
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
-    let agency = store::target_agency(
+    let agency = super::parties::target_agency(
         &txn,
         actor,
         &tree,
@@ -422,7 +422,7 @@ async fn check_team(
             Message::new("too_many").arg("max", 50),
         ));
     }
-    let people = store::agency_people(db, tree, agency, team).await?;
+    let people = super::parties::agency_people(db, tree, agency, team).await?;
     let units: Vec<Uuid> = if scope.units.is_empty() {
         vec![agency]
     } else {

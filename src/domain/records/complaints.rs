@@ -91,7 +91,7 @@ pub async fn create(
 ) -> DomainResult<Record> {
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
-    let agency = store::target_agency(
+    let agency = super::parties::target_agency(
         &txn,
         actor,
         &tree,

@@ -189,7 +189,8 @@ pub(crate) async fn insert(
         Action::ManageRecords
     };
     let agency =
-        store::target_agency(txn, actor, &tree, "agency_id", &input.agency_id, action).await?;
+        super::parties::target_agency(txn, actor, &tree, "agency_id", &input.agency_id, action)
+            .await?;
     let nonconformity = text::required("nonconformity", &input.nonconformity, 20_000)?;
     let raised_from = match (source, input.finding_id, input.source_record_id) {
         (Source::InternalAudit, Some(finding), None) => Some(finding),

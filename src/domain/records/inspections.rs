@@ -106,7 +106,7 @@ pub async fn create(
 ) -> DomainResult<Record> {
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
-    let office = store::target_agency(
+    let office = super::parties::target_agency(
         &txn,
         actor,
         &tree,

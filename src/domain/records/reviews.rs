@@ -140,7 +140,7 @@ pub async fn create(
 ) -> DomainResult<Record> {
     let txn = db::begin_write(conn).await?;
     let tree = AgencyTree::load(&txn).await?;
-    let agency = store::target_agency(
+    let agency = super::parties::target_agency(
         &txn,
         actor,
         &tree,
@@ -149,7 +149,7 @@ pub async fn create(
         Action::ManageRecords,
     )
     .await?;
-    let chair = store::agency_person(&txn, &tree, agency.id, input.chair_id).await?;
+    let chair = super::parties::agency_person(&txn, &tree, agency.id, input.chair_id).await?;
     let heads = chair.iter().any(|grant| {
         grant.role == Role::AgencyHead
             && grant
@@ -160,7 +160,7 @@ pub async fn create(
         return Err(DomainError::RuleViolated(Message::new("chair_not_head")));
     }
     let attendees = dedup(&input.attendee_ids);
-    store::agency_people(&txn, &tree, agency.id, &attendees).await?;
+    super::parties::agency_people(&txn, &tree, agency.id, &attendees).await?;
     let title = match input.title.as_deref() {
         Some(title) => text::required("title", title, 500)?,
         None => format!("Xem xét của lãnh đạo năm {}", input.held_on.year()),
@@ -218,7 +218,7 @@ pub async fn update(
     }
     if let Some(attendees) = &changes.attendee_ids {
         let attendees = dedup(attendees);
-        store::agency_people(&txn, &tree, current.agency_id, &attendees).await?;
+        super::parties::agency_people(&txn, &tree, current.agency_id, &attendees).await?;
         summary.insert("attendee_ids".into(), json!(attendees));
         details.attendee_ids = attendees;
     }

@@ -1,7 +1,5 @@
-//! Writing records: creating one (with its number), saving a change (revision, audit row,
-//! search entry), and the checks every kind makes on the agencies and people a body names.
-
-use std::collections::HashMap;
+//! Writing records: creating one (with its number and retention), saving a change (revision,
+//! audit row, search entry).
 
 use chrono::{Datelike, NaiveDate, SubsecRound, Utc};
 use sea_orm::{
@@ -11,13 +9,10 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
-use super::{RecordKind, indexing};
+use super::{RecordKind, indexing, retention};
 use crate::{
-    db::entities::{agency, record, user},
-    domain::{
-        Action, Actor, AgencyTree, DomainError, DomainResult, Grant, agencies, audit, text,
-        users::access_grants_of_many,
-    },
+    db::entities::{record, record_series},
+    domain::{Actor, AgencyTree, DomainError, DomainResult, audit, text},
     i18n::Message,
     names::Named,
 };
@@ -87,6 +82,19 @@ pub async fn insert(
         }
         None => next_number(txn, new.agency_id, new.kind, year).await?,
     };
+    let years = match new.series_id {
+        Some(series) => {
+            record_series::Entity::find_by_id(series)
+                .one(txn)
+                .await?
+                .ok_or(DomainError::NotFound("series"))?
+                .retention_years
+        }
+        None => {
+            let tree = AgencyTree::load(txn).await?;
+            retention::years_for(txn, &tree, new.agency_id, new.kind).await?
+        }
+    };
     let now = Utc::now().trunc_subsecs(6);
     let row = record::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -105,7 +113,7 @@ pub async fn insert(
         closed_on: Set(None),
         year: Set(year),
         details: Set(new.details.to_string()),
-        retention_until: Set(None),
+        retention_until: Set(retention::until(year, years)),
         legal_hold: Set(false),
         revision: Set(1),
         created_by: Set(actor.user_id),
@@ -217,83 +225,4 @@ async fn next_number(
     Err(DomainError::Conflict(
         Message::new("code_exhausted").arg("base", kind.prefix()),
     ))
-}
-
-/// The agency a new record belongs to, named by id or code in `field`: one the actor cannot
-/// read is as unknown as one that does not exist (400); one they read but may not keep records
-/// of this kind for is 403.
-pub(crate) async fn target_agency(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    tree: &AgencyTree,
-    field: &str,
-    id_or_code: &str,
-    action: Action,
-) -> DomainResult<agency::Model> {
-    let unknown = || {
-        DomainError::invalid(
-            field,
-            Message::new("no_such_agency").arg("value", id_or_code),
-        )
-    };
-    let agency = agencies::resolve(db, id_or_code.trim())
-        .await
-        .map_err(|error| match error {
-            DomainError::NotFound(_) => unknown(),
-            other => other,
-        })?;
-    if !actor.can(Action::ReadRecords, Some(agency.id), tree) {
-        return Err(unknown());
-    }
-    actor.require(action, Some(agency.id), tree)?;
-    Ok(agency)
-}
-
-/// People a record names (owners, auditors, attendees), with their roles: each must be an
-/// active user holding a role over `agency`; anyone else is "not found" (404), so a body cannot
-/// probe another agency's people.
-pub(crate) async fn agency_people(
-    db: &impl ConnectionTrait,
-    tree: &AgencyTree,
-    agency: Uuid,
-    ids: &[Uuid],
-) -> DomainResult<HashMap<Uuid, Vec<Grant>>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let active: Vec<Uuid> = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .filter(user::Column::Active.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|person| person.id)
-        .collect();
-    let grants = access_grants_of_many(db, &active).await?;
-    let mut people = HashMap::new();
-    for id in ids {
-        let held: Vec<Grant> = grants.get(id).cloned().unwrap_or_default();
-        let belongs = held.iter().any(|grant| match grant.agency_id {
-            None => true,
-            Some(root) => tree.covers(root, agency),
-        });
-        if !belongs {
-            return Err(DomainError::NotFound("user"));
-        }
-        people.insert(*id, held);
-    }
-    Ok(people)
-}
-
-/// One person a record names, as [`agency_people`].
-pub(crate) async fn agency_person(
-    db: &impl ConnectionTrait,
-    tree: &AgencyTree,
-    agency: Uuid,
-    id: Uuid,
-) -> DomainResult<Vec<Grant>> {
-    Ok(agency_people(db, tree, agency, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default())
 }

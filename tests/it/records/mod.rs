@@ -5,6 +5,7 @@ mod audits;
 mod corrective;
 mod inspections;
 mod registers;
+mod retention;
 mod reviews;
 mod walk;
 

@@ -33,6 +33,8 @@ not_found = { $what ->
     [complaint] complaint
     [record] record
     [attachment] attachment
+    [series] record series
+    [disposal] disposal request
     [action] action
    *[other] resource
 } not found
@@ -110,6 +112,16 @@ review_chair_only = only the chair of this management review signs it off
 announcement_current_exists = the agency's current announcement is { $number }: name it in previous_id, with a reason, to announce again
 announcement_not_current = only the current announcement can be replaced
 not_in_inspection_plan = this agency is not in the inspection plan: add it to the plan first
+disposal_pending = a disposal of this record is already waiting for the head's decision
+disposal_decided = this disposal was already { $status ->
+    [approved] approved
+   *[refused] refused
+}
+disposal_own_request = you asked for this disposal, so another head of the agency approves it
+dispose_with_parent = this record is disposed of with the record it belongs to ({ $parent })
+kept_permanently = this kind of record is kept permanently
+retention_not_over = this record is kept until { $until }
+legal_hold = this record, or one under it, is under legal hold: lift the hold first
 verifier_owns_action = the effectiveness of a corrective action is verified by someone who owns none of its actions: ask an internal auditor or ISO officer who does not
 
 ## Files

@@ -33,6 +33,8 @@ not_found = Không tìm thấy { $what ->
     [complaint] phản ánh, kiến nghị
     [record] hồ sơ
     [attachment] tệp đính kèm
+    [series] nhóm hồ sơ
+    [disposal] đề nghị hủy hồ sơ
     [action] hành động
    *[other] dữ liệu
 }
@@ -119,6 +121,16 @@ review_chair_only = Chỉ người chủ trì cuộc họp xem xét của lãnh 
 announcement_current_exists = Công bố hiện hành của cơ quan là { $number }: để công bố lại, hãy nêu công bố đó trong previous_id kèm lý do
 announcement_not_current = Chỉ công bố hiện hành mới được thay thế
 not_in_inspection_plan = Cơ quan này không có trong kế hoạch kiểm tra: hãy bổ sung vào kế hoạch trước
+disposal_pending = Đã có đề nghị hủy hồ sơ này đang chờ lãnh đạo quyết định
+disposal_decided = Đề nghị hủy này đã được { $status ->
+    [approved] phê duyệt
+   *[refused] từ chối
+}
+disposal_own_request = Bạn là người đề nghị hủy, nên một lãnh đạo khác của cơ quan phê duyệt
+dispose_with_parent = Hồ sơ này được hủy cùng hồ sơ chứa nó ({ $parent })
+kept_permanently = Loại hồ sơ này được lưu trữ vĩnh viễn
+retention_not_over = Hồ sơ này phải lưu trữ đến { $until }
+legal_hold = Hồ sơ này, hoặc hồ sơ thuộc nó, đang bị phong tỏa pháp lý: hãy gỡ phong tỏa trước
 verifier_owns_action = Việc kiểm tra hiệu lực phải do người không phụ trách hành động nào của phiếu thực hiện: hãy nhờ một chuyên gia đánh giá nội bộ hoặc thư ký ISO khác
 
 ## Tệp
