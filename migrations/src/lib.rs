@@ -15,6 +15,7 @@ mod m20261203_000008_create_legal_ref_proposals;
 mod m20261203_000009_index_register_sorts;
 mod m20261203_000010_create_records;
 mod m20261203_000011_create_retention;
+mod m20261203_000012_create_record_imports;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_index_register_sorts::Migration),
             Box::new(m20261203_000010_create_records::Migration),
             Box::new(m20261203_000011_create_retention::Migration),
+            Box::new(m20261203_000012_create_record_imports::Migration),
         ]
     }
 }

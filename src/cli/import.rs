@@ -27,16 +27,24 @@ pub struct ImportArgs {
     /// issue day their text gives, until the next. Without it, every file becomes a draft.
     #[arg(long, value_name = "DATE")]
     pub effective_from: Option<chrono::NaiveDate>,
+    /// Import the files as records of the agency's series (the first folder names the series,
+    /// a year in the path the record's year) instead of as documents.
+    #[arg(long, conflicts_with_all = ["kind", "effective_from"])]
+    pub records: bool,
 }
 
 /// Imports every file under the folder into the agency and prints a summary.
 pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    if args.records {
+        return run_records(config, args).await;
+    }
     let ImportArgs {
         dir,
         agency,
         kind,
         dry_run,
         effective_from,
+        records: _,
     } = args;
     let (dir, agency, kind) = (dir.as_path(), agency.as_str(), kind.as_deref());
     use crate::domain::documents::{
@@ -139,6 +147,79 @@ pub(super) async fn run(config: Config, args: ImportArgs) -> anyhow::Result<Exit
     );
     for (path, reason) in &failed {
         println!("  failed: {}: {reason}", path.display());
+    }
+    if own_index {
+        finish_queued_jobs(&app).await?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--records`: every file under the folder as a record of the agency's series.
+async fn run_records(config: Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    use crate::domain::records::import::{RecordImportOutcome, import_records};
+    let dir = args.dir.as_path();
+    if !dir.is_dir() {
+        bail!("{} is not a folder", dir.display());
+    }
+    let app = App::build(config).await?;
+    crate::domain::agencies::resolve(&app.state.db, &args.agency)
+        .await
+        .with_context(|| format!("no agency with code or id {:?}", args.agency))?;
+    let files = crate::domain::documents::import::files_under(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} importing records [{bar:40}] {pos}/{len} files ({eta} left) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let own_index = !args.dry_run && take_the_index(&app).await?;
+    let (mut imported, mut updated, mut skipped) = (0, 0, 0);
+    let mut failed = Vec::new();
+    import_records(
+        &app.state.db,
+        &app.state.blobs,
+        app.state.config.max_upload_bytes,
+        app.state.config.job_max_attempts,
+        &Actor::system("import"),
+        &args.agency,
+        dir,
+        args.dry_run,
+        &files,
+        |path, outcome| {
+            let shown = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+            bar.set_message(shown.clone());
+            match outcome {
+                RecordImportOutcome::Imported { .. } => imported += 1,
+                RecordImportOutcome::Updated { .. } => updated += 1,
+                RecordImportOutcome::Skipped => skipped += 1,
+                RecordImportOutcome::WouldImport { series, title, day } => {
+                    imported += 1;
+                    bar.suspend(|| {
+                        println!(
+                            "  {series:<30} {title}  ({shown}, {})",
+                            day.format("%d/%m/%Y")
+                        );
+                    });
+                }
+                RecordImportOutcome::Failed(reason) => failed.push((shown, reason)),
+            }
+            bar.inc(1);
+        },
+    )
+    .await?;
+    bar.finish_and_clear();
+    let verb = if args.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    println!(
+        "{verb} {imported} records, files changed {updated}, skipped (unchanged) {skipped}, failed {}",
+        failed.len()
+    );
+    for (path, reason) in &failed {
+        println!("  failed: {path}: {reason}");
     }
     if own_index {
         finish_queued_jobs(&app).await?;

@@ -22,6 +22,7 @@ use crate::{
             deadlines::{self, Deadline, DeadlineFilter},
             disposal::{self, Disposal, DisposalReason, LegalHold},
             retention::{self, RetentionRule, RetentionRuleInput},
+            series::{self, NewSeries, NewSeriesRecord, Series},
         },
     },
     web::{
@@ -44,6 +45,62 @@ pub async fn list_records(
 ) -> AppResult<Json<Page<Record>>> {
     Ok(Json(
         records::list_records(&state.db, &current.actor, &filter, &page).await?,
+    ))
+}
+
+/// Adds a record to one of the agency's series (the ISO officer); attach its files next.
+#[utoipa::path(post, path = "/api/v1/records", tag = "records", request_body = NewSeriesRecord,
+    responses((status = 201, body = Record), (status = 400, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn create_record(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiJson(input): ApiJson<NewSeriesRecord>,
+) -> AppResult<Response> {
+    let record = series::create_record(&state.db, &current.actor, input).await?;
+    Ok(crate::web::etag::with_etag(
+        StatusCode::CREATED,
+        record.revision,
+        record,
+    ))
+}
+
+/// `?agency=`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesFilter {
+    /// Agency id or code.
+    pub agency: Option<String>,
+}
+
+/// The record series of the agencies the caller reads.
+#[utoipa::path(get, path = "/api/v1/record-series", tag = "records", params(SeriesFilter),
+    responses((status = 200, body = Vec<Series>)),
+    security(("bearer" = [])))]
+pub async fn list_series(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiQuery(filter): ApiQuery<SeriesFilter>,
+) -> AppResult<Json<Vec<Series>>> {
+    Ok(Json(
+        series::list(&state.db, &current.actor, filter.agency.as_deref()).await?,
+    ))
+}
+
+/// Opens a record series with its retention (default: the agency's retention of records).
+#[utoipa::path(post, path = "/api/v1/record-series", tag = "records", request_body = NewSeries,
+    responses((status = 201, body = Series), (status = 400, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn create_series(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiJson(input): ApiJson<NewSeries>,
+) -> AppResult<(StatusCode, Json<Series>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(series::create(&state.db, &current.actor, input).await?),
     ))
 }
 

@@ -933,3 +933,106 @@ fn a_busy_port_fails_before_anything_is_created_or_printed() {
         "no database was created"
     );
 }
+
+db_test!(
+    import_records_brings_series_folders_in_once_and_picks_up_changes,
+    |app| {
+        app.agency("SKHCN", "department", None).await;
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(folder.path().join("Đào tạo/2024")).unwrap();
+        std::fs::create_dir_all(folder.path().join("Sổ theo dõi TTHC")).unwrap();
+        std::fs::write(
+            folder
+                .path()
+                .join("Đào tạo/2024/Danh_sách học viên lớp ISO.txt"),
+            "Danh sách học viên lớp nhận thức ISO 9001:2015",
+        )
+        .unwrap();
+        std::fs::write(
+            folder.path().join("Sổ theo dõi TTHC/quý 1 năm 2025.txt"),
+            "Sổ theo dõi giải quyết thủ tục hành chính quý 1",
+        )
+        .unwrap();
+        std::fs::write(
+            folder.path().join("setup.exe"),
+            b"MZ\x90\x00\x03\x00\x00\x00",
+        )
+        .unwrap();
+        let dir = folder.path().to_string_lossy().into_owned();
+
+        let dry = hoso(
+            &app,
+            &[
+                "import",
+                &dir,
+                "--agency",
+                "SKHCN",
+                "--records",
+                "--dry-run",
+            ],
+        );
+        let listing = text(&dry.stdout);
+        assert!(listing.contains("would import 3 records"), "{listing}");
+        assert!(listing.contains("Danh sách học viên lớp ISO"), "{listing}");
+        let first = hoso(&app, &["import", &dir, "--agency", "SKHCN", "--records"]);
+        let summary = text(&first.stdout);
+        assert!(first.status.success(), "{}", text(&first.stderr));
+        assert!(
+            summary
+                .contains("imported 2 records, files changed 0, skipped (unchanged) 0, failed 1"),
+            "{summary}"
+        );
+        let series = app
+            .get("/api/v1/record-series?agency=SKHCN", &app.admin_token)
+            .await;
+        let names: Vec<&str> = series
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|series| series["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Đào tạo", "Sổ theo dõi TTHC"], "{}", series.text);
+        let records = app
+            .get(
+                "/api/v1/records?agency=SKHCN&kind=record&sort=number",
+                &app.admin_token,
+            )
+            .await;
+        assert_eq!(records.json["total"], 2, "{}", records.text);
+        let training = records.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["title"] == "Danh sách học viên lớp ISO")
+            .unwrap_or_else(|| panic!("{}", records.text))
+            .clone();
+        assert_eq!(training["occurred_on"], "2024-01-01");
+        assert_eq!(training["attachments"].as_array().unwrap().len(), 1);
+        assert_eq!(training["retention_until"], "2034-12-31");
+
+        let again = hoso(&app, &["import", &dir, "--agency", "SKHCN", "--records"]);
+        assert!(
+            text(&again.stdout)
+                .contains("imported 0 records, files changed 0, skipped (unchanged) 2"),
+            "{}",
+            text(&again.stdout)
+        );
+        std::fs::write(
+            folder.path().join("Sổ theo dõi TTHC/quý 1 năm 2025.txt"),
+            "Sổ theo dõi giải quyết thủ tục hành chính quý 1, bản bổ sung",
+        )
+        .unwrap();
+        let changed = hoso(&app, &["import", &dir, "--agency", "SKHCN", "--records"]);
+        assert!(
+            text(&changed.stdout)
+                .contains("imported 0 records, files changed 1, skipped (unchanged) 1"),
+            "{}",
+            text(&changed.stdout)
+        );
+        let found = hoso(&app, &["search", "ban bo sung", "--json"]);
+        let found: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+        assert_eq!(found["hits"][0]["kind"], "attachment", "{found}");
+        assert_eq!(found["hits"][0]["record_kind"], "record", "{found}");
+    }
+);

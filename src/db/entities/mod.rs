@@ -21,6 +21,7 @@ pub mod login_attempt;
 pub mod record;
 pub mod record_action;
 pub mod record_disposal;
+pub mod record_import;
 pub mod record_link;
 pub mod record_series;
 pub mod retention_rule;

@@ -16,6 +16,7 @@ pub mod corrective;
 pub mod deadlines;
 pub mod disposal;
 pub mod findings;
+pub mod import;
 pub mod indexing;
 pub mod inspections;
 pub mod links;
@@ -23,6 +24,7 @@ pub mod objectives;
 mod parties;
 pub mod retention;
 pub mod reviews;
+pub mod series;
 pub mod status;
 mod store;
 mod views;
@@ -127,6 +129,7 @@ pub const STATUSES: &[&str] = &[
     "current",
     "superseded",
     "issued",
+    "kept",
 ];
 
 /// Whether `status` is a status some record can have.

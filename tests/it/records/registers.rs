@@ -212,3 +212,66 @@ db_test!(a_complaint_is_handled_then_closed_with_its_result, |app| {
         json!({"total": 1, "achieved": 1})
     );
 });
+
+db_test!(a_series_keeps_its_records_for_its_own_retention, |app| {
+    let qms = qms_agency(&app, "SKHCN").await;
+    let other = qms_agency(&app, "STP").await;
+    let series = app
+        .post(
+            "/api/v1/record-series",
+            &qms.officer,
+            json!({"agency_id": qms.id, "name": "Hồ sơ đào tạo", "record_type": "training", "retention_years": 5}),
+        )
+        .await;
+    assert_eq!(series.status, StatusCode::CREATED, "{}", series.text);
+    assert_error(
+        &app.post(
+            "/api/v1/record-series",
+            &qms.officer,
+            json!({"agency_id": qms.id, "name": "HỒ SƠ ĐÀO TẠO"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "series_name_taken",
+    );
+    let their_series = app
+        .post(
+            "/api/v1/record-series",
+            &other.officer,
+            json!({"agency_id": other.id, "name": "Khác", "permanent": true}),
+        )
+        .await;
+    assert_eq!(
+        their_series.json["retention_years"],
+        serde_json::Value::Null
+    );
+    let record = app
+        .post(
+            "/api/v1/records",
+            &qms.officer,
+            json!({"agency_id": qms.id, "series_id": id_of(&series), "title": "Lớp nhận thức ISO tháng 3",
+                   "occurred_on": "2026-03-15", "description": "Danh sách 40 học viên"}),
+        )
+        .await;
+    assert_eq!(record.status, StatusCode::CREATED, "{}", record.text);
+    assert_eq!(record.json["kind"], "record");
+    assert_eq!(record.json["category"], "training");
+    assert_eq!(record.json["retention_until"], "2031-12-31");
+    assert_error(
+        &app.post(
+            "/api/v1/records",
+            &qms.officer,
+            json!({"agency_id": qms.id, "series_id": id_of(&their_series), "title": "x"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let listed = app.get("/api/v1/record-series", &qms.staff).await;
+    assert_eq!(
+        listed.json.as_array().unwrap().len(),
+        1,
+        "own agency's only: {}",
+        listed.text
+    );
+});

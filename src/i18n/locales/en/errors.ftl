@@ -122,6 +122,7 @@ dispose_with_parent = this record is disposed of with the record it belongs to (
 kept_permanently = this kind of record is kept permanently
 retention_not_over = this record is kept until { $until }
 legal_hold = this record, or one under it, is under legal hold: lift the hold first
+series_name_taken = this agency already has a record series named { $name }
 verifier_owns_action = the effectiveness of a corrective action is verified by someone who owns none of its actions: ask an internal auditor or ISO officer who does not
 
 ## Files

@@ -131,6 +131,7 @@ dispose_with_parent = Hồ sơ này được hủy cùng hồ sơ chứa nó ({ 
 kept_permanently = Loại hồ sơ này được lưu trữ vĩnh viễn
 retention_not_over = Hồ sơ này phải lưu trữ đến { $until }
 legal_hold = Hồ sơ này, hoặc hồ sơ thuộc nó, đang bị phong tỏa pháp lý: hãy gỡ phong tỏa trước
+series_name_taken = Cơ quan này đã có nhóm hồ sơ tên { $name }
 verifier_owns_action = Việc kiểm tra hiệu lực phải do người không phụ trách hành động nào của phiếu thực hiện: hãy nhờ một chuyên gia đánh giá nội bộ hoặc thư ký ISO khác
 
 ## Tệp
