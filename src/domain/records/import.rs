@@ -26,7 +26,7 @@ use crate::{
         self,
         entities::{agency, record, record_import},
     },
-    domain::{Actor, AgencyTree, DomainError, DomainResult, agencies, files},
+    domain::{Actor, DomainError, DomainResult, agencies, files},
 };
 
 /// The series of files directly under the folder imported.
@@ -293,8 +293,7 @@ async fn new_record(
     let series = match found {
         Some(series) => series,
         None => {
-            let tree = AgencyTree::load(txn).await?;
-            let years = retention::years_for(txn, &tree, agency.id, RecordKind::Record).await?;
+            let years = retention::years_for(txn, agency.id, RecordKind::Record).await?;
             series::insert_series(
                 txn,
                 actor,

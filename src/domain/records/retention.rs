@@ -45,23 +45,26 @@ pub fn until(year: i32, years: Option<i32>) -> Option<NaiveDate> {
 }
 
 /// The years a record of `kind` of `agency` is kept: the nearest rule up the agency's ancestry,
-/// else the default.
+/// else the default. One query when no agency has a rule for the kind; the tree is read only
+/// when one has.
 pub(crate) async fn years_for(
     db: &impl ConnectionTrait,
-    tree: &AgencyTree,
     agency: Uuid,
     kind: RecordKind,
 ) -> DomainResult<Option<i32>> {
-    let chain = tree.ancestors_and_self(agency);
     let rules: HashMap<Uuid, Option<i32>> = retention_rule::Entity::find()
         .filter(retention_rule::Column::RecordKind.eq(kind.as_str()))
-        .filter(retention_rule::Column::AgencyId.is_in(chain.clone()))
         .all(db)
         .await?
         .into_iter()
         .map(|rule| (rule.agency_id, rule.retention_years))
         .collect();
-    Ok(chain
+    if rules.is_empty() {
+        return Ok(default_years(kind));
+    }
+    let tree = AgencyTree::load(db).await?;
+    Ok(tree
+        .ancestors_and_self(agency)
         .iter()
         .find_map(|agency| rules.get(agency).copied())
         .unwrap_or_else(|| default_years(kind)))
@@ -184,7 +187,7 @@ pub async fn set_rule(
         let years = match years_of.get(&owner) {
             Some(years) => *years,
             None => {
-                let years = years_for(&txn, &tree, owner, input.kind).await?;
+                let years = years_for(&txn, owner, input.kind).await?;
                 years_of.insert(owner, years);
                 years
             }

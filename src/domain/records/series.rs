@@ -149,7 +149,7 @@ pub async fn create(
                 Message::new("between").arg("min", 1).arg("max", 100),
             ));
         }
-        (false, None) => retention::years_for(&txn, &tree, agency.id, RecordKind::Record).await?,
+        (false, None) => retention::years_for(&txn, agency.id, RecordKind::Record).await?,
     };
     let record_type = text::optional("record_type", input.record_type.as_deref(), 64)?
         .unwrap_or_else(|| "other".to_owned());

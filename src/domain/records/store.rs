@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{RecordKind, indexing, retention};
 use crate::{
     db::entities::{record, record_series},
-    domain::{Actor, AgencyTree, DomainError, DomainResult, audit, text},
+    domain::{Actor, DomainError, DomainResult, audit, text},
     i18n::Message,
     names::Named,
 };
@@ -90,10 +90,7 @@ pub async fn insert(
                 .ok_or(DomainError::NotFound("series"))?
                 .retention_years
         }
-        None => {
-            let tree = AgencyTree::load(txn).await?;
-            retention::years_for(txn, &tree, new.agency_id, new.kind).await?
-        }
+        None => retention::years_for(txn, new.agency_id, new.kind).await?,
     };
     let now = Utc::now().trunc_subsecs(6);
     let row = record::ActiveModel {

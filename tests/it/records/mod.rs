@@ -3,6 +3,7 @@
 mod attachments;
 mod audits;
 mod corrective;
+mod costs;
 mod inspections;
 mod registers;
 mod retention;
