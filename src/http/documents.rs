@@ -16,6 +16,7 @@ use crate::{
         Page, PageRequest,
         documents::{
             Document, Version,
+            citations::{self, CitationChoice},
             register::{self, DocumentChanges, DocumentFilter, NewDocument},
             reviews::{self, DueFilter, DueReview, ReviewVerdict},
             versions::{self, VersionForm},
@@ -191,4 +192,35 @@ pub async fn reviews_due(
     Ok(Json(
         reviews::reviews_due(&state.db, &current.actor, &filter).await?,
     ))
+}
+
+/// Accepts a legal number the document's text cites as one of its legal bases.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/citations/accept", tag = "documents",
+    params(("id" = Uuid, Path)), request_body = CitationChoice,
+    responses((status = 200, body = Document), (status = 400, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn accept_citation(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(choice): ApiJson<CitationChoice>,
+) -> AppResult<Response> {
+    let document = citations::accept(&state.db, &current.actor, id, choice).await?;
+    Ok(with_etag(StatusCode::OK, document.revision, document))
+}
+
+/// Dismisses a cited legal number as a legal basis of the document: no longer proposed.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/citations/dismiss", tag = "documents",
+    params(("id" = Uuid, Path)), request_body = CitationChoice,
+    responses((status = 204), (status = 403, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn dismiss_citation(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(choice): ApiJson<CitationChoice>,
+) -> AppResult<StatusCode> {
+    citations::dismiss(&state.db, &current.actor, id, choice).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -412,3 +412,19 @@ pub async fn set_retention_rule(
         retention::set_rule(&state.db, &current.actor, input).await?,
     ))
 }
+
+/// The legal numbers the record's attachments cite, with their pages and register entries.
+#[utoipa::path(get, path = "/api/v1/records/{id}/citations", tag = "records",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<crate::domain::files::citations::Citation>),
+        (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn record_citations(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<crate::domain::files::citations::Citation>>> {
+    Ok(Json(
+        attachments::citations(&state.db, &current.actor, id).await?,
+    ))
+}

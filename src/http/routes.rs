@@ -52,6 +52,10 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(versions::list_acknowledgements))
         .routes(routes!(versions::download_file))
         .routes(routes!(versions::version_text))
+        .routes(routes!(versions::version_citations))
+        .routes(routes!(documents::accept_citation))
+        .routes(routes!(documents::dismiss_citation))
+        .routes(routes!(records::record_citations))
         .routes(routes!(
             legal_refs::list_legal_refs,
             legal_refs::create_legal_ref

@@ -10,6 +10,7 @@ use crate::{
     domain::documents::{
         Version,
         acknowledgements::{self, AcknowledgementCoverage, AcknowledgementEntry},
+        citations::{self, VersionCitation},
         publication::{self, PublishRequest},
         stamping,
         versions::{self, VersionText},
@@ -155,6 +156,22 @@ pub async fn version_text(
 ) -> AppResult<Json<VersionText>> {
     Ok(Json(
         versions::version_text(&state.db, &current.actor, id).await?,
+    ))
+}
+
+/// The legal numbers the version's text cites, with their pages; those of the register that are
+/// not legal bases of the document yet are proposed (`proposed: true`).
+#[utoipa::path(get, path = "/api/v1/versions/{id}/citations", tag = "versions",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<VersionCitation>), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn version_citations(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<Vec<VersionCitation>>> {
+    Ok(Json(
+        citations::version_citations(&state.db, &current.actor, id).await?,
     ))
 }
 

@@ -270,7 +270,11 @@ async fn generate(
     for n in 1..agencies {
         let id = Uuid::now_v7();
         let code = format!("CQ{n:03}");
-        let kind = if n.is_multiple_of(3) { "commune" } else { "department" };
+        let kind = if n.is_multiple_of(3) {
+            "commune"
+        } else {
+            "department"
+        };
         agency_rows.push(agency_row(id, &code, Some(province), kind, now));
         codes.push(code);
         agency_ids.push(id);

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod acknowledgements;
+pub mod citations;
 pub mod import;
 pub mod indexing;
 pub mod legal_impact;

@@ -5,6 +5,7 @@
 //! owner linked to it is re-indexed when its text changes. This module knows no owner: owners
 //! name themselves in `file_links` by their search kind.
 
+pub mod citations;
 pub mod extraction;
 pub mod uploads;
 
@@ -302,7 +303,8 @@ async fn insert_pages(
         });
         file_text::Entity::insert_many(rows).exec(db).await?;
     }
-    Ok(())
+    // The legal numbers it cites are kept with the text.
+    citations::store(db, file_id, 1, pages, true).await
 }
 
 /// Replaces the stored text of one page of a file (OCR fills the scanned pages one by one).
@@ -323,7 +325,14 @@ pub(crate) async fn save_page(
     }
     .insert(db)
     .await?;
-    Ok(())
+    citations::store(
+        db,
+        file_id,
+        u32::try_from(page).unwrap_or(1),
+        &[text.to_owned()],
+        false,
+    )
+    .await
 }
 
 /// The owners linked to a file: (search kind, unit id).

@@ -95,3 +95,22 @@ pub async fn readable_attachment(
     }
     Err(DomainError::NotFound("attachment"))
 }
+
+/// The legal numbers the record's attachments cite, with their pages and register entries.
+pub async fn citations(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    record_id: Uuid,
+) -> DomainResult<Vec<files::citations::Citation>> {
+    let tree = AgencyTree::load(db).await?;
+    let row = readable(db, actor, &tree, record_id, None).await?;
+    let attached: Vec<Uuid> = file_link::Entity::find()
+        .filter(file_link::Column::OwnerKind.eq(KIND))
+        .filter(file_link::Column::OwnerId.eq(row.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|link| link.file_id)
+        .collect();
+    files::citations::of_files(db, &attached).await
+}

@@ -40,7 +40,9 @@ pub struct DeadlineFilter {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Deadline {
     /// `corrective_action_step`, `corrective_action_report`, `review_decision`,
-    /// `document_review`, `legal_update`, `internal_audit_due`, `management_review_due`.
+    /// `document_review`, `legal_update`, `cited_reference_changed` (a procedure in force whose
+    /// text cites a replaced or repealed reference), `internal_audit_due`,
+    /// `management_review_due`.
     pub kind: String,
     pub agency_id: Uuid,
     pub due_on: NaiveDate,
@@ -205,6 +207,15 @@ pub async fn deadlines(
         });
     }
 
+    // Procedures in force whose text cites a replaced or repealed reference, linked by hand
+    // or not: the duty agencies most often miss.
+    due.extend(
+        outdated_citations(db, today)
+            .await?
+            .into_iter()
+            .filter(|item| within_scope(item.agency_id)),
+    );
+
     // The year's duties, from the province's day on.
     let year = today.year();
     if let Some(duty_day) = NaiveDate::from_ymd_opt(year, duties_due.0, duties_due.1)
@@ -317,4 +328,135 @@ fn link_of(row: &record::Model) -> String {
         _ => "records",
     };
     format!("/api/v1/{collection}/{}", row.id)
+}
+
+/// Procedures in force citing, in the text of their version in force, a reference of the
+/// register that was replaced or repealed, and not taking it as a legal basis (those are flagged
+/// as legal updates) nor dismissed: due three months after the change. A fixed few queries.
+async fn outdated_citations(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+) -> DomainResult<Vec<Deadline>> {
+    use crate::db::entities::{
+        citation_dismissal, document_legal_ref, document_version, file_citation,
+        legal_ref::{self, LegalRefStatus},
+    };
+    let changed: Vec<legal_ref::Model> = legal_ref::Entity::find()
+        .filter(
+            legal_ref::Column::Status.is_in([LegalRefStatus::Replaced, LegalRefStatus::Repealed]),
+        )
+        .all(db)
+        .await?;
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    // A citation names a reference by its whole number, or without its issuer.
+    let mut by_key: HashMap<String, &legal_ref::Model> = HashMap::new();
+    for reference in &changed {
+        by_key.insert(reference.number_key.clone(), reference);
+        if let Some((short, _)) = reference.number_key.rsplit_once('-')
+            && short.matches('/').count() == 2
+        {
+            by_key.entry(short.to_owned()).or_insert(reference);
+        }
+    }
+    let mut citations = Vec::new();
+    let keys: Vec<String> = by_key.keys().cloned().collect();
+    for chunk in keys.chunks(500) {
+        citations.extend(
+            file_citation::Entity::find()
+                .filter(file_citation::Column::NumberKey.is_in(chunk.to_vec()))
+                .all(db)
+                .await?,
+        );
+    }
+    if citations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let files: BTreeSet<Uuid> = citations.iter().map(|cited| cited.file_id).collect();
+    let mut versions = Vec::new();
+    for chunk in files.iter().copied().collect::<Vec<_>>().chunks(500) {
+        versions.extend(
+            document_version::Entity::find()
+                .filter(document_version::Column::FileId.is_in(chunk.to_vec()))
+                .filter(
+                    document_version::Column::Status
+                        .eq(crate::db::entities::document_version::VersionStatus::Effective),
+                )
+                .all(db)
+                .await?,
+        );
+    }
+    let document_ids: BTreeSet<Uuid> = versions.iter().map(|version| version.document_id).collect();
+    let ids: Vec<Uuid> = document_ids.into_iter().collect();
+    let mut documents = HashMap::new();
+    let mut bases: HashSet<(Uuid, Uuid)> = HashSet::new();
+    let mut dismissed: HashSet<(Uuid, String)> = HashSet::new();
+    for chunk in ids.chunks(500) {
+        for row in document::Entity::find()
+            .filter(document::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            documents.insert(row.id, row);
+        }
+        for row in document_legal_ref::Entity::find()
+            .filter(document_legal_ref::Column::DocumentId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            bases.insert((row.document_id, row.legal_ref_id));
+        }
+        for row in citation_dismissal::Entity::find()
+            .filter(citation_dismissal::Column::DocumentId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            dismissed.insert((row.document_id, row.number_key));
+        }
+    }
+    let mut due = Vec::new();
+    let mut seen = HashSet::new();
+    for version in &versions {
+        let Some(document) = documents.get(&version.document_id) else {
+            continue;
+        };
+        for cited in citations
+            .iter()
+            .filter(|cited| Some(cited.file_id) == version.file_id)
+        {
+            let Some(reference) = by_key.get(&cited.number_key) else {
+                continue;
+            };
+            if bases.contains(&(document.id, reference.id))
+                || dismissed.contains(&(document.id, cited.number_key.clone()))
+                || !seen.insert((document.id, reference.id))
+            {
+                continue;
+            }
+            let due_on = reference
+                .status_effective_on
+                .map_or(today, |changed| crate::clock::add_months(changed, 3));
+            due.push(Deadline {
+                kind: "cited_reference_changed".to_owned(),
+                agency_id: document.agency_id,
+                due_on,
+                overdue: due_on < today,
+                title: format!(
+                    "{} cites {} ({}, page {})",
+                    document.title,
+                    cited.number,
+                    reference.status.as_str(),
+                    cited.page
+                ),
+                reference: Some(document.code.clone()),
+                record_id: None,
+                document_id: Some(document.id),
+                action_id: None,
+                owner_id: document.owner_id,
+                link: format!("/api/v1/versions/{}/citations", version.id),
+            });
+        }
+    }
+    Ok(due)
 }

@@ -24,8 +24,8 @@ use crate::{
     db::{
         self,
         entities::{
-            document_version, file, file_link, file_text, record, record_action, record_disposal,
-            record_link,
+            document_version, file, file_citation, file_link, file_text, record, record_action,
+            record_disposal, record_link,
         },
     },
     domain::{
@@ -422,6 +422,10 @@ async fn dispose(
         }
         file_text::Entity::delete_many()
             .filter(file_text::Column::FileId.eq(*file_id))
+            .exec(txn)
+            .await?;
+        file_citation::Entity::delete_many()
+            .filter(file_citation::Column::FileId.eq(*file_id))
             .exec(txn)
             .await?;
         file::Entity::delete_by_id(*file_id).exec(txn).await?;

@@ -1,6 +1,7 @@
 //! Controlled documents: the register, the approval workflow, files, stamps, legal bases,
 //! periodic review and acknowledgements, one file per topic.
 
+mod citations;
 mod files;
 mod import;
 mod legal;
