@@ -6,6 +6,20 @@ use crate::{App, config::Config, search::SearchError};
 
 pub(super) async fn run(config: Config) -> anyhow::Result<ExitCode> {
     let app = App::build(config).await?;
+    // Citations are derived from the stored text too: found again first.
+    let citing = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} finding legal citations [{bar:40}] {pos}/{len} files",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let files = crate::domain::files::citations::rebuild_all(&app.state.db, |done, total| {
+        citing.set_length(total);
+        citing.set_position(done);
+    })
+    .await?;
+    citing.finish_and_clear();
+    println!("legal citations found again in {files} file(s)");
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(
             "{spinner} reindexing [{bar:40}] {pos}/{len} ({eta} left)",

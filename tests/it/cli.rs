@@ -273,7 +273,8 @@ db_test!(
                 &agency.officer,
                 &document,
                 "qt07.txt",
-                "Tiếp nhận và giải quyết khiếu nại của công dân".as_bytes(),
+                "Tiếp nhận và giải quyết khiếu nại của công dân theo Nghị định 30/2020/NĐ-CP"
+                    .as_bytes(),
                 None,
             )
             .await,
@@ -291,8 +292,30 @@ db_test!(
             .get(&format!("/api/v1/versions/{version}"), &agency.officer)
             .await;
         assert_eq!(text_ready.json["extraction"]["status"], "done");
+        // Citations lost (or never found, for texts stored before they were kept) come back.
+        let backend = app.state.db.get_database_backend();
+        app.state
+            .db
+            .execute_raw(Statement::from_string(
+                backend,
+                "DELETE FROM file_citations",
+            ))
+            .await
+            .unwrap();
         let reindex = hoso(&app, &["reindex"]);
         assert!(reindex.status.success(), "{}", text(&reindex.stderr));
+        assert!(
+            text(&reindex.stdout).contains("legal citations found again in 1 file(s)"),
+            "{}",
+            text(&reindex.stdout)
+        );
+        let cited = app
+            .get(
+                &format!("/api/v1/versions/{version}/citations"),
+                &agency.officer,
+            )
+            .await;
+        assert_eq!(cited.json[0]["key"], "30/2020/ND-CP", "{}", cited.text);
         assert!(
             text(&reindex.stdout).contains("reindexed 1 document(s)"),
             "{}",

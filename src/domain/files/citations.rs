@@ -269,3 +269,36 @@ pub async fn of_files(db: &impl ConnectionTrait, files: &[Uuid]) -> DomainResult
     }
     Ok(cited.into_values().collect())
 }
+
+/// Finds again the citations of every file from its stored text (files stored before citations
+/// were kept, or after the scanner learnt a new form); `progress(done, total)` as files go.
+/// Returns how many files were read.
+pub async fn rebuild_all(
+    db: &sea_orm::DatabaseConnection,
+    mut progress: impl FnMut(u64, u64),
+) -> DomainResult<u64> {
+    use sea_orm::{QueryOrder, QuerySelect};
+
+    use crate::db::entities::file;
+    let ids: Vec<Uuid> = file::Entity::find()
+        .select_only()
+        .column(file::Column::Id)
+        .order_by_asc(file::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let total = ids.len() as u64;
+    let mut done = 0;
+    for chunk in ids.chunks(200) {
+        let texts = super::pages_of_many(db, chunk.iter().copied()).await?;
+        let txn = crate::db::begin_write(db).await?;
+        for id in chunk {
+            let pages = texts.get(id).map_or(&[][..], Vec::as_slice);
+            store(&txn, *id, 1, pages, true).await?;
+        }
+        txn.commit().await?;
+        done += chunk.len() as u64;
+        progress(done, total);
+    }
+    Ok(total)
+}
