@@ -47,6 +47,8 @@ pub struct DueReview {
 pub struct DueFilter {
     /// Include reviews due within this many days (default 30, at most 366).
     pub within_days: Option<i64>,
+    /// Agency id or code: that agency and those under it.
+    pub agency: Option<String>,
 }
 
 /// `POST /api/v1/documents/{id}/reviews`
@@ -94,6 +96,12 @@ pub async fn reviews_due(
     }
     if !any_scope {
         return Ok(Vec::new());
+    }
+    if let Some(agency) = &filter.agency {
+        let agency = crate::domain::agencies::resolve_field(db, "agency", agency).await?;
+        agencies = Condition::all()
+            .add(agencies)
+            .add(document::Column::AgencyId.is_in(tree.covered_by(agency.id)));
     }
     let today = today();
     let horizon = today + Duration::days(within);

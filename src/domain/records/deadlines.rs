@@ -90,25 +90,25 @@ pub async fn deadlines(
     let within_scope = |agency: Uuid| {
         readable.includes(agency) && asked.as_ref().is_none_or(|asked| asked.contains(&agency))
     };
-    let scope_condition = |column: record::Column| match (&readable, &asked) {
-        (AgencyScope::All, None) => Condition::all(),
-        (AgencyScope::All, Some(asked)) => Condition::all().add(column.is_in(asked.clone())),
-        (AgencyScope::Only(ids), _) => Condition::all().add(
-            column.is_in(
-                ids.iter()
-                    .copied()
-                    .filter(|id| asked.as_ref().is_none_or(|asked| asked.contains(id))),
-            ),
-        ),
-    };
+    let scope_condition = |column: record::Column| scope_of(&readable, asked.as_ref(), column);
     let today = today();
     let horizon = today + Duration::days(within);
     let mut due = Vec::new();
 
     // Actions not done, due by the horizon, of records still open.
+    let open_records = sea_orm::sea_query::Query::select()
+        .column(record::Column::Id)
+        .from(record::Entity)
+        .cond_where(scope_condition(record::Column::AgencyId))
+        .and_where(record::Column::Kind.is_in([
+            RecordKind::CorrectiveAction.as_str(),
+            RecordKind::ManagementReview.as_str(),
+        ]))
+        .to_owned();
     let steps = record_action::Entity::find()
         .filter(record_action::Column::DoneOn.is_null())
         .filter(record_action::Column::DueOn.lte(horizon))
+        .filter(record_action::Column::RecordId.in_subquery(open_records))
         .all(db)
         .await?;
     let owners: BTreeSet<Uuid> = steps.iter().map(|step| step.record_id).collect();
@@ -180,6 +180,7 @@ pub async fn deadlines(
         actor,
         &DueFilter {
             within_days: Some(within),
+            agency: filter.agency.clone(),
         },
     )
     .await?
@@ -221,7 +222,12 @@ pub async fn deadlines(
     if let Some(duty_day) = NaiveDate::from_ymd_opt(year, duties_due.0, duties_due.1)
         && duty_day <= horizon
     {
-        let keepers = quality_system_keepers(db, &scope_condition).await?;
+        let keepers = quality_system_keepers(
+            db,
+            scope_condition(record::Column::AgencyId),
+            scope_of(&readable, asked.as_ref(), document::Column::AgencyId),
+        )
+        .await?;
         let held: HashSet<(Uuid, String)> = record::Entity::find()
             .select_only()
             .column(record::Column::AgencyId)
@@ -294,11 +300,13 @@ pub async fn deadlines(
 /// The agencies that keep a quality system: those with documents or records of their own.
 async fn quality_system_keepers(
     db: &impl ConnectionTrait,
-    scope_condition: &impl Fn(record::Column) -> Condition,
+    records_in_scope: Condition,
+    documents_in_scope: Condition,
 ) -> DomainResult<BTreeSet<Uuid>> {
     let mut keepers: BTreeSet<Uuid> = document::Entity::find()
         .select_only()
         .column(document::Column::AgencyId)
+        .filter(documents_in_scope)
         .distinct()
         .into_tuple::<Uuid>()
         .all(db)
@@ -309,7 +317,7 @@ async fn quality_system_keepers(
         record::Entity::find()
             .select_only()
             .column(record::Column::AgencyId)
-            .filter(scope_condition(record::Column::AgencyId))
+            .filter(records_in_scope)
             .filter(record::Column::Kind.ne(RecordKind::Inspection.as_str()))
             .distinct()
             .into_tuple::<Uuid>()
@@ -317,6 +325,27 @@ async fn quality_system_keepers(
             .await?,
     );
     Ok(keepers)
+}
+
+/// The rows of agencies the actor reads and, when asked for one, of that agency's subtree.
+fn scope_of(
+    readable: &AgencyScope,
+    asked: Option<&HashSet<Uuid>>,
+    column: impl ColumnTrait,
+) -> Condition {
+    match (readable, asked) {
+        (AgencyScope::All, None) => Condition::all(),
+        (AgencyScope::All, Some(asked)) => {
+            Condition::all().add(column.is_in(asked.iter().copied()))
+        }
+        (AgencyScope::Only(ids), _) => Condition::all().add(
+            column.is_in(
+                ids.iter()
+                    .copied()
+                    .filter(|id| asked.is_none_or(|asked| asked.contains(id))),
+            ),
+        ),
+    }
 }
 
 /// The API path of a record, by its kind.

@@ -22,6 +22,7 @@ use crate::{
         files::{self, Extraction},
         paginate, parse_sort,
     },
+    i18n::Message,
     names::Named,
 };
 
@@ -343,6 +344,12 @@ pub async fn list_records(
         condition = condition.add(record::Column::Kind.eq(kind.as_str()));
     }
     if let Some(status) = filter.status.as_deref().map(str::trim) {
+        if !super::is_status(status) {
+            return Err(DomainError::invalid(
+                "status",
+                Message::new("one_of").arg("allowed", super::STATUSES.join(", ")),
+            ));
+        }
         condition = condition.add(record::Column::Status.eq(status));
     }
     if let Some(category) = filter.category.as_deref().map(str::trim) {

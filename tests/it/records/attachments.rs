@@ -170,6 +170,11 @@ db_test!(the_records_list_filters_by_kind_agency_and_text, |app| {
         "invalid_input",
     );
     assert_error(
+        &app.get("/api/v1/records?status=lost", &qms.staff).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_input",
+    );
+    assert_error(
         &app.get("/api/v1/records?sort=colour", &qms.staff).await,
         StatusCode::BAD_REQUEST,
         "invalid_input",
