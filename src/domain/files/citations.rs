@@ -121,23 +121,29 @@ fn kind_before(before: &[&str]) -> Option<&'static str> {
     None
 }
 
-/// Replaces the citations of a file's pages from `first_page` on with those of `pages`.
-pub(crate) async fn store(
+/// Forgets the citations of a file, or of one of its pages, before its text is stored again.
+pub(crate) async fn clear(
+    db: &impl ConnectionTrait,
+    file_id: Uuid,
+    page: Option<i32>,
+) -> DomainResult<()> {
+    let mut delete =
+        file_citation::Entity::delete_many().filter(file_citation::Column::FileId.eq(file_id));
+    if let Some(page) = page {
+        delete = delete.filter(file_citation::Column::Page.eq(page));
+    }
+    delete.exec(db).await?;
+    Ok(())
+}
+
+/// Stores the citations of `pages` (the first being `first_page`) of a file whose citations of
+/// those pages were cleared or never stored: no statement when they cite nothing.
+pub(crate) async fn insert(
     db: &impl ConnectionTrait,
     file_id: Uuid,
     first_page: u32,
     pages: &[String],
-    replace_all: bool,
 ) -> DomainResult<()> {
-    let mut delete =
-        file_citation::Entity::delete_many().filter(file_citation::Column::FileId.eq(file_id));
-    if !replace_all {
-        let last = first_page as usize + pages.len().saturating_sub(1);
-        delete = delete
-            .filter(file_citation::Column::Page.gte(first_page as i32))
-            .filter(file_citation::Column::Page.lte(i32::try_from(last).unwrap_or(i32::MAX)));
-    }
-    delete.exec(db).await?;
     let mut rows = Vec::new();
     for (offset, text) in pages.iter().enumerate() {
         let page = i32::try_from(first_page as usize + offset).unwrap_or(i32::MAX);
@@ -294,7 +300,8 @@ pub async fn rebuild_all(
         let txn = crate::db::begin_write(db).await?;
         for id in chunk {
             let pages = texts.get(id).map_or(&[][..], Vec::as_slice);
-            store(&txn, *id, 1, pages, true).await?;
+            clear(&txn, *id, None).await?;
+            insert(&txn, *id, 1, pages).await?;
         }
         txn.commit().await?;
         done += chunk.len() as u64;

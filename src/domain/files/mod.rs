@@ -282,6 +282,7 @@ pub(crate) async fn save_pages(
         .filter(file_text::Column::FileId.eq(file_id))
         .exec(db)
         .await?;
+    citations::clear(db, file_id, None).await?;
     insert_pages(db, file_id, pages).await
 }
 
@@ -304,7 +305,7 @@ async fn insert_pages(
         file_text::Entity::insert_many(rows).exec(db).await?;
     }
     // The legal numbers it cites are kept with the text.
-    citations::store(db, file_id, 1, pages, true).await
+    citations::insert(db, file_id, 1, pages).await
 }
 
 /// Replaces the stored text of one page of a file (OCR fills the scanned pages one by one).
@@ -325,12 +326,12 @@ pub(crate) async fn save_page(
     }
     .insert(db)
     .await?;
-    citations::store(
+    citations::clear(db, file_id, Some(page)).await?;
+    citations::insert(
         db,
         file_id,
         u32::try_from(page).unwrap_or(1),
         &[text.to_owned()],
-        false,
     )
     .await
 }
