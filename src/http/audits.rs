@@ -3,7 +3,7 @@
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use uuid::Uuid;
 
-use super::records::receive_attachment;
+use super::records::{list_of, one_of, receive_attachment};
 use crate::web::{
     etag::{IfMatch, with_etag},
     extract::{ApiJson, ApiPath, ApiQuery, CurrentActor},
@@ -14,7 +14,7 @@ use crate::{
     domain::{
         Page, PageRequest,
         records::{
-            self, Attachment, Record, RecordFilter, RecordKind,
+            Attachment, Record, RecordFilter, RecordKind,
             audits::{self, AuditChanges, NewAudit},
             findings::{self, ChecklistInput, NewFinding},
         },
@@ -32,13 +32,7 @@ pub async fn list_audits(
     ApiQuery(filter): ApiQuery<RecordFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<Record>>> {
-    let filter = RecordFilter {
-        kind: Some(RecordKind::InternalAudit.what().to_owned()),
-        ..filter
-    };
-    Ok(Json(
-        records::list_records(&state.db, &current.actor, &filter, &page).await?,
-    ))
+    list_of(&state, &current, RecordKind::InternalAudit, filter, &page).await
 }
 
 /// Plans an internal audit (an internal auditor of the agency). The lead auditor and the team
@@ -70,14 +64,7 @@ pub async fn get_audit(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let record = records::get_record(
-        &state.db,
-        &current.actor,
-        id,
-        Some(RecordKind::InternalAudit),
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, record.revision, record))
+    one_of(&state, &current, Some(RecordKind::InternalAudit), id).await
 }
 
 /// Changes an audit or moves its status (`planned` → `in_progress` → `reported` → `closed`);
@@ -164,9 +151,7 @@ pub async fn get_finding(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let record =
-        records::get_record(&state.db, &current.actor, id, Some(RecordKind::Finding)).await?;
-    Ok(with_etag(StatusCode::OK, record.revision, record))
+    one_of(&state, &current, Some(RecordKind::Finding), id).await
 }
 
 /// Attaches a file to an audit (its report, its plan…): multipart `file`.

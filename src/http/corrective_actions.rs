@@ -4,7 +4,7 @@
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use uuid::Uuid;
 
-use super::records::receive_attachment;
+use super::records::{list_of, one_of, receive_attachment};
 use crate::web::{
     etag::{IfMatch, with_etag},
     extract::{ApiJson, ApiPath, ApiQuery, CurrentActor},
@@ -15,7 +15,7 @@ use crate::{
     domain::{
         Page, PageRequest,
         records::{
-            self, Attachment, Record, RecordFilter, RecordKind,
+            Attachment, Record, RecordFilter, RecordKind,
             corrective::{
                 self, CompleteAction, CorrectiveChanges, NewAction, NewCorrectiveAction,
                 Verification,
@@ -36,13 +36,14 @@ pub async fn list_corrective_actions(
     ApiQuery(filter): ApiQuery<RecordFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<Record>>> {
-    let filter = RecordFilter {
-        kind: Some(RecordKind::CorrectiveAction.what().to_owned()),
-        ..filter
-    };
-    Ok(Json(
-        records::list_records(&state.db, &current.actor, &filter, &page).await?,
-    ))
+    list_of(
+        &state,
+        &current,
+        RecordKind::CorrectiveAction,
+        filter,
+        &page,
+    )
+    .await
 }
 
 /// Raises a corrective action (phiếu yêu cầu hành động khắc phục).
@@ -74,14 +75,7 @@ pub async fn get_corrective_action(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let record = records::get_record(
-        &state.db,
-        &current.actor,
-        id,
-        Some(RecordKind::CorrectiveAction),
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, record.revision, record))
+    one_of(&state, &current, Some(RecordKind::CorrectiveAction), id).await
 }
 
 /// Changes the nonconformity, correction or root cause; requires `If-Match`; 409 once closed.

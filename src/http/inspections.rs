@@ -3,7 +3,7 @@
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use uuid::Uuid;
 
-use super::records::receive_attachment;
+use super::records::{list_of, one_of, receive_attachment};
 use crate::web::{
     etag::{IfMatch, with_etag},
     extract::{ApiJson, ApiPath, ApiQuery, CurrentActor},
@@ -14,7 +14,7 @@ use crate::{
     domain::{
         Page, PageRequest,
         records::{
-            self, Attachment, Record, RecordFilter, RecordKind,
+            Attachment, Record, RecordFilter, RecordKind,
             inspections::{self, InspectionChanges, NewInspection, NewMinutes},
         },
     },
@@ -32,13 +32,7 @@ pub async fn list_inspections(
     ApiQuery(filter): ApiQuery<RecordFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<Record>>> {
-    let filter = RecordFilter {
-        kind: Some(RecordKind::Inspection.what().to_owned()),
-        ..filter
-    };
-    Ok(Json(
-        records::list_records(&state.db, &current.actor, &filter, &page).await?,
-    ))
+    list_of(&state, &current, RecordKind::Inspection, filter, &page).await
 }
 
 /// Plans a year's inspections (Mẫu 19): the agencies inspected, which on site; the decision
@@ -67,9 +61,7 @@ pub async fn get_inspection(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let record =
-        records::get_record(&state.db, &current.actor, id, Some(RecordKind::Inspection)).await?;
-    Ok(with_etag(StatusCode::OK, record.revision, record))
+    one_of(&state, &current, Some(RecordKind::Inspection), id).await
 }
 
 /// Changes a plan's agencies or decision; requires `If-Match`.

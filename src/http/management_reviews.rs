@@ -5,7 +5,7 @@ use axum::{Json, extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::records::receive_attachment;
+use super::records::{list_of, one_of, receive_attachment};
 use crate::web::{
     etag::{IfMatch, with_etag},
     extract::{ApiJson, ApiPath, ApiQuery, CurrentActor},
@@ -16,7 +16,7 @@ use crate::{
     domain::{
         Page, PageRequest,
         records::{
-            self, Attachment, Record, RecordFilter, RecordKind,
+            Attachment, Record, RecordFilter, RecordKind,
             corrective::CompleteAction,
             reviews::{self, NewDecision, NewReview, ReviewChanges},
             status::{self, QmsStatus},
@@ -36,13 +36,14 @@ pub async fn list_reviews(
     ApiQuery(filter): ApiQuery<RecordFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<Record>>> {
-    let filter = RecordFilter {
-        kind: Some(RecordKind::ManagementReview.what().to_owned()),
-        ..filter
-    };
-    Ok(Json(
-        records::list_records(&state.db, &current.actor, &filter, &page).await?,
-    ))
+    list_of(
+        &state,
+        &current,
+        RecordKind::ManagementReview,
+        filter,
+        &page,
+    )
+    .await
 }
 
 /// Prepares a management review chaired by an agency head; its inputs (ISO 9001 9.3.2) are
@@ -72,14 +73,7 @@ pub async fn get_review(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let record = records::get_record(
-        &state.db,
-        &current.actor,
-        id,
-        Some(RecordKind::ManagementReview),
-    )
-    .await?;
-    Ok(with_etag(StatusCode::OK, record.revision, record))
+    one_of(&state, &current, Some(RecordKind::ManagementReview), id).await
 }
 
 /// Edits a review before sign-off (409 after); requires `If-Match`.

@@ -114,7 +114,35 @@ pub async fn get_record(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    let record = records::get_record(&state.db, &current.actor, id, None).await?;
+    one_of(&state, &current, None, id).await
+}
+
+/// The records of one kind the caller may read: a kind's own list (`/audits`, `/complaints`…).
+pub(super) async fn list_of(
+    state: &AppState,
+    current: &CurrentActor,
+    kind: RecordKind,
+    filter: RecordFilter,
+    page: &PageRequest,
+) -> AppResult<Json<Page<Record>>> {
+    let filter = RecordFilter {
+        kind: Some(kind.what().to_owned()),
+        ..filter
+    };
+    Ok(Json(
+        records::list_records(&state.db, &current.actor, &filter, page).await?,
+    ))
+}
+
+/// One record of `kind` (any kind when `None`) with its revision as `ETag`; another kind's id
+/// is not found.
+pub(super) async fn one_of(
+    state: &AppState,
+    current: &CurrentActor,
+    kind: Option<RecordKind>,
+    id: Uuid,
+) -> AppResult<Response> {
+    let record = records::get_record(&state.db, &current.actor, id, kind).await?;
     Ok(crate::web::etag::with_etag(
         StatusCode::OK,
         record.revision,

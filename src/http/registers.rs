@@ -5,7 +5,7 @@
 use axum::{Json, extract::State, http::StatusCode, response::Response};
 use uuid::Uuid;
 
-use super::records::receive_attachment;
+use super::records::{list_of, one_of, receive_attachment};
 use crate::web::{
     etag::{IfMatch, with_etag},
     extract::{ApiJson, ApiPath, ApiQuery, CurrentActor},
@@ -16,7 +16,7 @@ use crate::{
     domain::{
         Page, PageRequest,
         records::{
-            self, Attachment, Record, RecordFilter, RecordKind,
+            Attachment, Record, RecordFilter, RecordKind,
             announcements::{self, NewAnnouncement},
             complaints::{self, ComplaintChanges, NewComplaint},
             objectives::{self, NewObjective, ObjectiveChanges, ObjectiveResult},
@@ -24,32 +24,6 @@ use crate::{
     },
     web::error::{AppResult, ErrorEnvelope},
 };
-
-async fn list_of(
-    state: &AppState,
-    current: &CurrentActor,
-    kind: RecordKind,
-    filter: RecordFilter,
-    page: &PageRequest,
-) -> AppResult<Json<Page<Record>>> {
-    let filter = RecordFilter {
-        kind: Some(kind.what().to_owned()),
-        ..filter
-    };
-    Ok(Json(
-        records::list_records(&state.db, &current.actor, &filter, page).await?,
-    ))
-}
-
-async fn one_of(
-    state: &AppState,
-    current: &CurrentActor,
-    kind: RecordKind,
-    id: Uuid,
-) -> AppResult<Response> {
-    let record = records::get_record(&state.db, &current.actor, id, Some(kind)).await?;
-    Ok(with_etag(StatusCode::OK, record.revision, record))
-}
 
 /// Quality objectives the caller may read (`?agency=&year=`).
 #[utoipa::path(get, path = "/api/v1/objectives", tag = "objectives",
@@ -96,7 +70,7 @@ pub async fn get_objective(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    one_of(&state, &current, RecordKind::QualityObjective, id).await
+    one_of(&state, &current, Some(RecordKind::QualityObjective), id).await
 }
 
 /// Changes an objective; requires `If-Match`.
@@ -173,7 +147,7 @@ pub async fn get_announcement(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    one_of(&state, &current, RecordKind::Announcement, id).await
+    one_of(&state, &current, Some(RecordKind::Announcement), id).await
 }
 
 /// Attaches the signed decision or the notification: multipart `file`.
@@ -237,7 +211,7 @@ pub async fn get_complaint(
     current: CurrentActor,
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Response> {
-    one_of(&state, &current, RecordKind::Complaint, id).await
+    one_of(&state, &current, Some(RecordKind::Complaint), id).await
 }
 
 /// Records its handling and result; `status` moves it to `in_progress` or `closed`.
