@@ -17,6 +17,7 @@ mod m20261203_000010_create_records;
 mod m20261203_000011_create_retention;
 mod m20261203_000012_create_record_imports;
 mod m20261203_000013_create_file_citations;
+mod m20261203_000014_create_scoring;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_create_retention::Migration),
             Box::new(m20261203_000012_create_record_imports::Migration),
             Box::new(m20261203_000013_create_file_citations::Migration),
+            Box::new(m20261203_000014_create_scoring::Migration),
         ]
     }
 }

@@ -95,19 +95,25 @@ pub async fn list_audit_log(
     let query = audit_log::Entity::find()
         .filter(condition)
         .order_by_desc(audit_log::Column::Seq);
-    Ok(paginate(db, query, page).await?.map(|row| AuditRecord {
-        seq: row.seq,
-        at: row.at,
-        actor_id: row.actor_id,
-        actor_name: row.actor_name,
-        action: row.action,
-        entity_type: row.entity_type,
-        entity_id: row.entity_id,
-        agency_id: row.agency_id,
-        summary: serde_json::from_str(&row.summary).unwrap_or(serde_json::Value::Null),
-        prev_hash: row.prev_hash,
-        hash: row.hash,
-    }))
+    Ok(paginate(db, query, page).await?.map(AuditRecord::from))
+}
+
+impl From<audit_log::Model> for AuditRecord {
+    fn from(row: audit_log::Model) -> Self {
+        Self {
+            seq: row.seq,
+            at: row.at,
+            actor_id: row.actor_id,
+            actor_name: row.actor_name,
+            action: row.action,
+            entity_type: row.entity_type,
+            entity_id: row.entity_id,
+            agency_id: row.agency_id,
+            summary: serde_json::from_str(&row.summary).unwrap_or(serde_json::Value::Null),
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+        }
+    }
 }
 
 fn start_of(day: NaiveDate) -> DateTime<Utc> {

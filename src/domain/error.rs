@@ -32,6 +32,9 @@ pub enum DomainError {
     Conflict(Message),
     /// A business rule refuses the change (separation of duties, a closed agency).
     RuleViolated(Message),
+    /// A document of many parts (a criteria set) has problems, each at its place; all of them
+    /// are listed at once so the sender can fix them in one go.
+    Problems(Message, Vec<Problem>),
     /// The bytes are of a type hoso does not accept (the reason says what they are).
     UnsupportedType(String),
     /// The resource changed since it was read (`If-Match`).
@@ -61,9 +64,10 @@ impl DomainError {
             Self::BadCredentials => Message::new("invalid_credentials"),
             Self::SessionEnded => Message::new("session_ended"),
             Self::Forbidden => Message::new("forbidden"),
-            Self::NotAllowed(message) | Self::Conflict(message) | Self::RuleViolated(message) => {
-                message.clone()
-            }
+            Self::NotAllowed(message)
+            | Self::Conflict(message)
+            | Self::RuleViolated(message)
+            | Self::Problems(message, _) => message.clone(),
             Self::NotFound(what) => Message::new("not_found").arg("what", *what),
             Self::Invalid { field, reason } => Message::new("invalid_field")
                 .arg("field", field)
@@ -133,6 +137,25 @@ impl From<TransactionError<DomainError>> for DomainError {
         match error {
             TransactionError::Connection(error) => Self::Database(error),
             TransactionError::Transaction(error) => error,
+        }
+    }
+}
+
+/// One problem of a document of many parts: where it is (`criteria[0].children[2].max_points`,
+/// `criteria!D7`) and what is wrong.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub path: String,
+    /// `{code, args}` of the reason.
+    #[schema(value_type = Object)]
+    pub reason: Message,
+}
+
+impl Problem {
+    pub fn new(path: impl Into<String>, reason: Message) -> Self {
+        Self {
+            path: path.into(),
+            reason,
         }
     }
 }

@@ -15,12 +15,13 @@ pub mod jobs;
 pub mod pagination;
 pub mod passwords;
 pub mod records;
+pub mod scoring;
 pub mod search;
 pub mod text;
 pub mod users;
 
 pub use access::{Action, Actor, AgencyScope, AgencyTree, Grant, Role};
-pub use error::{DomainError, DomainResult};
+pub use error::{DomainError, DomainResult, Problem};
 pub use pagination::{Page, PageRequest, Sort, paginate, parse_sort};
 
 use crate::audit_log::{self, AuditEntry};

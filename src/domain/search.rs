@@ -128,19 +128,7 @@ pub async fn search(
     params: &SearchParams,
 ) -> DomainResult<SearchResponse> {
     let started = Instant::now();
-    let q = params.q.as_deref().map(str::trim).unwrap_or_default();
-    if q.is_empty() {
-        return Err(DomainError::invalid(
-            "q",
-            Message::new("search_query_empty"),
-        ));
-    }
-    if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(DomainError::invalid(
-            "q",
-            Message::new("too_long").arg("max", MAX_QUERY_CHARS),
-        ));
-    }
+    let q = checked_query(params.q.as_deref())?;
     let tree = AgencyTree::load(db).await?;
     let ids = |scope: AgencyScope| match scope {
         AgencyScope::All => None,
@@ -234,16 +222,42 @@ pub async fn search(
         limit: params.limit.unwrap_or(20).clamp(1, MAX_LIMIT),
         offset: params.offset.unwrap_or(0).min(10_000),
     };
-    let index = Arc::clone(index);
-    let q = q.to_owned();
-    let outcome = tokio::task::spawn_blocking(move || index.search(&q, &filters))
-        .await
-        .map_err(|error| DomainError::Internal(format!("search task failed: {error}")))?
-        .map_err(|error| DomainError::Internal(error.to_string()))?;
+    let outcome = run(index, q, filters).await?;
     Ok(SearchResponse {
         total: outcome.total,
         took_ms: started.elapsed().as_millis() as u64,
         hits: outcome.hits.into_iter().map(SearchHit::from).collect(),
         facets: outcome.facets,
     })
+}
+
+/// The query as typed, trimmed: 400 when empty or longer than [`MAX_QUERY_CHARS`].
+pub fn checked_query(q: Option<&str>) -> DomainResult<String> {
+    let q = q.map(str::trim).unwrap_or_default();
+    if q.is_empty() {
+        return Err(DomainError::invalid(
+            "q",
+            Message::new("search_query_empty"),
+        ));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(DomainError::invalid(
+            "q",
+            Message::new("too_long").arg("max", MAX_QUERY_CHARS),
+        ));
+    }
+    Ok(q.to_owned())
+}
+
+/// Runs a query with filters the caller built from the actor's rights, off the async threads.
+pub(crate) async fn run(
+    index: &Arc<SearchIndex>,
+    q: String,
+    filters: SearchFilters,
+) -> DomainResult<index::SearchOutcome> {
+    let index = Arc::clone(index);
+    tokio::task::spawn_blocking(move || index.search(&q, &filters))
+        .await
+        .map_err(|error| DomainError::Internal(format!("search task failed: {error}")))?
+        .map_err(|error| DomainError::Internal(error.to_string()))
 }

@@ -12,7 +12,7 @@ pub mod ocr;
 mod office;
 mod pdf;
 mod plain;
-mod spreadsheet;
+pub(crate) mod spreadsheet;
 
 use std::time::Duration;
 

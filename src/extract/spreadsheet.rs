@@ -94,7 +94,7 @@ fn vietnamese_date(moment: chrono::NaiveDateTime) -> String {
 }
 
 /// calamine reads zip parts whole: refuse archives whose declared sizes exceed the caps first.
-fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
+pub(crate) fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ExtractError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|error| ExtractError::Malformed(error.to_string()))?;
     if archive.len() > limits.max_zip_entries {

@@ -2,6 +2,7 @@
 //! document with its interactive page.
 
 mod agencies;
+mod assessments;
 mod audit;
 mod audits;
 mod auth;
@@ -14,6 +15,7 @@ mod openapi;
 mod records;
 mod registers;
 mod routes;
+mod scoring;
 mod search;
 mod system;
 mod users;

@@ -21,6 +21,7 @@ use crate::{
         Page<domain::audit_trail::AuditRecord>, Page<domain::jobs::JobView>,
         Page<domain::documents::Document>, Page<domain::documents::legal_refs::LegalRef>,
         Page<domain::records::Record>, Page<domain::records::disposal::Disposal>,
+        Page<domain::scoring::assessments::AssessmentSummary>,
         domain::Role, domain::agencies::AgencyKind,
     )),
     modifiers(&BearerAuth),
@@ -39,6 +40,8 @@ use crate::{
         (name = "objectives", description = "Quality objectives, announcements of conformity, complaints"),
         (name = "inspections", description = "The province's inspections of agencies (TT 26/2014)"),
         (name = "retention", description = "Retention rules, legal holds and the disposal of records"),
+        (name = "scoring", description = "Criteria sets, scoring periods, appraisers, the on-site sample, ranking and results"),
+        (name = "assessments", description = "Self-assessments with evidence, appraisal, search inside an assessment, dossiers"),
         (name = "search", description = "Full-text search, Vietnamese-aware"),
         (name = "system", description = "Health, metrics and jobs"),
     )

@@ -6,8 +6,9 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, router::UtoipaMethodRouterExt, routes};
 
 use super::{
-    agencies, audit, audits, auth, corrective_actions, documents, inspections, legal_refs,
-    management_reviews, openapi::ApiDoc, records, registers, search, system, users, versions,
+    agencies, assessments, audit, audits, auth, corrective_actions, documents, inspections,
+    legal_refs, management_reviews, openapi::ApiDoc, records, registers, scoring, search, system,
+    users, versions,
 };
 use crate::AppState;
 
@@ -163,5 +164,40 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(
             routes!(inspections::attach_to_inspection).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .routes(routes!(
+            scoring::list_criteria_sets,
+            scoring::import_criteria_set
+        ))
+        .routes(routes!(scoring::get_criteria_set))
+        .routes(routes!(scoring::list_periods, scoring::create_period))
+        .routes(routes!(scoring::get_period))
+        .routes(routes!(scoring::open_period))
+        .routes(routes!(scoring::start_appraisal))
+        .routes(routes!(scoring::finalize_period))
+        .routes(routes!(scoring::publish_period))
+        .routes(routes!(scoring::list_appraisers, scoring::assign_appraiser))
+        .routes(routes!(scoring::get_sample, scoring::draw_sample))
+        .routes(routes!(scoring::swap_sample))
+        .routes(routes!(scoring::period_ranking))
+        .routes(routes!(scoring::period_results))
+        .routes(routes!(scoring::public_ranking))
+        .routes(routes!(assessments::list_assessments))
+        .routes(routes!(assessments::get_assessment))
+        .routes(routes!(assessments::score_criterion))
+        .routes(routes!(assessments::appraise_criterion))
+        .routes(routes!(assessments::link_evidence).layer(DefaultBodyLimit::max(upload_limit)))
+        .routes(routes!(assessments::unlink_evidence))
+        .routes(routes!(assessments::suggest_evidence))
+        .routes(routes!(assessments::criterion_history))
+        .routes(routes!(assessments::submit_assessment))
+        .routes(routes!(assessments::reopen_assessment))
+        .routes(routes!(assessments::carry_forward))
+        .routes(routes!(assessments::assessment_facts))
+        .routes(routes!(assessments::accept_fact))
+        .routes(routes!(assessments::override_fact))
+        .routes(routes!(assessments::search_assessment))
+        .routes(routes!(assessments::evidence_file))
+        .routes(routes!(assessments::evidence_text))
+        .routes(routes!(assessments::assessment_dossier))
         .routes(routes!(system::list_jobs))
 }

@@ -71,6 +71,14 @@ impl From<Message> for Arg {
     }
 }
 
+/// Points and other decimals: `8`, `8.5`, `-0.25`.
+impl From<f64> for Arg {
+    fn from(value: f64) -> Self {
+        let rounded = (value * 1000.0).round() / 1000.0;
+        Self::Text(format!("{rounded}"))
+    }
+}
+
 impl From<&str> for Arg {
     fn from(value: &str) -> Self {
         Self::Text(value.to_owned())

@@ -122,7 +122,9 @@ impl From<DomainError> for AppError {
             DomainError::NotFound(_) => StatusCode::NOT_FOUND,
             DomainError::Invalid { .. } => StatusCode::BAD_REQUEST,
             DomainError::Conflict(_) => StatusCode::CONFLICT,
-            DomainError::RuleViolated(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::RuleViolated(_) | DomainError::Problems(..) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             DomainError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             DomainError::StaleRevision => StatusCode::PRECONDITION_FAILED,
             DomainError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -158,6 +160,9 @@ impl From<DomainError> for AppError {
             }
             DomainError::Throttled { retry_after_secs } => {
                 reply.retry_after_secs = Some(retry_after_secs);
+            }
+            DomainError::Problems(_, problems) => {
+                reply.details = json!({ "problems": problems });
             }
             _ => {}
         }

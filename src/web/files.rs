@@ -99,6 +99,13 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) ->
     response
 }
 
+/// A body written as it is sent (a ZIP of many files), offered for saving under `filename`.
+pub fn streamed(body: Body, content_type: &'static str, filename: &str) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    set_disposition(&mut response, filename);
+    response
+}
+
 enum RangeRequest {
     Bytes(u64, u64),
     Unsatisfiable,

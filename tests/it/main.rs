@@ -19,5 +19,6 @@ mod migrations;
 mod names;
 mod openapi;
 mod records;
+mod scoring;
 mod search;
 mod users;

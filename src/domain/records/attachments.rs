@@ -2,7 +2,9 @@
 //! by their bytes, recorded as `files` rows, their text extracted (and OCR'd) by the file jobs
 //! and indexed with the record. An attachment's id is its file's.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -54,12 +56,26 @@ pub async fn attach(
 ) -> DomainResult<Attachment> {
     let txn = db::begin_write(conn).await?;
     let row = authorize(&txn, actor, record_id, kind).await?;
-    let file = files::record_file(&txn, blobs, actor, &upload, max_attempts).await?;
-    files::link(&txn, KIND, row.id, file.id).await?;
+    let file = attach_in(&txn, blobs, max_attempts, actor, &row, &upload).await?;
+    txn.commit().await?;
+    Ok(Attachment::of(row.id, &file))
+}
+
+/// Attaches a stored upload to a record the caller checked, in the caller's transaction.
+pub(crate) async fn attach_in(
+    txn: &DatabaseTransaction,
+    blobs: &BlobStore,
+    max_attempts: u32,
+    actor: &Actor,
+    row: &record::Model,
+    upload: &UploadedFile,
+) -> DomainResult<file::Model> {
+    let file = files::record_file(txn, blobs, actor, upload, max_attempts).await?;
+    files::link(txn, KIND, row.id, file.id).await?;
     store::touch(
-        &txn,
+        txn,
         actor,
-        &row,
+        row,
         "attach",
         json!({
             "file_id": file.id,
@@ -69,8 +85,7 @@ pub async fn attach(
         }),
     )
     .await?;
-    txn.commit().await?;
-    Ok(Attachment::of(row.id, &file))
+    Ok(file)
 }
 
 /// An attachment the actor may read, with its record; anything else is "not found".

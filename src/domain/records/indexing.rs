@@ -147,6 +147,15 @@ pub async fn index_items(
     Ok(entries)
 }
 
+/// A record's own text as people read it: its title, then its fields' text, one per line.
+pub(crate) fn plain_text(row: &record::Model) -> String {
+    let mut lines = vec![row.title.clone()];
+    if let Ok(details) = serde_json::from_str::<Value>(&row.details) {
+        collect_text(&details, &mut lines);
+    }
+    lines.join("\n")
+}
+
 /// The text values of a kind's fields, in order (ids, days and numbers left out).
 fn collect_text(value: &Value, into: &mut Vec<String>) {
     match value {

@@ -15,6 +15,7 @@ pub mod complaints;
 pub mod corrective;
 pub mod deadlines;
 pub mod disposal;
+pub mod evidence;
 pub mod findings;
 pub mod import;
 pub mod indexing;
@@ -67,6 +68,8 @@ crate::named_enum! {
         Complaint,
         /// A record of one of the agency's other series.
         Record,
+        /// Minh chứng: a file uploaded as evidence of a criterion while scoring.
+        Evidence,
     }
 }
 
@@ -85,6 +88,7 @@ impl RecordKind {
             Self::InspectionMinutes => "BBKT",
             Self::Complaint => "PAKN",
             Self::Record => "HS",
+            Self::Evidence => "MC",
         }
     }
 

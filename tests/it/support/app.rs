@@ -245,6 +245,14 @@ impl TestApp {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> TestResponse {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> TestResponse {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> TestResponse {
         self.call(Method::PATCH, path, Some(token), Some(body))
             .await

@@ -51,7 +51,12 @@ pub struct Agency {
 
 impl TestApp {
     pub async fn staffed_agency(&self, code: &str) -> Agency {
-        let id = self.agency(code, "department", None).await;
+        self.staffed_agency_in(code, "department", None).await
+    }
+
+    /// A staffed agency of `kind` under `parent`.
+    pub async fn staffed_agency_in(&self, code: &str, kind: &str, parent: Option<&str>) -> Agency {
+        let id = self.agency(code, kind, parent).await;
         let lower = code.to_lowercase();
         Agency {
             officer: self

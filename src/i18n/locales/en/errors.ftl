@@ -35,6 +35,12 @@ not_found = { $what ->
     [attachment] attachment
     [series] record series
     [disposal] disposal request
+    [assessment] assessment
+    [criteria_set] criteria set
+    [criterion] criterion
+    [evidence] evidence
+    [fact] fact proposal
+    [period] scoring period
     [action] action
    *[other] resource
 } not found
@@ -124,6 +130,63 @@ retention_not_over = this record is kept until { $until }
 legal_hold = this record, or one under it, is under legal hold: lift the hold first
 series_name_taken = this agency already has a record series named { $name }
 verifier_owns_action = the effectiveness of a corrective action is verified by someone who owns none of its actions: ask an internal auditor or ISO officer who does not
+
+## Scoring
+
+criteria_set_invalid = the criteria set has { $count } problem(s): see details.problems
+criteria_set_code_taken = a criteria set with code { $code } already exists (a revision needs a code of its own and names the set it supersedes)
+criteria_format_unknown = unknown format: expected { $expected }
+criteria_code_missing = a code is required
+criteria_name_missing = the set needs a name
+criteria_title_missing = a title is required
+criteria_empty = the set has no criteria
+criteria_too_deep = groups nest at most { $max } deep
+criteria_too_many = a set has at most { $max } criteria
+criteria_code_duplicate = the code { $code } is used twice (first at { $first })
+criteria_parent_unknown = no criterion has the code { $parent }
+criteria_parent_cycle = this criterion ends up under itself
+criteria_fact_unknown = unknown fact { $fact }; known facts: { $allowed }
+criteria_per_day_positive = points per day must be above 0
+criteria_points_missing = a criterion without sub-criteria needs max_points
+criteria_deduction_positive = a deduction takes points off: max_points must be below 0, not { $points }
+criteria_points_positive = max_points must be above 0, not { $points } (mark deductions with deduction: true)
+criteria_group_sum = the group says { $points } points but its criteria add up to { $children }
+criteria_total_differs = max_total is { $max_total } but the criteria add up to { $sum }
+criteria_ranks_missing = the set needs its ranks (thresholds)
+criteria_rank_duplicate = the rank { $code } is listed twice
+criteria_rank_open_not_last = only the lowest rank may have no threshold
+criteria_rank_out_of_range = the threshold { $points } lies outside 0 to { $max_total }
+criteria_rank_order = the threshold { $points } must be below the one above it ({ $above }): ranks go from highest to lowest without overlap
+criteria_supersedes_unknown = no criteria set { $set } to supersede
+criteria_not_a_number = { $value } is not a number
+criteria_workbook_unreadable = the workbook cannot be read: { $detail }
+criteria_workbook_type = a criteria set is imported from an XLSX workbook, not { $type }
+no_such_criteria_set = there is no criteria set { $value }
+period_agencies_one_way = choose the agencies either by agency_ids or by subtree (and kinds), not both or neither
+period_without_agencies = the period has no agencies
+period_appraisal_before_self = the appraisal deadline cannot come before the self-assessment deadline
+period_transition = a period cannot go from { $from } to { $to }
+period_not_running = the period is { $status }: this is done while self-assessment or appraisal runs
+period_closed = the period is { $status }: it can no longer change
+period_not_all_submitted = { $count } assessment(s) are not submitted: { $agencies }; finalise with force: true to rank them at zero points
+assessment_locked = the assessment is { $status } (period { $period_status }): it cannot be changed now
+assessment_not_submitted = only a submitted assessment of a running period can be reopened (it is { $status })
+assessment_unscored = { $count } criteria have no score yet: { $codes }
+assessment_late_note = submitted { $days } day(s) late
+criterion_is_group = { $code } is a group: its score is the sum of its criteria
+score_out_of_bounds = the score must lie between { $min } and { $max }
+evidence_already_linked = this is already linked to the criterion
+evidence_version_not_issued = a { $status } version is not evidence: link a version that was issued
+document_not_effective = the document has no version in force
+appraisal_not_assigned = you are not assigned to appraise this assessment
+appraisal_needs_submission = only a submitted assessment is appraised (it is { $status })
+appraiser_role_missing = { $user } does not hold the appraiser role over this agency
+appraiser_own_agency = { $user } belongs to this agency, one above it or one under it: nobody appraises their own agency
+appraiser_already_assigned = this appraiser is already assigned to the assessment
+sample_swap_invalid = swap an agency of the sample for one outside it
+sample_swap_kind = swap a provincial agency for a provincial one and a commune for a commune
+year_out_of_range = the year must lie between 2000 and 2100
+must_be_positive = must be 1 or more
 
 ## Files
 

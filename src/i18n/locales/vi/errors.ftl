@@ -35,6 +35,12 @@ not_found = Không tìm thấy { $what ->
     [attachment] tệp đính kèm
     [series] nhóm hồ sơ
     [disposal] đề nghị hủy hồ sơ
+    [assessment] hồ sơ tự đánh giá
+    [criteria_set] bộ tiêu chí
+    [criterion] tiêu chí
+    [evidence] tài liệu kiểm chứng
+    [fact] đề xuất từ dữ liệu hệ thống
+    [period] kỳ đánh giá
     [action] hành động
    *[other] dữ liệu
 }
@@ -133,6 +139,63 @@ retention_not_over = Hồ sơ này phải lưu trữ đến { $until }
 legal_hold = Hồ sơ này, hoặc hồ sơ thuộc nó, đang bị phong tỏa pháp lý: hãy gỡ phong tỏa trước
 series_name_taken = Cơ quan này đã có nhóm hồ sơ tên { $name }
 verifier_owns_action = Việc kiểm tra hiệu lực phải do người không phụ trách hành động nào của phiếu thực hiện: hãy nhờ một chuyên gia đánh giá nội bộ hoặc thư ký ISO khác
+
+## Chấm điểm
+
+criteria_set_invalid = Bộ tiêu chí có { $count } lỗi: xem details.problems
+criteria_set_code_taken = Đã có bộ tiêu chí mang mã { $code } (bản sửa đổi cần mã riêng và ghi bộ tiêu chí được thay thế)
+criteria_format_unknown = Định dạng không đúng: cần { $expected }
+criteria_code_missing = Cần có mã
+criteria_name_missing = Bộ tiêu chí cần có tên
+criteria_title_missing = Cần có tên
+criteria_empty = Bộ tiêu chí chưa có tiêu chí nào
+criteria_too_deep = Nhóm tiêu chí lồng nhau tối đa { $max } cấp
+criteria_too_many = Một bộ có tối đa { $max } tiêu chí
+criteria_code_duplicate = Mã { $code } bị dùng hai lần (lần đầu ở { $first })
+criteria_parent_unknown = Không có tiêu chí nào mang mã { $parent }
+criteria_parent_cycle = Tiêu chí này nằm dưới chính nó
+criteria_fact_unknown = Không có dữ kiện { $fact }; các dữ kiện: { $allowed }
+criteria_per_day_positive = Số điểm trừ mỗi ngày phải lớn hơn 0
+criteria_points_missing = Tiêu chí không có tiêu chí con cần có điểm tối đa (max_points)
+criteria_deduction_positive = Điểm trừ phải nhỏ hơn 0, không phải { $points }
+criteria_points_positive = Điểm tối đa phải lớn hơn 0, không phải { $points } (điểm trừ ghi deduction: true)
+criteria_group_sum = Nhóm ghi { $points } điểm nhưng các tiêu chí của nhóm cộng lại được { $children }
+criteria_total_differs = Tổng điểm (max_total) là { $max_total } nhưng các tiêu chí cộng lại được { $sum }
+criteria_ranks_missing = Bộ tiêu chí cần có các mức xếp loại
+criteria_rank_duplicate = Mức xếp loại { $code } bị liệt kê hai lần
+criteria_rank_open_not_last = Chỉ mức thấp nhất được để trống ngưỡng điểm
+criteria_rank_out_of_range = Ngưỡng { $points } nằm ngoài khoảng 0 đến { $max_total }
+criteria_rank_order = Ngưỡng { $points } phải thấp hơn ngưỡng của mức trên ({ $above }): các mức xếp từ cao xuống thấp, không chồng lấn
+criteria_supersedes_unknown = Không có bộ tiêu chí { $set } để thay thế
+criteria_not_a_number = { $value } không phải là số
+criteria_workbook_unreadable = Không đọc được tệp bảng tính: { $detail }
+criteria_workbook_type = Bộ tiêu chí được nhập từ tệp XLSX, không phải { $type }
+no_such_criteria_set = Không có bộ tiêu chí { $value }
+period_agencies_one_way = Chọn cơ quan theo agency_ids hoặc theo subtree (và kinds), không dùng cả hai hoặc bỏ trống cả hai
+period_without_agencies = Kỳ đánh giá chưa có cơ quan nào
+period_appraisal_before_self = Hạn thẩm định không được trước hạn tự đánh giá
+period_transition = Kỳ đánh giá không thể chuyển từ { $from } sang { $to }
+period_not_running = Kỳ đánh giá đang ở trạng thái { $status }: việc này chỉ làm khi đang tự đánh giá hoặc thẩm định
+period_closed = Kỳ đánh giá đã { $status }: không thể thay đổi nữa
+period_not_all_submitted = { $count } cơ quan chưa nộp hồ sơ tự đánh giá: { $agencies }; dùng force: true để chốt kết quả với 0 điểm cho các cơ quan này
+assessment_locked = Hồ sơ tự đánh giá đang ở trạng thái { $status } (kỳ đánh giá: { $period_status }): không thể sửa lúc này
+assessment_not_submitted = Chỉ mở lại được hồ sơ đã nộp của kỳ đánh giá đang diễn ra (hồ sơ đang ở trạng thái { $status })
+assessment_unscored = Còn { $count } tiêu chí chưa chấm điểm: { $codes }
+assessment_late_note = Nộp chậm { $days } ngày so với thời hạn
+criterion_is_group = { $code } là nhóm tiêu chí: điểm của nhóm là tổng điểm các tiêu chí trong nhóm
+score_out_of_bounds = Điểm phải nằm trong khoảng { $min } đến { $max }
+evidence_already_linked = Tài liệu này đã được gắn với tiêu chí
+evidence_version_not_issued = Phiên bản đang ở trạng thái { $status } không dùng làm tài liệu kiểm chứng: hãy gắn phiên bản đã ban hành
+document_not_effective = Tài liệu chưa có phiên bản đang hiệu lực
+appraisal_not_assigned = Bạn không được phân công thẩm định hồ sơ này
+appraisal_needs_submission = Chỉ thẩm định hồ sơ đã nộp (hồ sơ đang ở trạng thái { $status })
+appraiser_role_missing = { $user } không có vai trò thành viên tổ thẩm định đối với cơ quan này
+appraiser_own_agency = { $user } thuộc cơ quan này, cơ quan cấp trên hoặc cấp dưới của nó: không ai thẩm định cơ quan của mình
+appraiser_already_assigned = Thành viên này đã được phân công thẩm định hồ sơ
+sample_swap_invalid = Chỉ đổi một cơ quan trong mẫu lấy một cơ quan ngoài mẫu
+sample_swap_kind = Đổi cơ quan cấp tỉnh lấy cơ quan cấp tỉnh, cấp xã lấy cấp xã
+year_out_of_range = Năm phải nằm trong khoảng 2000 đến 2100
+must_be_positive = phải từ 1 trở lên
 
 ## Tệp
 

@@ -1,0 +1,564 @@
+//! Appraisal (thẩm định): the coordinator assigns appraisers (never to their own agency, its
+//! ancestors or descendants) and draws the on-site sample reproducibly from a recorded seed;
+//! an appraiser searches only the assessment's agency.
+
+use std::{collections::HashMap, sync::Arc, time::Instant};
+
+use chrono::{SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    PeriodStatus,
+    access::{self, Access, audit_assessment},
+    evidence, periods,
+};
+use crate::{
+    db::{
+        self,
+        entities::{agency, appraiser_assignment, assessment, scoring_period, user},
+    },
+    domain::{
+        Actor, AgencyTree, DomainError, DomainResult, Role,
+        agencies::AgencyKind,
+        documents::VersionStatus,
+        search::{self as domain_search, SearchHit},
+        text,
+        users::access_grants_of_many,
+    },
+    i18n::Message,
+    names::Named,
+    search::{SearchFilters, SearchIndex},
+};
+
+/// `POST /api/v1/periods/{id}/appraisers`: `{assessment_id, user_id}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignInput {
+    pub assessment_id: Uuid,
+    pub user_id: Uuid,
+}
+
+/// An assignment as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assignment {
+    pub id: Uuid,
+    pub assessment_id: Uuid,
+    pub agency_id: Uuid,
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub assigned_by: Option<Uuid>,
+    pub assigned_at: chrono::DateTime<Utc>,
+}
+
+/// Roles that make an agency a person's own (duties over agencies, such as coordinating or
+/// appraising, do not).
+fn member_role(role: Role) -> bool {
+    matches!(
+        role,
+        Role::AgencyHead | Role::IsoOfficer | Role::InternalAuditor | Role::Staff
+    )
+}
+
+/// Assigns an appraiser to an assessment of the period (the coordinator).
+pub async fn assign(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    period_id: Uuid,
+    input: AssignInput,
+) -> DomainResult<Assignment> {
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    let period = periods::coordinated(&txn, actor, &tree, period_id).await?;
+    if matches!(
+        PeriodStatus::parse(&period.status),
+        Some(PeriodStatus::Final | PeriodStatus::Published)
+    ) {
+        return Err(DomainError::Conflict(
+            Message::new("period_closed").arg("status", period.status.as_str()),
+        ));
+    }
+    let target = assessment::Entity::find_by_id(input.assessment_id)
+        .one(&txn)
+        .await?
+        .filter(|row| row.period_id == period.id)
+        .ok_or(DomainError::NotFound("assessment"))?;
+    let person = user::Entity::find_by_id(input.user_id)
+        .one(&txn)
+        .await?
+        .filter(|person| person.active)
+        .ok_or(DomainError::NotFound("user"))?;
+    let grants = access_grants_of_many(&txn, &[person.id])
+        .await?
+        .remove(&person.id)
+        .unwrap_or_default();
+    let appraises = grants.iter().any(|grant| {
+        grant.role == Role::Appraiser
+            && grant
+                .agency_id
+                .is_none_or(|root| tree.covers(root, target.agency_id))
+    });
+    if !appraises {
+        return Err(DomainError::RuleViolated(
+            Message::new("appraiser_role_missing").arg("user", person.username.as_str()),
+        ));
+    }
+    let own: Vec<Uuid> = grants
+        .iter()
+        .filter(|grant| member_role(grant.role))
+        .filter_map(|grant| grant.agency_id)
+        .collect();
+    if own.iter().any(|home| {
+        tree.ancestors_and_self(*home).contains(&target.agency_id)
+            || tree.ancestors_and_self(target.agency_id).contains(home)
+    }) {
+        return Err(DomainError::RuleViolated(
+            Message::new("appraiser_own_agency").arg("user", person.username.as_str()),
+        ));
+    }
+    if appraiser_assignment::Entity::find()
+        .filter(appraiser_assignment::Column::AssessmentId.eq(target.id))
+        .filter(appraiser_assignment::Column::UserId.eq(person.id))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(DomainError::Conflict(Message::new(
+            "appraiser_already_assigned",
+        )));
+    }
+    let row = appraiser_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        assessment_id: Set(target.id),
+        user_id: Set(person.id),
+        assigned_by: Set(actor.user_id),
+        assigned_at: Set(Utc::now().trunc_subsecs(6)),
+    }
+    .insert(&txn)
+    .await?;
+    audit_assessment(
+        &txn,
+        actor,
+        &target,
+        "assessment.assign",
+        json!({"appraiser": [serde_json::Value::Null, person.username], "user_id": person.id}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Assignment {
+        id: row.id,
+        assessment_id: target.id,
+        agency_id: target.agency_id,
+        user_id: person.id,
+        username: person.username,
+        display_name: person.display_name,
+        assigned_by: row.assigned_by,
+        assigned_at: row.assigned_at,
+    })
+}
+
+/// The assignments of a period.
+pub async fn assignments(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period_id: Uuid,
+) -> DomainResult<Vec<Assignment>> {
+    let tree = AgencyTree::load(db).await?;
+    let period = periods::readable(db, actor, &tree, period_id).await?;
+    let rows: HashMap<Uuid, assessment::Model> = assessment::Entity::find()
+        .filter(assessment::Column::PeriodId.eq(period.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let links = appraiser_assignment::Entity::find()
+        .filter(appraiser_assignment::Column::AssessmentId.is_in(rows.keys().copied()))
+        .all(db)
+        .await?;
+    let people: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(links.iter().map(|link| link.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    Ok(links
+        .into_iter()
+        .filter_map(|link| {
+            let target = rows.get(&link.assessment_id)?;
+            if !access::reads_agency(actor, &tree, target.agency_id)
+                && Some(link.user_id) != actor.user_id
+            {
+                return None;
+            }
+            let person = people.get(&link.user_id)?;
+            Some(Assignment {
+                id: link.id,
+                assessment_id: link.assessment_id,
+                agency_id: target.agency_id,
+                user_id: link.user_id,
+                username: person.username.clone(),
+                display_name: person.display_name.clone(),
+                assigned_by: link.assigned_by,
+                assigned_at: link.assigned_at,
+            })
+        })
+        .collect())
+}
+
+/// `POST /api/v1/periods/{id}/sample`: `{seed?}`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleInput {
+    /// The same seed draws the same sample; absent, one is drawn and recorded.
+    #[serde(default)]
+    pub seed: Option<i64>,
+}
+
+/// An agency of the sample.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sampled {
+    pub assessment_id: Uuid,
+    pub agency_id: Uuid,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub agency_kind: String,
+    pub note: Option<String>,
+}
+
+/// The on-site sample and the seed it was drawn with.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Sample {
+    pub seed: Option<i64>,
+    /// Provincial agencies taking part, and how many were picked (at least a third).
+    pub provincial: usize,
+    pub provincial_picked: usize,
+    /// Communes taking part, and how many were picked (at least a tenth, rounded up).
+    pub communes: usize,
+    pub communes_picked: usize,
+    pub agencies: Vec<Sampled>,
+}
+
+/// SplitMix64: a tiny generator whose sequence for a seed never changes between releases, so
+/// a recorded seed always draws the same sample.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// The first `n` of `items` after a Fisher–Yates shuffle.
+    fn pick<T>(&mut self, mut items: Vec<T>, n: usize) -> Vec<T> {
+        for i in (1..items.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+        items.truncate(n);
+        items
+    }
+}
+
+async fn period_agencies(
+    db: &impl ConnectionTrait,
+    period: &scoring_period::Model,
+) -> DomainResult<Vec<(assessment::Model, agency::Model)>> {
+    let rows = assessment::Entity::find()
+        .filter(assessment::Column::PeriodId.eq(period.id))
+        .all(db)
+        .await?;
+    let agencies: HashMap<Uuid, agency::Model> = agency::Entity::find()
+        .filter(agency::Column::Id.is_in(rows.iter().map(|row| row.agency_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let mut pairs: Vec<(assessment::Model, agency::Model)> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let agency = agencies.get(&row.agency_id)?.clone();
+            Some((row, agency))
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+    Ok(pairs)
+}
+
+fn is_commune(agency: &agency::Model) -> bool {
+    agency.kind == AgencyKind::Commune.as_str()
+}
+
+fn sample_of(
+    period: &scoring_period::Model,
+    pairs: &[(assessment::Model, agency::Model)],
+) -> Sample {
+    let provincial = pairs.iter().filter(|(_, a)| !is_commune(a)).count();
+    let communes = pairs.len() - provincial;
+    let agencies: Vec<Sampled> = pairs
+        .iter()
+        .filter(|(row, _)| row.sampled)
+        .map(|(row, agency)| Sampled {
+            assessment_id: row.id,
+            agency_id: agency.id,
+            agency_code: agency.code.clone(),
+            agency_name: agency.name.clone(),
+            agency_kind: agency.kind.clone(),
+            note: row.sample_note.clone(),
+        })
+        .collect();
+    Sample {
+        seed: period.sample_seed,
+        provincial,
+        provincial_picked: pairs
+            .iter()
+            .filter(|(row, a)| row.sampled && !is_commune(a))
+            .count(),
+        communes,
+        communes_picked: pairs
+            .iter()
+            .filter(|(row, a)| row.sampled && is_commune(a))
+            .count(),
+        agencies,
+    }
+}
+
+/// Draws the on-site sample (the coordinator): at least a third of the provincial agencies and
+/// a tenth of the communes, rounded up, from `seed` (drawn and recorded when absent). Drawing
+/// again replaces the sample.
+pub async fn draw_sample(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    period_id: Uuid,
+    input: SampleInput,
+) -> DomainResult<Sample> {
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    let period = periods::coordinated(&txn, actor, &tree, period_id).await?;
+    if !PeriodStatus::parse(&period.status).is_some_and(PeriodStatus::is_running) {
+        return Err(DomainError::Conflict(
+            Message::new("period_not_running").arg("status", period.status.as_str()),
+        ));
+    }
+    let seed = input
+        .seed
+        .unwrap_or_else(|| (rand::random::<u64>() >> 1) as i64);
+    let pairs = period_agencies(&txn, &period).await?;
+    let mut generator = SplitMix(seed as u64);
+    let provincial: Vec<Uuid> = pairs
+        .iter()
+        .filter(|(_, a)| !is_commune(a))
+        .map(|(row, _)| row.id)
+        .collect();
+    let communes: Vec<Uuid> = pairs
+        .iter()
+        .filter(|(_, a)| is_commune(a))
+        .map(|(row, _)| row.id)
+        .collect();
+    let wanted_provincial = provincial.len().div_ceil(3);
+    let wanted_communes = communes.len().div_ceil(10);
+    let mut picked = generator.pick(provincial, wanted_provincial);
+    picked.extend(generator.pick(communes, wanted_communes));
+    for (row, _) in &pairs {
+        let sampled = picked.contains(&row.id);
+        if row.sampled != sampled || row.sample_note.is_some() {
+            let mut active: assessment::ActiveModel = row.clone().into();
+            active.sampled = Set(sampled);
+            active.sample_note = Set(None);
+            active.update(&txn).await?;
+        }
+    }
+    let mut active: scoring_period::ActiveModel = period.clone().into();
+    active.sample_seed = Set(Some(seed));
+    active.revision = Set(period.revision + 1);
+    let period = active.update(&txn).await?;
+    crate::domain::audit(
+        &txn,
+        actor,
+        "period.sample",
+        "period",
+        period.id,
+        None,
+        json!({"seed": seed, "picked": picked.len()}),
+    )
+    .await?;
+    let pairs = period_agencies(&txn, &period).await?;
+    txn.commit().await?;
+    Ok(sample_of(&period, &pairs))
+}
+
+/// The sample as it stands.
+pub async fn sample(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period_id: Uuid,
+) -> DomainResult<Sample> {
+    let tree = AgencyTree::load(db).await?;
+    let period = periods::readable(db, actor, &tree, period_id).await?;
+    let pairs = period_agencies(db, &period).await?;
+    Ok(sample_of(&period, &pairs))
+}
+
+/// `POST /api/v1/periods/{id}/sample/swap`: `{remove, add, reason}` (assessment ids).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwapInput {
+    pub remove: Uuid,
+    pub add: Uuid,
+    pub reason: String,
+}
+
+/// Swaps an agency of the sample for another (the coordinator), with a reason.
+pub async fn swap(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    period_id: Uuid,
+    input: SwapInput,
+) -> DomainResult<Sample> {
+    let reason = text::required("reason", &input.reason, 2000)?;
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    let period = periods::coordinated(&txn, actor, &tree, period_id).await?;
+    if !PeriodStatus::parse(&period.status).is_some_and(PeriodStatus::is_running) {
+        return Err(DomainError::Conflict(
+            Message::new("period_not_running").arg("status", period.status.as_str()),
+        ));
+    }
+    let pairs = period_agencies(&txn, &period).await?;
+    let find = |id: Uuid| {
+        pairs
+            .iter()
+            .find(|(row, _)| row.id == id)
+            .ok_or(DomainError::NotFound("assessment"))
+    };
+    let (out, out_agency) = find(input.remove)?;
+    let (into, into_agency) = find(input.add)?;
+    if !out.sampled || into.sampled {
+        return Err(DomainError::Conflict(Message::new("sample_swap_invalid")));
+    }
+    if is_commune(out_agency) != is_commune(into_agency) {
+        return Err(DomainError::RuleViolated(Message::new("sample_swap_kind")));
+    }
+    for (row, sampled) in [(out, false), (into, true)] {
+        let mut active: assessment::ActiveModel = row.clone().into();
+        active.sampled = Set(sampled);
+        active.sample_note = Set(Some(reason.clone()));
+        let saved = active.update(&txn).await?;
+        audit_assessment(
+            &txn,
+            actor,
+            &saved,
+            "assessment.sample_swap",
+            json!({"sampled": [row.sampled, sampled], "reason": reason}),
+        )
+        .await?;
+    }
+    let pairs = period_agencies(&txn, &period).await?;
+    txn.commit().await?;
+    Ok(sample_of(&period, &pairs))
+}
+
+/// `?q=&limit=&offset=`
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScopedSearchParams {
+    pub q: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+/// A hit of a search inside an assessment: marked with the criteria it is evidence of.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScopedHit {
+    #[serde(flatten)]
+    pub hit: SearchHit,
+    /// Criteria this item is linked to as evidence.
+    pub evidence_of: Vec<String>,
+}
+
+/// `{total, took_ms, hits}`
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScopedSearch {
+    pub total: usize,
+    pub took_ms: u64,
+    pub hits: Vec<ScopedHit>,
+}
+
+/// Searches only the assessed agency's documents and records (its evidence among them), for
+/// whoever may read the assessment: its appraisers see what they appraise, and nothing else.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    index: &Arc<SearchIndex>,
+    actor: &Actor,
+    assessment_id: Uuid,
+    params: &ScopedSearchParams,
+) -> DomainResult<ScopedSearch> {
+    let started = Instant::now();
+    let q = domain_search::checked_query(params.q.as_deref())?;
+    let context = access::context(db, actor, assessment_id, Access::Read).await?;
+    let agency = context.row.agency_id.to_string();
+    let filters = SearchFilters {
+        readable: Some(vec![agency]),
+        drafts_visible: Some(Vec::new()),
+        viewer: None,
+        agencies: None,
+        subtype: None,
+        status: None,
+        exclude_statuses: Vec::new(),
+        preferred_status: Some(VersionStatus::Effective.as_str().to_owned()),
+        year: None,
+        as_of: None,
+        limit: params
+            .limit
+            .unwrap_or(20)
+            .clamp(1, domain_search::MAX_LIMIT),
+        offset: params.offset.unwrap_or(0).min(10_000),
+    };
+    let outcome = domain_search::run(index, q, filters).await?;
+    let links = evidence::links_of(db, context.row.id).await?;
+    let hits = outcome
+        .hits
+        .into_iter()
+        .map(SearchHit::from)
+        .map(|hit| {
+            let evidence_of = links
+                .iter()
+                .filter(|link| evidence_matches(link, &hit))
+                .map(|link| link.criterion_code.clone())
+                .collect();
+            ScopedHit { hit, evidence_of }
+        })
+        .collect();
+    Ok(ScopedSearch {
+        total: outcome.total,
+        took_ms: started.elapsed().as_millis() as u64,
+        hits,
+    })
+}
+
+/// Whether an evidence link points at what a hit is.
+pub(crate) fn evidence_matches(
+    link: &crate::db::entities::evidence_link::Model,
+    hit: &SearchHit,
+) -> bool {
+    let same = |id: Option<Uuid>, text: &Option<String>| {
+        id.is_some_and(|id| text.as_deref() == Some(id.to_string().as_str()))
+    };
+    match link.target_kind.as_str() {
+        "document_version" => same(link.version_id, &hit.version_id),
+        "attachment" => same(link.file_id, &hit.attachment_id),
+        _ => hit.kind == "record" && same(link.record_id, &hit.record_id),
+    }
+}

@@ -1,0 +1,771 @@
+//! One agency's assessment in a period: who may read and change it, its criteria tree with
+//! scores, notes, evidence and progress, self scores, submission (with the late deduction) and
+//! reopening.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    AssessmentStatus,
+    access::{Access, Context, audit_assessment, audit_criterion, context},
+    evidence::{self, Evidence},
+    sets::{self, CriteriaSet, Criterion},
+};
+use crate::{
+    clock::today,
+    db::{
+        self,
+        entities::{agency, appraiser_assignment, assessment, assessment_score, scoring_period},
+    },
+    domain::{
+        Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
+        agencies, text,
+    },
+    i18n::{Lang, Message},
+    names::Named,
+};
+
+/// The scores of an assessment by criterion code.
+#[derive(Debug, Clone, Default)]
+pub struct Scores(HashMap<String, assessment_score::Model>);
+
+impl Scores {
+    pub async fn load(db: &impl ConnectionTrait, assessment_id: Uuid) -> DomainResult<Self> {
+        Ok(Self::of_many(db, &[assessment_id])
+            .await?
+            .remove(&assessment_id)
+            .unwrap_or_default())
+    }
+
+    /// The scores of many assessments, in chunks.
+    pub async fn of_many(
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> DomainResult<HashMap<Uuid, Self>> {
+        let mut all: HashMap<Uuid, Self> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for row in assessment_score::Entity::find()
+                .filter(assessment_score::Column::AssessmentId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?
+            {
+                all.entry(row.assessment_id)
+                    .or_default()
+                    .0
+                    .insert(row.criterion_code.clone(), row);
+            }
+        }
+        Ok(all)
+    }
+
+    pub fn of(&self, code: &str) -> Option<&assessment_score::Model> {
+        self.0.get(code)
+    }
+
+    /// Leaves with a self score, the self total, and the total with appraised scores where
+    /// given.
+    pub fn totals(&self, set: &CriteriaSet) -> (u64, f64, f64) {
+        let mut scored = 0;
+        let (mut own, mut appraised) = (0.0, 0.0);
+        for leaf in set.leaves() {
+            let score = self.of(&leaf.code);
+            let mine = score.and_then(|score| score.self_score);
+            if mine.is_some() {
+                scored += 1;
+            }
+            own += mine.unwrap_or(0.0);
+            appraised += score
+                .and_then(|score| score.appraised_score)
+                .or(mine)
+                .unwrap_or(0.0);
+        }
+        (scored, round(own), round(appraised))
+    }
+}
+
+/// Points to a hundredth, so sums of halves and quarters print as such.
+pub fn round(points: f64) -> f64 {
+    (points * 100.0).round() / 100.0
+}
+
+/// How far an assessment is: leaves scored, leaves with evidence, leaves in all.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct Progress {
+    pub scored: u64,
+    pub with_evidence: u64,
+    pub total: u64,
+}
+
+/// A criterion of an assessment: the set's criterion, what the agency and its appraisers
+/// said, and its evidence.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CriterionView {
+    #[serde(flatten)]
+    pub criterion: Criterion,
+    pub self_score: Option<f64>,
+    pub note: Option<String>,
+    pub appraised_score: Option<f64>,
+    pub appraisal_comment: Option<String>,
+    /// The system's fact proposal: `accepted` or `overridden`.
+    pub fact_state: Option<String>,
+    pub fact_note: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// `GET /api/v1/assessments/{id}`
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assessment {
+    pub id: Uuid,
+    pub period_id: Uuid,
+    pub period_name: String,
+    pub period_status: String,
+    pub year: i32,
+    pub self_assessment_due: NaiveDate,
+    pub criteria_set_id: Uuid,
+    pub agency_id: Uuid,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub agency_kind: String,
+    /// `open`, `submitted` or `final`.
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub submitted_by: Option<Uuid>,
+    pub late_days: Option<i32>,
+    pub sampled: bool,
+    pub sample_note: Option<String>,
+    pub not_submitted: bool,
+    /// The sum of the self scores.
+    pub self_total: f64,
+    /// The sum with appraised scores where given.
+    pub appraised_total: f64,
+    /// The final total and rank, once the period is final.
+    pub total: Option<f64>,
+    pub rank_code: Option<String>,
+    pub max_total: f64,
+    pub progress: Progress,
+    pub appraisers: Vec<Uuid>,
+    pub criteria: Vec<CriterionView>,
+    pub revision: i32,
+}
+
+/// A row of `GET /api/v1/assessments`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssessmentSummary {
+    pub id: Uuid,
+    pub period_id: Uuid,
+    pub agency_id: Uuid,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub agency_kind: String,
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub late_days: Option<i32>,
+    pub sampled: bool,
+    pub not_submitted: bool,
+    pub self_total: f64,
+    pub appraised_total: f64,
+    pub total: Option<f64>,
+    pub rank_code: Option<String>,
+    pub progress: Progress,
+    pub appraisers: Vec<Uuid>,
+}
+
+/// One assessment as its readers see it.
+pub async fn get(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> DomainResult<Assessment> {
+    let context = context(db, actor, id, Access::Read).await?;
+    view(db, &context).await
+}
+
+/// The full view of an assessment: five queries.
+pub async fn view(db: &impl ConnectionTrait, context: &Context) -> DomainResult<Assessment> {
+    let scores = Scores::load(db, context.row.id).await?;
+    let mut evidence = evidence::views_of(db, context.row.id).await?;
+    let appraisers = appraisers_of(db, &[context.row.id]).await?;
+    let (scored, self_total, appraised_total) = scores.totals(&context.set);
+    let mut progress = Progress {
+        scored,
+        ..Progress::default()
+    };
+    let criteria = context
+        .set
+        .criteria
+        .iter()
+        .map(|criterion| {
+            let score = scores.of(&criterion.code);
+            let items = evidence.remove(&criterion.code).unwrap_or_default();
+            if criterion.leaf {
+                progress.total += 1;
+                progress.with_evidence += u64::from(!items.is_empty());
+            }
+            let (self_score, appraised_score) = if criterion.leaf {
+                (
+                    score.and_then(|score| score.self_score),
+                    score.and_then(|score| score.appraised_score),
+                )
+            } else {
+                group_totals(&context.set, &scores, &criterion.code)
+            };
+            CriterionView {
+                criterion: criterion.clone(),
+                self_score,
+                note: score.and_then(|score| score.note.clone()),
+                appraised_score,
+                appraisal_comment: score.and_then(|score| score.appraisal_comment.clone()),
+                fact_state: score.and_then(|score| score.fact_state.clone()),
+                fact_note: score.and_then(|score| score.fact_note.clone()),
+                evidence: items,
+            }
+        })
+        .collect();
+    Ok(Assessment {
+        id: context.row.id,
+        period_id: context.period.id,
+        period_name: context.period.name.clone(),
+        period_status: context.period.status.clone(),
+        year: context.period.year,
+        self_assessment_due: context.period.self_assessment_due,
+        criteria_set_id: context.set.id,
+        agency_id: context.agency.id,
+        agency_code: context.agency.code.clone(),
+        agency_name: context.agency.name.clone(),
+        agency_kind: context.agency.kind.clone(),
+        status: context.row.status.clone(),
+        submitted_at: context.row.submitted_at,
+        submitted_by: context.row.submitted_by,
+        late_days: context.row.late_days,
+        sampled: context.row.sampled,
+        sample_note: context.row.sample_note.clone(),
+        not_submitted: context.row.not_submitted,
+        self_total,
+        appraised_total,
+        total: context.row.total,
+        rank_code: context.row.rank_code.clone(),
+        max_total: context.set.max_total,
+        progress,
+        appraisers: appraisers.get(&context.row.id).cloned().unwrap_or_default(),
+        criteria,
+        revision: context.row.revision,
+    })
+}
+
+/// A group's self and appraised sums over the leaves under it (`None` when none is scored).
+fn group_totals(set: &CriteriaSet, scores: &Scores, code: &str) -> (Option<f64>, Option<f64>) {
+    let mut under: HashSet<&str> = HashSet::from([code]);
+    let (mut own, mut appraised, mut any) = (0.0, 0.0, false);
+    for criterion in &set.criteria {
+        let Some(parent) = criterion.parent.as_deref() else {
+            continue;
+        };
+        if !under.contains(parent) {
+            continue;
+        }
+        under.insert(&criterion.code);
+        if criterion.leaf
+            && let Some(score) = scores.of(&criterion.code)
+        {
+            if let Some(mine) = score.self_score {
+                any = true;
+                own += mine;
+                appraised += score.appraised_score.unwrap_or(mine);
+            } else if let Some(theirs) = score.appraised_score {
+                any = true;
+                appraised += theirs;
+            }
+        }
+    }
+    match any {
+        true => (Some(round(own)), Some(round(appraised))),
+        false => (None, None),
+    }
+}
+
+/// The appraisers of each assessment.
+pub(crate) async fn appraisers_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> DomainResult<HashMap<Uuid, Vec<Uuid>>> {
+    let mut all: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for row in appraiser_assignment::Entity::find()
+            .filter(appraiser_assignment::Column::AssessmentId.is_in(chunk.iter().copied()))
+            .order_by_asc(appraiser_assignment::Column::AssignedAt)
+            .all(db)
+            .await?
+        {
+            all.entry(row.assessment_id).or_default().push(row.user_id);
+        }
+    }
+    Ok(all)
+}
+
+/// `?period=&agency=&status=&sampled=&assigned_to_me=`
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssessmentFilter {
+    pub period: Option<Uuid>,
+    /// Agency id or code: that agency's assessments.
+    pub agency: Option<String>,
+    /// `open`, `submitted` or `final`.
+    pub status: Option<String>,
+    pub sampled: Option<bool>,
+    /// Only those the caller appraises.
+    pub assigned_to_me: Option<bool>,
+}
+
+/// The assessments the actor may read: their agencies', those they coordinate or appraise.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &AssessmentFilter,
+    page: &PageRequest,
+) -> DomainResult<Page<AssessmentSummary>> {
+    let tree = AgencyTree::load(db).await?;
+    let assigned: Vec<Uuid> = match actor.user_id {
+        Some(user) => appraiser_assignment::Entity::find()
+            .filter(appraiser_assignment::Column::UserId.eq(user))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|row| row.assessment_id)
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut visible = Condition::any();
+    let mut everything = false;
+    for action in [Action::ReadRecords, Action::ManageCriteria] {
+        match actor.scope(action, &tree) {
+            AgencyScope::All => everything = true,
+            AgencyScope::Only(ids) if !ids.is_empty() => {
+                visible = visible.add(assessment::Column::AgencyId.is_in(ids));
+            }
+            AgencyScope::Only(_) => {}
+        }
+    }
+    if !assigned.is_empty() {
+        visible = visible.add(assessment::Column::Id.is_in(assigned.iter().copied()));
+    }
+    let mut query = assessment::Entity::find();
+    if !everything {
+        if visible.is_empty() {
+            return Ok(Page::new(Vec::new(), 0, page));
+        }
+        query = query.filter(visible);
+    }
+    if filter.assigned_to_me == Some(true) {
+        query = query.filter(assessment::Column::Id.is_in(assigned.iter().copied()));
+    }
+    if let Some(period) = filter.period {
+        query = query.filter(assessment::Column::PeriodId.eq(period));
+    }
+    if let Some(agency) = &filter.agency {
+        let agency = agencies::resolve_field(db, "agency", agency).await?;
+        query = query.filter(assessment::Column::AgencyId.eq(agency.id));
+    }
+    if let Some(status) = &filter.status {
+        let status = AssessmentStatus::parse(status.trim()).ok_or_else(|| {
+            DomainError::invalid(
+                "status",
+                Message::new("one_of").arg("allowed", AssessmentStatus::names()),
+            )
+        })?;
+        query = query.filter(assessment::Column::Status.eq(status.as_str()));
+    }
+    if let Some(sampled) = filter.sampled {
+        query = query.filter(assessment::Column::Sampled.eq(sampled));
+    }
+    let query = query
+        .order_by_desc(assessment::Column::CreatedAt)
+        .order_by_asc(assessment::Column::Id);
+    let rows = crate::domain::paginate(db, query, page).await?;
+    let items = summaries(db, &rows.items).await?;
+    Ok(rows.with_items(items))
+}
+
+/// Summaries of assessments: five queries whatever their number.
+pub(crate) async fn summaries(
+    db: &impl ConnectionTrait,
+    rows: &[assessment::Model],
+) -> DomainResult<Vec<AssessmentSummary>> {
+    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+    let mut scores = Scores::of_many(db, &ids).await?;
+    let evidence = evidence::criteria_with_evidence(db, &ids).await?;
+    let appraisers = appraisers_of(db, &ids).await?;
+    let agency_ids: HashSet<Uuid> = rows.iter().map(|row| row.agency_id).collect();
+    let agencies: HashMap<Uuid, agency::Model> = agency::Entity::find()
+        .filter(agency::Column::Id.is_in(agency_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let mut loaded: HashMap<Uuid, CriteriaSet> = HashMap::new();
+    let mut set_of_period: HashMap<Uuid, Uuid> = HashMap::new();
+    let periods: HashSet<Uuid> = rows.iter().map(|row| row.period_id).collect();
+    for period in scoring_period::Entity::find()
+        .filter(scoring_period::Column::Id.is_in(periods))
+        .all(db)
+        .await?
+    {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            loaded.entry(period.criteria_set_id)
+        {
+            slot.insert(sets::load(db, period.criteria_set_id).await?);
+        }
+        set_of_period.insert(period.id, period.criteria_set_id);
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let set = set_of_period
+            .get(&row.period_id)
+            .and_then(|id| loaded.get(id))
+            .ok_or(DomainError::NotFound("criteria_set"))?;
+        let scores = scores.remove(&row.id).unwrap_or_default();
+        let (scored, self_total, appraised_total) = scores.totals(set);
+        let with = evidence.get(&row.id);
+        let leaves: Vec<&Criterion> = set.leaves().collect();
+        let agency = agencies.get(&row.agency_id);
+        items.push(AssessmentSummary {
+            id: row.id,
+            period_id: row.period_id,
+            agency_id: row.agency_id,
+            agency_code: agency.map(|a| a.code.clone()).unwrap_or_default(),
+            agency_name: agency.map(|a| a.name.clone()).unwrap_or_default(),
+            agency_kind: agency.map(|a| a.kind.clone()).unwrap_or_default(),
+            status: row.status.clone(),
+            submitted_at: row.submitted_at,
+            late_days: row.late_days,
+            sampled: row.sampled,
+            not_submitted: row.not_submitted,
+            self_total,
+            appraised_total,
+            total: row.total,
+            rank_code: row.rank_code.clone(),
+            progress: Progress {
+                scored,
+                with_evidence: leaves
+                    .iter()
+                    .filter(|leaf| with.is_some_and(|codes| codes.contains(&leaf.code)))
+                    .count() as u64,
+                total: leaves.len() as u64,
+            },
+            appraisers: appraisers.get(&row.id).cloned().unwrap_or_default(),
+        });
+    }
+    Ok(items)
+}
+
+/// `PUT /api/v1/assessments/{id}/criteria/{code}`: `{score, note}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreInput {
+    /// Within the criterion's bounds (a deduction: between its negative maximum and 0);
+    /// `null` clears it.
+    pub score: Option<f64>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `PUT …/appraisal`: `{score, comment}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppraisalInput {
+    pub score: Option<f64>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+fn check_score(criterion: &Criterion, score: Option<f64>) -> DomainResult<()> {
+    if let Some(score) = score
+        && !criterion.allows(score)
+    {
+        return Err(DomainError::invalid(
+            "score",
+            Message::new("score_out_of_bounds")
+                .arg("min", criterion.min_points)
+                .arg("max", criterion.max_points),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes one criterion's row: `change` edits the model (or a new one).
+async fn write_score(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    context: &Context,
+    code: &str,
+    change: impl FnOnce(&mut assessment_score::ActiveModel),
+) -> DomainResult<(Option<assessment_score::Model>, assessment_score::Model)> {
+    let before = assessment_score::Entity::find()
+        .filter(assessment_score::Column::AssessmentId.eq(context.row.id))
+        .filter(assessment_score::Column::CriterionCode.eq(code))
+        .one(db)
+        .await?;
+    let mut row = match &before {
+        Some(row) => row.clone().into(),
+        None => assessment_score::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            assessment_id: Set(context.row.id),
+            criterion_code: Set(code.to_owned()),
+            self_score: Set(None),
+            note: Set(None),
+            appraised_score: Set(None),
+            appraisal_comment: Set(None),
+            fact_state: Set(None),
+            fact_note: Set(None),
+            updated_by: Set(actor.user_id),
+            updated_at: Set(Utc::now()),
+        },
+    };
+    change(&mut row);
+    row.updated_by = Set(actor.user_id);
+    row.updated_at = Set(Utc::now().trunc_subsecs(6));
+    let after = match before {
+        Some(_) => row.update(db).await?,
+        None => row.insert(db).await?,
+    };
+    Ok((before, after))
+}
+
+/// Sets the self score and note of a leaf criterion (the agency's ISO officer, while open).
+pub async fn set_score(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    code: &str,
+    input: ScoreInput,
+) -> DomainResult<Assessment> {
+    let txn = db::begin_write(conn).await?;
+    let context = context(&txn, actor, id, Access::SelfAssess).await?;
+    let criterion = context.leaf(code)?.clone();
+    check_score(&criterion, input.score)?;
+    let note = text::optional("note", input.note.as_deref(), 4000)?;
+    let (before, after) = write_score(&txn, actor, &context, &criterion.code, |row| {
+        row.self_score = Set(input.score);
+        row.note = Set(note.clone());
+    })
+    .await?;
+    audit_criterion(
+        &txn,
+        actor,
+        &context,
+        &criterion.code,
+        "assessment.score",
+        json!({
+            "criterion": criterion.code,
+            "score": [before.as_ref().and_then(|b| b.self_score), after.self_score],
+            "note": [before.as_ref().and_then(|b| b.note.clone()), after.note],
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    view(conn, &context).await
+}
+
+/// Sets the appraised score and comment of a leaf criterion (an assigned appraiser, once
+/// submitted).
+pub async fn appraise(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    code: &str,
+    input: AppraisalInput,
+) -> DomainResult<Assessment> {
+    let txn = db::begin_write(conn).await?;
+    let context = context(&txn, actor, id, Access::Appraise).await?;
+    let criterion = context.leaf(code)?.clone();
+    check_score(&criterion, input.score)?;
+    let comment = text::optional("comment", input.comment.as_deref(), 4000)?;
+    let (before, after) = write_score(&txn, actor, &context, &criterion.code, |row| {
+        row.appraised_score = Set(input.score);
+        row.appraisal_comment = Set(comment.clone());
+    })
+    .await?;
+    audit_criterion(
+        &txn,
+        actor,
+        &context,
+        &criterion.code,
+        "assessment.appraise",
+        json!({
+            "criterion": criterion.code,
+            "appraised_score": [before.as_ref().and_then(|b| b.appraised_score), after.appraised_score],
+            "comment": [before.as_ref().and_then(|b| b.appraisal_comment.clone()), after.appraisal_comment],
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    view(conn, &context).await
+}
+
+/// Records the fate of a fact proposal (and the score it brings, when accepted).
+pub(crate) async fn write_fact_state(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    context: &Context,
+    code: &str,
+    state: &str,
+    note: Option<String>,
+    score: Option<f64>,
+) -> DomainResult<()> {
+    let criterion = context.leaf(code)?.clone();
+    check_score(&criterion, score)?;
+    let (before, after) = write_score(db, actor, context, &criterion.code, |row| {
+        row.fact_state = Set(Some(state.to_owned()));
+        row.fact_note = Set(note.clone());
+        if score.is_some() {
+            row.self_score = Set(score);
+        }
+    })
+    .await?;
+    audit_criterion(
+        db,
+        actor,
+        context,
+        &criterion.code,
+        &format!("assessment.fact_{state}"),
+        json!({
+            "criterion": criterion.code,
+            "fact_state": [before.as_ref().and_then(|b| b.fact_state.clone()), after.fact_state],
+            "fact_note": [before.as_ref().and_then(|b| b.fact_note.clone()), after.fact_note],
+            "score": [before.as_ref().and_then(|b| b.self_score), after.self_score],
+        }),
+    )
+    .await
+}
+
+/// Submits an assessment (the ISO officer or the head): every scorable criterion must have a
+/// score; a submission after the deadline takes the set's late deduction.
+pub async fn submit(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<Assessment> {
+    let txn = db::begin_write(conn).await?;
+    let mut context = context(&txn, actor, id, Access::Submit).await?;
+    let scores = Scores::load(&txn, context.row.id).await?;
+    let late_criterion = context.set.late_submission().cloned();
+    let missing: Vec<String> = context
+        .set
+        .leaves()
+        .filter(|leaf| !leaf.deduction)
+        .filter(|leaf| scores.of(&leaf.code).and_then(|s| s.self_score).is_none())
+        .map(|leaf| leaf.code.clone())
+        .collect();
+    if !missing.is_empty() {
+        return Err(DomainError::RuleViolated(
+            Message::new("assessment_unscored")
+                .arg("count", missing.len())
+                .arg("codes", missing.join(", ")),
+        ));
+    }
+    let late_days = (today() - context.period.self_assessment_due)
+        .num_days()
+        .max(0);
+    if let Some(criterion) = late_criterion {
+        let deduction = match (late_days, criterion.points_per_day) {
+            (0, _) => 0.0,
+            (days, Some(per_day)) => (-(per_day * days as f64)).max(criterion.min_points),
+            (_, None) => criterion.min_points,
+        };
+        let note = match late_days {
+            0 => None,
+            days => Some(
+                Message::new("assessment_late_note")
+                    .arg("days", days)
+                    .render(Lang::Vi),
+            ),
+        };
+        let (before, after) = write_score(&txn, actor, &context, &criterion.code, |row| {
+            row.self_score = Set(Some(deduction));
+            row.note = Set(note.clone());
+        })
+        .await?;
+        audit_criterion(
+            &txn,
+            actor,
+            &context,
+            &criterion.code,
+            "assessment.late_deduction",
+            json!({
+                "criterion": criterion.code,
+                "late_days": late_days,
+                "score": [before.and_then(|b| b.self_score), after.self_score],
+            }),
+        )
+        .await?;
+    }
+    let now = Utc::now().trunc_subsecs(6);
+    let before = context.row.clone();
+    let mut row: assessment::ActiveModel = context.row.clone().into();
+    row.status = Set(AssessmentStatus::Submitted.as_str().to_owned());
+    row.submitted_at = Set(Some(now));
+    row.submitted_by = Set(actor.user_id);
+    row.late_days = Set(Some(late_days as i32));
+    row.revision = Set(before.revision + 1);
+    row.updated_at = Set(now);
+    context.row = row.update(&txn).await?;
+    audit_assessment(
+        &txn,
+        actor,
+        &context.row,
+        "assessment.submit",
+        json!({
+            "status": [before.status, context.row.status],
+            "late_days": late_days,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    view(conn, &context).await
+}
+
+/// `{reason}` of a reopening.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenInput {
+    pub reason: String,
+}
+
+/// Reopens a submitted assessment (the coordinator), with a reason: the agency may change it
+/// and submit again.
+pub async fn reopen(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: ReopenInput,
+) -> DomainResult<Assessment> {
+    let reason = text::required("reason", &input.reason, 2000)?;
+    let txn = db::begin_write(conn).await?;
+    let mut context = context(&txn, actor, id, Access::Coordinate).await?;
+    if context.status() != AssessmentStatus::Submitted || !context.period_status().is_running() {
+        return Err(DomainError::Conflict(
+            Message::new("assessment_not_submitted").arg("status", context.row.status.as_str()),
+        ));
+    }
+    let before = context.row.clone();
+    let mut row: assessment::ActiveModel = context.row.clone().into();
+    row.status = Set(AssessmentStatus::Open.as_str().to_owned());
+    row.revision = Set(before.revision + 1);
+    row.updated_at = Set(Utc::now().trunc_subsecs(6));
+    context.row = row.update(&txn).await?;
+    audit_assessment(
+        &txn,
+        actor,
+        &context.row,
+        "assessment.reopen",
+        json!({"status": [before.status, context.row.status], "reason": reason}),
+    )
+    .await?;
+    txn.commit().await?;
+    view(conn, &context).await
+}
