@@ -176,6 +176,7 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(scoring::finalize_period))
         .routes(routes!(scoring::publish_period))
         .routes(routes!(scoring::list_appraisers, scoring::assign_appraiser))
+        .routes(routes!(scoring::unassign_appraiser))
         .routes(routes!(scoring::get_sample, scoring::draw_sample))
         .routes(routes!(scoring::swap_sample))
         .routes(routes!(scoring::period_ranking))

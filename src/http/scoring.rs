@@ -335,6 +335,20 @@ pub async fn list_appraisers(
     ))
 }
 
+/// Withdraws an appraiser from an assessment (before the period is final).
+#[utoipa::path(delete, path = "/api/v1/periods/{id}/appraisers/{assignment_id}", tag = "scoring",
+    params(("id" = Uuid, Path), ("assignment_id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn unassign_appraiser(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath((id, assignment_id)): ApiPath<(Uuid, Uuid)>,
+) -> AppResult<StatusCode> {
+    appraisal::unassign(&state.db, &current.actor, id, assignment_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Draws the on-site sample: at least a third of the provincial agencies and a tenth of the
 /// communes (rounded up), reproducibly from `seed` (drawn and recorded when absent).
 #[utoipa::path(post, path = "/api/v1/periods/{id}/sample", tag = "scoring",

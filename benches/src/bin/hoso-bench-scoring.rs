@@ -349,12 +349,18 @@ async fn insert_documents(db: &DatabaseConnection, docs: Vec<Generated>) -> anyh
         file::Entity::insert_many(file_rows).exec(db).await?;
         file_text::Entity::insert_many(texts).exec(db).await?;
         document::Entity::insert_many(documents).exec(db).await?;
-        document_version::Entity::insert_many(versions).exec(db).await?;
+        document_version::Entity::insert_many(versions)
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
 
-async fn assessment_of(db: &DatabaseConnection, period: Uuid, agency: Uuid) -> anyhow::Result<Uuid> {
+async fn assessment_of(
+    db: &DatabaseConnection,
+    period: Uuid,
+    agency: Uuid,
+) -> anyhow::Result<Uuid> {
     Ok(assessment::Entity::find()
         .filter(assessment::Column::PeriodId.eq(period))
         .filter(assessment::Column::AgencyId.eq(agency))
@@ -378,7 +384,11 @@ async fn evaluate(app: &App, actor: &Actor, id: Uuid, eval: &Eval) -> anyhow::Re
             &SuggestionParams { limit: Some(10) },
         )
         .await?;
-        let codes: Vec<String> = found.items.iter().map(|item| item.hit.code.clone()).collect();
+        let codes: Vec<String> = found
+            .items
+            .iter()
+            .map(|item| item.hit.code.clone())
+            .collect();
         let rank = codes.iter().position(|code| answers.contains(code));
         hit1 += usize::from(rank == Some(0));
         hit3 += usize::from(rank.is_some_and(|rank| rank < 3));
@@ -592,10 +602,15 @@ async fn ranking_numbers(app: &App, actor: &Actor, args: &Args) -> anyhow::Resul
         }
     }
     for chunk in scores.chunks(ROWS_PER_INSERT) {
-        assessment_score::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+        assessment_score::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
     }
     assessment::Entity::update_many()
-        .col_expr(assessment::Column::Status, sea_orm::sea_query::Expr::value("submitted"))
+        .col_expr(
+            assessment::Column::Status,
+            sea_orm::sea_query::Expr::value("submitted"),
+        )
         .filter(assessment::Column::PeriodId.eq(period.id))
         .exec(db)
         .await?;
@@ -656,7 +671,10 @@ async fn latency_numbers(app: &App, actor: &Actor, args: &Args) -> anyhow::Resul
     let corpus = corpus::Corpus::generate(args.docs, args.agencies, 2026);
     let mut agencies: HashMap<usize, Uuid> = HashMap::new();
     for n in 0..args.agencies {
-        agencies.insert(n, insert_agency(db, &format!("CQ{n:02}"), "department", None).await?);
+        agencies.insert(
+            n,
+            insert_agency(db, &format!("CQ{n:02}"), "department", None).await?,
+        );
     }
     let generated: Vec<Generated> = corpus
         .docs
@@ -715,8 +733,16 @@ async fn latency_numbers(app: &App, actor: &Actor, args: &Args) -> anyhow::Resul
         }
     }
     let queries = [
-        "quy trình", "quyet dinh", "báo cáo kết quả", "hồ sơ", "kiem soat tai lieu",
-        "đánh giá nội bộ", "\"lãnh đạo\"", "thủ tục hành chính", "cải tiến", "khiếu nại",
+        "quy trình",
+        "quyet dinh",
+        "báo cáo kết quả",
+        "hồ sơ",
+        "kiem soat tai lieu",
+        "đánh giá nội bộ",
+        "\"lãnh đạo\"",
+        "thủ tục hành chính",
+        "cải tiến",
+        "khiếu nại",
     ];
     let mut scoped_times = Vec::new();
     for _ in 0..args.rounds {

@@ -164,6 +164,53 @@ pub async fn assign(
     })
 }
 
+/// Withdraws an appraiser from an assessment (the coordinator); their appraised scores stay,
+/// with their names in the history.
+pub async fn unassign(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    period_id: Uuid,
+    assignment_id: Uuid,
+) -> DomainResult<()> {
+    let txn = db::begin_write(conn).await?;
+    let tree = AgencyTree::load(&txn).await?;
+    let period = periods::coordinated(&txn, actor, &tree, period_id).await?;
+    if matches!(
+        PeriodStatus::parse(&period.status),
+        Some(PeriodStatus::Final | PeriodStatus::Published)
+    ) {
+        return Err(DomainError::Conflict(
+            Message::new("period_closed").arg("status", period.status.as_str()),
+        ));
+    }
+    let link = appraiser_assignment::Entity::find_by_id(assignment_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::NotFound("assignment"))?;
+    let target = assessment::Entity::find_by_id(link.assessment_id)
+        .one(&txn)
+        .await?
+        .filter(|row| row.period_id == period.id)
+        .ok_or(DomainError::NotFound("assignment"))?;
+    let person = user::Entity::find_by_id(link.user_id).one(&txn).await?;
+    audit_assessment(
+        &txn,
+        actor,
+        &target,
+        "assessment.unassign",
+        json!({
+            "appraiser": [person.map(|p| p.username), serde_json::Value::Null],
+            "user_id": link.user_id,
+        }),
+    )
+    .await?;
+    appraiser_assignment::Entity::delete_by_id(link.id)
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// The assignments of a period.
 pub async fn assignments(
     db: &impl ConnectionTrait,

@@ -651,3 +651,79 @@ db_test!(
         );
     }
 );
+
+db_test!(an_appraiser_withdrawn_no_longer_appraises, |app| {
+    let province = province(&app).await;
+    let agency = department(&app, &province, "SNV").await;
+    let set = import_sample(&app, &province).await;
+    let period = open_period(&app, &province, &set, &[&agency.id], today()).await;
+    let id = assessment_of(&app, &agency, &period).await;
+    score_all(&app, &agency.officer, &id, 1.0).await;
+    app.post(
+        &format!("/api/v1/assessments/{id}/submit"),
+        &agency.officer,
+        json!({}),
+    )
+    .await;
+    let appraiser = app
+        .user_with_role("tdinh", "appraiser", Some(&province.id))
+        .await;
+    let appraiser_id = crate::records::user_id(&app, &appraiser).await;
+    let officer_id = crate::records::user_id(&app, &agency.officer).await;
+    // Someone without the appraiser role is refused.
+    let refused = app
+        .post(
+            &format!("/api/v1/periods/{period}/appraisers"),
+            &province.coordinator,
+            json!({"assessment_id": id, "user_id": officer_id}),
+        )
+        .await;
+    assert_error(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "appraiser_role_missing",
+    );
+    let assigned = app
+        .post(
+            &format!("/api/v1/periods/{period}/appraisers"),
+            &province.coordinator,
+            json!({"assessment_id": id, "user_id": appraiser_id}),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.text);
+    let mine = app
+        .get("/api/v1/assessments?assigned_to_me=true", &appraiser)
+        .await;
+    assert_eq!(mine.json["items"][0]["id"], id.as_str(), "{}", mine.text);
+    let withdrawn = app
+        .delete(
+            &format!("/api/v1/periods/{period}/appraisers/{}", id_of(&assigned)),
+            &province.coordinator,
+        )
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        withdrawn.text
+    );
+    let refused = app
+        .put(
+            &format!("/api/v1/assessments/{id}/criteria/1.1/appraisal"),
+            &appraiser,
+            json!({"score": 4}),
+        )
+        .await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "appraisal_not_assigned");
+    let history = app
+        .get(
+            &format!("/api/v1/assessments/{id}/criteria/1.1/history"),
+            &province.coordinator,
+        )
+        .await;
+    assert!(
+        history.text.contains("assessment.unassign"),
+        "{}",
+        history.text
+    );
+});

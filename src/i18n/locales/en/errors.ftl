@@ -35,6 +35,7 @@ not_found = { $what ->
     [attachment] attachment
     [series] record series
     [disposal] disposal request
+    [assignment] appraiser assignment
     [assessment] assessment
     [criteria_set] criteria set
     [criterion] criterion

@@ -35,6 +35,7 @@ not_found = Không tìm thấy { $what ->
     [attachment] tệp đính kèm
     [series] nhóm hồ sơ
     [disposal] đề nghị hủy hồ sơ
+    [assignment] phân công thẩm định
     [assessment] hồ sơ tự đánh giá
     [criteria_set] bộ tiêu chí
     [criterion] tiêu chí
