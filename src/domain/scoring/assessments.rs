@@ -536,6 +536,77 @@ async fn write_score(
     Ok((before, after))
 }
 
+/// Who says what of a criterion: the agency its self score and note, an appraiser the appraised
+/// score and comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Voice {
+    Agency,
+    Appraiser,
+}
+
+/// Writes a score and its text for `voice`, with the audit row of before and after.
+async fn say(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    code: &str,
+    voice: Voice,
+    score: Option<f64>,
+    words: Option<&str>,
+) -> DomainResult<Assessment> {
+    let (access, field, verb) = match voice {
+        Voice::Agency => (Access::SelfAssess, "note", "assessment.score"),
+        Voice::Appraiser => (Access::Appraise, "comment", "assessment.appraise"),
+    };
+    let txn = db::begin_write(conn).await?;
+    let context = context(&txn, actor, id, access).await?;
+    let criterion = context.leaf(code)?.clone();
+    check_score(&criterion, score)?;
+    let words = text::optional(field, words, 4000)?;
+    let (before, after) = write_score(&txn, actor, &context, &criterion.code, |row| match voice {
+        Voice::Agency => {
+            row.self_score = Set(score);
+            row.note = Set(words.clone());
+        }
+        Voice::Appraiser => {
+            row.appraised_score = Set(score);
+            row.appraisal_comment = Set(words.clone());
+        }
+    })
+    .await?;
+    let said = |row: Option<&assessment_score::Model>| match voice {
+        Voice::Agency => (
+            row.and_then(|row| row.self_score),
+            row.and_then(|row| row.note.clone()),
+        ),
+        Voice::Appraiser => (
+            row.and_then(|row| row.appraised_score),
+            row.and_then(|row| row.appraisal_comment.clone()),
+        ),
+    };
+    let (old_score, old_words) = said(before.as_ref());
+    let (new_score, new_words) = said(Some(&after));
+    let score_field = match voice {
+        Voice::Agency => "score",
+        Voice::Appraiser => "appraised_score",
+    };
+    audit_criterion(
+        &txn,
+        actor,
+        &context,
+        &criterion.code,
+        verb,
+        json!({
+            "criterion": criterion.code,
+            score_field: [old_score, new_score],
+            field: [old_words, new_words],
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    view(conn, &context).await
+}
+
 /// Sets the self score and note of a leaf criterion (the agency's ISO officer, while open).
 pub async fn set_score(
     conn: &DatabaseConnection,
@@ -544,31 +615,8 @@ pub async fn set_score(
     code: &str,
     input: ScoreInput,
 ) -> DomainResult<Assessment> {
-    let txn = db::begin_write(conn).await?;
-    let context = context(&txn, actor, id, Access::SelfAssess).await?;
-    let criterion = context.leaf(code)?.clone();
-    check_score(&criterion, input.score)?;
-    let note = text::optional("note", input.note.as_deref(), 4000)?;
-    let (before, after) = write_score(&txn, actor, &context, &criterion.code, |row| {
-        row.self_score = Set(input.score);
-        row.note = Set(note.clone());
-    })
-    .await?;
-    audit_criterion(
-        &txn,
-        actor,
-        &context,
-        &criterion.code,
-        "assessment.score",
-        json!({
-            "criterion": criterion.code,
-            "score": [before.as_ref().and_then(|b| b.self_score), after.self_score],
-            "note": [before.as_ref().and_then(|b| b.note.clone()), after.note],
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    view(conn, &context).await
+    let note = input.note.as_deref();
+    say(conn, actor, id, code, Voice::Agency, input.score, note).await
 }
 
 /// Sets the appraised score and comment of a leaf criterion (an assigned appraiser, once
@@ -580,31 +628,17 @@ pub async fn appraise(
     code: &str,
     input: AppraisalInput,
 ) -> DomainResult<Assessment> {
-    let txn = db::begin_write(conn).await?;
-    let context = context(&txn, actor, id, Access::Appraise).await?;
-    let criterion = context.leaf(code)?.clone();
-    check_score(&criterion, input.score)?;
-    let comment = text::optional("comment", input.comment.as_deref(), 4000)?;
-    let (before, after) = write_score(&txn, actor, &context, &criterion.code, |row| {
-        row.appraised_score = Set(input.score);
-        row.appraisal_comment = Set(comment.clone());
-    })
-    .await?;
-    audit_criterion(
-        &txn,
+    let comment = input.comment.as_deref();
+    say(
+        conn,
         actor,
-        &context,
-        &criterion.code,
-        "assessment.appraise",
-        json!({
-            "criterion": criterion.code,
-            "appraised_score": [before.as_ref().and_then(|b| b.appraised_score), after.appraised_score],
-            "comment": [before.as_ref().and_then(|b| b.appraisal_comment.clone()), after.appraisal_comment],
-        }),
+        id,
+        code,
+        Voice::Appraiser,
+        input.score,
+        comment,
     )
-    .await?;
-    txn.commit().await?;
-    view(conn, &context).await
+    .await
 }
 
 /// Records the fate of a fact proposal (and the score it brings, when accepted).
