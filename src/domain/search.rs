@@ -221,6 +221,7 @@ pub async fn search(
         as_of: params.as_of.map(crate::clock::day_number),
         limit: params.limit.unwrap_or(20).clamp(1, MAX_LIMIT),
         offset: params.offset.unwrap_or(0).min(10_000),
+        skip_facets: false,
     };
     let outcome = run(index, q, filters).await?;
     Ok(SearchResponse {

@@ -50,6 +50,9 @@ pub struct SearchFilters {
     pub as_of: Option<i64>,
     pub limit: usize,
     pub offset: usize,
+    /// Leave the facets out (they are counted over every match: work a caller that shows none,
+    /// such as evidence suggestions, need not pay for).
+    pub skip_facets: bool,
 }
 
 /// One hit: an item of some kind, as the index holds it (the domain gives it its meaning).
@@ -497,10 +500,15 @@ impl SearchIndex {
             &builder.bonuses,
             filters.offset,
             filters.limit,
-            AggregationCollector::from_aggs(aggregations, AggContextParams::default()),
+            (!filters.skip_facets).then(|| {
+                AggregationCollector::from_aggs(aggregations, AggContextParams::default())
+            }),
         )?;
-        let (top, total, aggregated): (Vec<(Score, DocAddress)>, usize, AggregationResults) =
-            searcher.search(&query, &ranking)?;
+        let (top, total, aggregated): (
+            Vec<(Score, DocAddress)>,
+            usize,
+            Option<AggregationResults>,
+        ) = searcher.search(&query, &ranking)?;
         // Typed without diacritics, exact highlighting cannot add anything: skip its work.
         let exact = match builder.diacritics {
             true => Some(Highlighter::new(
@@ -550,7 +558,7 @@ impl SearchIndex {
         Ok(SearchOutcome {
             total,
             hits,
-            facets: facets(&aggregated),
+            facets: aggregated.as_ref().map(facets).unwrap_or_default(),
         })
     }
 }

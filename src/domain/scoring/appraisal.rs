@@ -572,6 +572,7 @@ pub async fn search(
             .unwrap_or(20)
             .clamp(1, domain_search::MAX_LIMIT),
         offset: params.offset.unwrap_or(0).min(10_000),
+        skip_facets: true,
     };
     let outcome = domain_search::run(index, q, filters).await?;
     let links = evidence::links_of(db, context.row.id).await?;

@@ -135,6 +135,7 @@ pub async fn suggest(
         // Room to move the agency's own texts above external ones.
         limit: limit * 3,
         offset: 0,
+        skip_facets: true,
     };
     let outcome = domain_search::run(index, query.clone(), filters).await?;
     let links = evidence::links_of(db, context.row.id).await?;
