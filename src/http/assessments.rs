@@ -18,15 +18,16 @@ use crate::{
         Page, PageRequest,
         audit_trail::AuditRecord,
         scoring::{
-            appraisal::{self, ScopedSearch, ScopedSearchParams},
-            assessments::{
-                self, AppraisalInput, Assessment, AssessmentFilter, AssessmentSummary, ReopenInput,
-                ScoreInput,
-            },
+            assessments::{self, AppraisalInput, Assessment, ScoreInput},
+            carry_forward::{self, CarryForward},
             dossier,
-            evidence::{self, CarryForward, Evidence, EvidenceInput, EvidenceText},
+            evidence::{self, Evidence, EvidenceInput},
+            evidence_files::{self, EvidenceText},
             facts::{self, FactProposal, OverrideInput},
             history,
+            listing::{self, AssessmentFilter, AssessmentSummary},
+            scoped_search::{self, ScopedSearch, ScopedSearchParams},
+            submission::{self, ReopenInput},
             suggestions::{self, SuggestionParams, Suggestions},
         },
     },
@@ -50,7 +51,7 @@ pub async fn list_assessments(
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> AppResult<Json<Page<AssessmentSummary>>> {
     Ok(Json(
-        assessments::list(&state.db, &current.actor, &filter, &page).await?,
+        listing::list(&state.db, &current.actor, &filter, &page).await?,
     ))
 }
 
@@ -216,7 +217,7 @@ pub async fn submit_assessment(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<Assessment>> {
     Ok(Json(
-        assessments::submit(&state.db, &current.actor, id).await?,
+        submission::submit(&state.db, &current.actor, id).await?,
     ))
 }
 
@@ -233,7 +234,7 @@ pub async fn reopen_assessment(
     ApiJson(input): ApiJson<ReopenInput>,
 ) -> AppResult<Json<Assessment>> {
     Ok(Json(
-        assessments::reopen(&state.db, &current.actor, id, input).await?,
+        submission::reopen(&state.db, &current.actor, id, input).await?,
     ))
 }
 
@@ -249,7 +250,7 @@ pub async fn carry_forward(
     ApiPath(id): ApiPath<Uuid>,
 ) -> AppResult<Json<CarryForward>> {
     Ok(Json(
-        evidence::carry_forward(&state.db, &current.actor, id).await?,
+        carry_forward::carry_forward(&state.db, &current.actor, id).await?,
     ))
 }
 
@@ -313,7 +314,7 @@ pub async fn search_assessment(
     ApiQuery(params): ApiQuery<ScopedSearchParams>,
 ) -> AppResult<Json<ScopedSearch>> {
     Ok(Json(
-        appraisal::search(&state.db, &state.search, &current.actor, id, &params).await?,
+        scoped_search::search(&state.db, &state.search, &current.actor, id, &params).await?,
     ))
 }
 
@@ -329,7 +330,7 @@ pub async fn evidence_file(
     ApiPath((id, link_id)): ApiPath<(Uuid, Uuid)>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let (_, file) = evidence::readable_file(&state.db, &current.actor, id, link_id).await?;
+    let (_, file) = evidence_files::readable_file(&state.db, &current.actor, id, link_id).await?;
     files::serve_blob(
         &state.blobs,
         &headers,
@@ -354,7 +355,7 @@ pub async fn evidence_text(
     ApiPath((id, link_id)): ApiPath<(Uuid, Uuid)>,
 ) -> AppResult<Json<EvidenceText>> {
     Ok(Json(
-        evidence::text_of(&state.db, &current.actor, id, link_id).await?,
+        evidence_files::text_of(&state.db, &current.actor, id, link_id).await?,
     ))
 }
 

@@ -21,7 +21,7 @@ use crate::{
         Page<domain::audit_trail::AuditRecord>, Page<domain::jobs::JobView>,
         Page<domain::documents::Document>, Page<domain::documents::legal_refs::LegalRef>,
         Page<domain::records::Record>, Page<domain::records::disposal::Disposal>,
-        Page<domain::scoring::assessments::AssessmentSummary>,
+        Page<domain::scoring::listing::AssessmentSummary>,
         domain::Role, domain::agencies::AgencyKind,
     )),
     modifiers(&BearerAuth),

@@ -18,7 +18,8 @@ use crate::{
         DomainError,
         scoring::{
             appraisal::{self, AssignInput, Assignment, Sample, SampleInput, SwapInput},
-            periods::{self, FinalizeInput, NewPeriod, Period},
+            finalize::{self, FinalizeInput},
+            periods::{self, NewPeriod, Period},
             ranking::{self, PublicRanking, Ranking},
             results,
             sets::{self, CriteriaSet, CriteriaSetInput, CriteriaSetSummary},
@@ -284,7 +285,7 @@ pub async fn finalize_period(
     ApiJson(input): ApiJson<FinalizeInput>,
 ) -> AppResult<Json<Period>> {
     Ok(Json(
-        periods::finalize(&state.db, &current.actor, id, input).await?,
+        finalize::finalize(&state.db, &current.actor, id, input).await?,
     ))
 }
 

@@ -46,9 +46,10 @@ use hoso::{
         files,
         indexing::reindex_all,
         scoring::{
-            appraisal::{self, ScopedSearchParams},
-            assessments::{self, AssessmentFilter},
-            dossier, evidence, periods, ranking, results,
+            dossier, evidence, finalize,
+            listing::{self, AssessmentFilter},
+            periods, ranking, results,
+            scoped_search::{self, ScopedSearchParams},
             sets::{self, CriteriaSetInput},
             suggestions::{self, SuggestionParams},
         },
@@ -621,7 +622,7 @@ async fn ranking_numbers(app: &App, actor: &Actor, args: &Args) -> anyhow::Resul
         provisional.push(started.elapsed());
     }
     let started = Instant::now();
-    periods::finalize(db, actor, period.id, Default::default()).await?;
+    finalize::finalize(db, actor, period.id, Default::default()).await?;
     let finalized = started.elapsed();
     let mut final_times = Vec::new();
     let mut workbook_times = Vec::new();
@@ -636,7 +637,7 @@ async fn ranking_numbers(app: &App, actor: &Actor, args: &Args) -> anyhow::Resul
     }
     let listed = {
         let started = Instant::now();
-        assessments::list(
+        listing::list(
             db,
             actor,
             &AssessmentFilter {
@@ -753,7 +754,7 @@ async fn latency_numbers(app: &App, actor: &Actor, args: &Args) -> anyhow::Resul
     for _ in 0..args.rounds {
         for query in queries {
             let started = Instant::now();
-            appraisal::search(
+            scoped_search::search(
                 db,
                 &app.state.search,
                 actor,

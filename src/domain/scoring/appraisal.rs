@@ -2,7 +2,7 @@
 //! ancestors or descendants) and draws the on-site sample reproducibly from a recorded seed;
 //! an appraiser searches only the assessment's agency.
 
-use std::{collections::HashMap, sync::Arc, time::Instant};
+use std::collections::HashMap;
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use super::{
     PeriodStatus,
-    access::{self, Access, audit_assessment},
-    evidence, periods,
+    access::{self, audit_assessment},
+    periods,
 };
 use crate::{
     db::{
@@ -25,16 +25,11 @@ use crate::{
         entities::{agency, appraiser_assignment, assessment, scoring_period, user},
     },
     domain::{
-        Actor, AgencyTree, DomainError, DomainResult, Role,
-        agencies::AgencyKind,
-        documents::VersionStatus,
-        search::{self as domain_search, SearchHit},
-        text,
+        Actor, AgencyTree, DomainError, DomainResult, Role, agencies::AgencyKind, text,
         users::access_grants_of_many,
     },
     i18n::Message,
     names::Named,
-    search::{SearchFilters, SearchIndex},
 };
 
 /// `POST /api/v1/periods/{id}/appraisers`: `{assessment_id, user_id}`.
@@ -515,98 +510,4 @@ pub async fn swap(
     let pairs = period_agencies(&txn, &period).await?;
     txn.commit().await?;
     Ok(sample_of(&period, &pairs))
-}
-
-/// `?q=&limit=&offset=`
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ScopedSearchParams {
-    pub q: Option<String>,
-    pub limit: Option<usize>,
-    pub offset: Option<usize>,
-}
-
-/// A hit of a search inside an assessment: marked with the criteria it is evidence of.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ScopedHit {
-    #[serde(flatten)]
-    pub hit: SearchHit,
-    /// Criteria this item is linked to as evidence.
-    pub evidence_of: Vec<String>,
-}
-
-/// `{total, took_ms, hits}`
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ScopedSearch {
-    pub total: usize,
-    pub took_ms: u64,
-    pub hits: Vec<ScopedHit>,
-}
-
-/// Searches only the assessed agency's documents and records (its evidence among them), for
-/// whoever may read the assessment: its appraisers see what they appraise, and nothing else.
-pub async fn search(
-    db: &impl ConnectionTrait,
-    index: &Arc<SearchIndex>,
-    actor: &Actor,
-    assessment_id: Uuid,
-    params: &ScopedSearchParams,
-) -> DomainResult<ScopedSearch> {
-    let started = Instant::now();
-    let q = domain_search::checked_query(params.q.as_deref())?;
-    let context = access::context(db, actor, assessment_id, Access::Read).await?;
-    let agency = context.row.agency_id.to_string();
-    let filters = SearchFilters {
-        readable: Some(vec![agency]),
-        drafts_visible: Some(Vec::new()),
-        viewer: None,
-        agencies: None,
-        subtype: None,
-        status: None,
-        exclude_statuses: Vec::new(),
-        preferred_status: Some(VersionStatus::Effective.as_str().to_owned()),
-        year: None,
-        as_of: None,
-        limit: params
-            .limit
-            .unwrap_or(20)
-            .clamp(1, domain_search::MAX_LIMIT),
-        offset: params.offset.unwrap_or(0).min(10_000),
-        skip_facets: true,
-    };
-    let outcome = domain_search::run(index, q, filters).await?;
-    let links = evidence::links_of(db, context.row.id).await?;
-    let hits = outcome
-        .hits
-        .into_iter()
-        .map(SearchHit::from)
-        .map(|hit| {
-            let evidence_of = links
-                .iter()
-                .filter(|link| evidence_matches(link, &hit))
-                .map(|link| link.criterion_code.clone())
-                .collect();
-            ScopedHit { hit, evidence_of }
-        })
-        .collect();
-    Ok(ScopedSearch {
-        total: outcome.total,
-        took_ms: started.elapsed().as_millis() as u64,
-        hits,
-    })
-}
-
-/// Whether an evidence link points at what a hit is.
-pub(crate) fn evidence_matches(
-    link: &crate::db::entities::evidence_link::Model,
-    hit: &SearchHit,
-) -> bool {
-    let same = |id: Option<Uuid>, text: &Option<String>| {
-        id.is_some_and(|id| text.as_deref() == Some(id.to_string().as_str()))
-    };
-    match link.target_kind.as_str() {
-        "document_version" => same(link.version_id, &hit.version_id),
-        "attachment" => same(link.file_id, &hit.attachment_id),
-        _ => hit.kind == "record" && same(link.record_id, &hit.record_id),
-    }
 }

@@ -1,13 +1,12 @@
-//! One agency's assessment in a period: who may read and change it, its criteria tree with
-//! scores, notes, evidence and progress, self scores, submission (with the late deduction) and
-//! reopening.
+//! One agency's assessment in a period: its criteria tree with scores, notes, evidence and
+//! progress, and the scores and notes of the agency and its appraisers.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -15,23 +14,17 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    AssessmentStatus,
-    access::{Access, Context, audit_assessment, audit_criterion, context},
+    access::{Access, Context, audit_criterion, context},
     evidence::{self, Evidence},
-    sets::{self, CriteriaSet, Criterion},
+    sets::{CriteriaSet, Criterion},
 };
 use crate::{
-    clock::today,
     db::{
         self,
-        entities::{agency, appraiser_assignment, assessment, assessment_score, scoring_period},
+        entities::{appraiser_assignment, assessment_score},
     },
-    domain::{
-        Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, Page, PageRequest,
-        agencies, text,
-    },
-    i18n::{Lang, Message},
-    names::Named,
+    domain::{Actor, DomainError, DomainResult, text},
+    i18n::Message,
 };
 
 /// The scores of an assessment by criterion code.
@@ -155,28 +148,6 @@ pub struct Assessment {
     pub appraisers: Vec<Uuid>,
     pub criteria: Vec<CriterionView>,
     pub revision: i32,
-}
-
-/// A row of `GET /api/v1/assessments`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AssessmentSummary {
-    pub id: Uuid,
-    pub period_id: Uuid,
-    pub agency_id: Uuid,
-    pub agency_code: String,
-    pub agency_name: String,
-    pub agency_kind: String,
-    pub status: String,
-    pub submitted_at: Option<DateTime<Utc>>,
-    pub late_days: Option<i32>,
-    pub sampled: bool,
-    pub not_submitted: bool,
-    pub self_total: f64,
-    pub appraised_total: f64,
-    pub total: Option<f64>,
-    pub rank_code: Option<String>,
-    pub progress: Progress,
-    pub appraisers: Vec<Uuid>,
 }
 
 /// One assessment as its readers see it.
@@ -307,162 +278,6 @@ pub(crate) async fn appraisers_of(
     Ok(all)
 }
 
-/// `?period=&agency=&status=&sampled=&assigned_to_me=`
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AssessmentFilter {
-    pub period: Option<Uuid>,
-    /// Agency id or code: that agency's assessments.
-    pub agency: Option<String>,
-    /// `open`, `submitted` or `final`.
-    pub status: Option<String>,
-    pub sampled: Option<bool>,
-    /// Only those the caller appraises.
-    pub assigned_to_me: Option<bool>,
-}
-
-/// The assessments the actor may read: their agencies', those they coordinate or appraise.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    filter: &AssessmentFilter,
-    page: &PageRequest,
-) -> DomainResult<Page<AssessmentSummary>> {
-    let tree = AgencyTree::load(db).await?;
-    let assigned: Vec<Uuid> = match actor.user_id {
-        Some(user) => appraiser_assignment::Entity::find()
-            .filter(appraiser_assignment::Column::UserId.eq(user))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| row.assessment_id)
-            .collect(),
-        None => Vec::new(),
-    };
-    let mut visible = Condition::any();
-    let mut everything = false;
-    for action in [Action::ReadRecords, Action::ManageCriteria] {
-        match actor.scope(action, &tree) {
-            AgencyScope::All => everything = true,
-            AgencyScope::Only(ids) if !ids.is_empty() => {
-                visible = visible.add(assessment::Column::AgencyId.is_in(ids));
-            }
-            AgencyScope::Only(_) => {}
-        }
-    }
-    if !assigned.is_empty() {
-        visible = visible.add(assessment::Column::Id.is_in(assigned.iter().copied()));
-    }
-    let mut query = assessment::Entity::find();
-    if !everything {
-        if visible.is_empty() {
-            return Ok(Page::new(Vec::new(), 0, page));
-        }
-        query = query.filter(visible);
-    }
-    if filter.assigned_to_me == Some(true) {
-        query = query.filter(assessment::Column::Id.is_in(assigned.iter().copied()));
-    }
-    if let Some(period) = filter.period {
-        query = query.filter(assessment::Column::PeriodId.eq(period));
-    }
-    if let Some(agency) = &filter.agency {
-        let agency = agencies::resolve_field(db, "agency", agency).await?;
-        query = query.filter(assessment::Column::AgencyId.eq(agency.id));
-    }
-    if let Some(status) = &filter.status {
-        let status = AssessmentStatus::parse(status.trim()).ok_or_else(|| {
-            DomainError::invalid(
-                "status",
-                Message::new("one_of").arg("allowed", AssessmentStatus::names()),
-            )
-        })?;
-        query = query.filter(assessment::Column::Status.eq(status.as_str()));
-    }
-    if let Some(sampled) = filter.sampled {
-        query = query.filter(assessment::Column::Sampled.eq(sampled));
-    }
-    let query = query
-        .order_by_desc(assessment::Column::CreatedAt)
-        .order_by_asc(assessment::Column::Id);
-    let rows = crate::domain::paginate(db, query, page).await?;
-    let items = summaries(db, &rows.items).await?;
-    Ok(rows.with_items(items))
-}
-
-/// Summaries of assessments: five queries whatever their number.
-pub(crate) async fn summaries(
-    db: &impl ConnectionTrait,
-    rows: &[assessment::Model],
-) -> DomainResult<Vec<AssessmentSummary>> {
-    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let mut scores = Scores::of_many(db, &ids).await?;
-    let evidence = evidence::criteria_with_evidence(db, &ids).await?;
-    let appraisers = appraisers_of(db, &ids).await?;
-    let agency_ids: HashSet<Uuid> = rows.iter().map(|row| row.agency_id).collect();
-    let agencies: HashMap<Uuid, agency::Model> = agency::Entity::find()
-        .filter(agency::Column::Id.is_in(agency_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
-    let mut loaded: HashMap<Uuid, CriteriaSet> = HashMap::new();
-    let mut set_of_period: HashMap<Uuid, Uuid> = HashMap::new();
-    let periods: HashSet<Uuid> = rows.iter().map(|row| row.period_id).collect();
-    for period in scoring_period::Entity::find()
-        .filter(scoring_period::Column::Id.is_in(periods))
-        .all(db)
-        .await?
-    {
-        if let std::collections::hash_map::Entry::Vacant(slot) =
-            loaded.entry(period.criteria_set_id)
-        {
-            slot.insert(sets::load(db, period.criteria_set_id).await?);
-        }
-        set_of_period.insert(period.id, period.criteria_set_id);
-    }
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let set = set_of_period
-            .get(&row.period_id)
-            .and_then(|id| loaded.get(id))
-            .ok_or(DomainError::NotFound("criteria_set"))?;
-        let scores = scores.remove(&row.id).unwrap_or_default();
-        let (scored, self_total, appraised_total) = scores.totals(set);
-        let with = evidence.get(&row.id);
-        let leaves: Vec<&Criterion> = set.leaves().collect();
-        let agency = agencies.get(&row.agency_id);
-        items.push(AssessmentSummary {
-            id: row.id,
-            period_id: row.period_id,
-            agency_id: row.agency_id,
-            agency_code: agency.map(|a| a.code.clone()).unwrap_or_default(),
-            agency_name: agency.map(|a| a.name.clone()).unwrap_or_default(),
-            agency_kind: agency.map(|a| a.kind.clone()).unwrap_or_default(),
-            status: row.status.clone(),
-            submitted_at: row.submitted_at,
-            late_days: row.late_days,
-            sampled: row.sampled,
-            not_submitted: row.not_submitted,
-            self_total,
-            appraised_total,
-            total: row.total,
-            rank_code: row.rank_code.clone(),
-            progress: Progress {
-                scored,
-                with_evidence: leaves
-                    .iter()
-                    .filter(|leaf| with.is_some_and(|codes| codes.contains(&leaf.code)))
-                    .count() as u64,
-                total: leaves.len() as u64,
-            },
-            appraisers: appraisers.get(&row.id).cloned().unwrap_or_default(),
-        });
-    }
-    Ok(items)
-}
-
 /// `PUT /api/v1/assessments/{id}/criteria/{code}`: `{score, note}`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -498,7 +313,7 @@ fn check_score(criterion: &Criterion, score: Option<f64>) -> DomainResult<()> {
 }
 
 /// Writes one criterion's row: `change` edits the model (or a new one).
-async fn write_score(
+pub(super) async fn write_score(
     db: &impl ConnectionTrait,
     actor: &Actor,
     context: &Context,
@@ -675,131 +490,4 @@ pub(crate) async fn write_fact_state(
         }),
     )
     .await
-}
-
-/// Submits an assessment (the ISO officer or the head): every scorable criterion must have a
-/// score; a submission after the deadline takes the set's late deduction.
-pub async fn submit(
-    conn: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-) -> DomainResult<Assessment> {
-    let txn = db::begin_write(conn).await?;
-    let mut context = context(&txn, actor, id, Access::Submit).await?;
-    let scores = Scores::load(&txn, context.row.id).await?;
-    let late_criterion = context.set.late_submission().cloned();
-    let missing: Vec<String> = context
-        .set
-        .leaves()
-        .filter(|leaf| !leaf.deduction)
-        .filter(|leaf| scores.of(&leaf.code).and_then(|s| s.self_score).is_none())
-        .map(|leaf| leaf.code.clone())
-        .collect();
-    if !missing.is_empty() {
-        return Err(DomainError::RuleViolated(
-            Message::new("assessment_unscored")
-                .arg("count", missing.len())
-                .arg("codes", missing.join(", ")),
-        ));
-    }
-    let late_days = (today() - context.period.self_assessment_due)
-        .num_days()
-        .max(0);
-    if let Some(criterion) = late_criterion {
-        let deduction = match (late_days, criterion.points_per_day) {
-            (0, _) => 0.0,
-            (days, Some(per_day)) => (-(per_day * days as f64)).max(criterion.min_points),
-            (_, None) => criterion.min_points,
-        };
-        let note = match late_days {
-            0 => None,
-            days => Some(
-                Message::new("assessment_late_note")
-                    .arg("days", days)
-                    .render(Lang::Vi),
-            ),
-        };
-        let (before, after) = write_score(&txn, actor, &context, &criterion.code, |row| {
-            row.self_score = Set(Some(deduction));
-            row.note = Set(note.clone());
-        })
-        .await?;
-        audit_criterion(
-            &txn,
-            actor,
-            &context,
-            &criterion.code,
-            "assessment.late_deduction",
-            json!({
-                "criterion": criterion.code,
-                "late_days": late_days,
-                "score": [before.and_then(|b| b.self_score), after.self_score],
-            }),
-        )
-        .await?;
-    }
-    let now = Utc::now().trunc_subsecs(6);
-    let before = context.row.clone();
-    let mut row: assessment::ActiveModel = context.row.clone().into();
-    row.status = Set(AssessmentStatus::Submitted.as_str().to_owned());
-    row.submitted_at = Set(Some(now));
-    row.submitted_by = Set(actor.user_id);
-    row.late_days = Set(Some(late_days as i32));
-    row.revision = Set(before.revision + 1);
-    row.updated_at = Set(now);
-    context.row = row.update(&txn).await?;
-    audit_assessment(
-        &txn,
-        actor,
-        &context.row,
-        "assessment.submit",
-        json!({
-            "status": [before.status, context.row.status],
-            "late_days": late_days,
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    view(conn, &context).await
-}
-
-/// `{reason}` of a reopening.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReopenInput {
-    pub reason: String,
-}
-
-/// Reopens a submitted assessment (the coordinator), with a reason: the agency may change it
-/// and submit again.
-pub async fn reopen(
-    conn: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    input: ReopenInput,
-) -> DomainResult<Assessment> {
-    let reason = text::required("reason", &input.reason, 2000)?;
-    let txn = db::begin_write(conn).await?;
-    let mut context = context(&txn, actor, id, Access::Coordinate).await?;
-    if context.status() != AssessmentStatus::Submitted || !context.period_status().is_running() {
-        return Err(DomainError::Conflict(
-            Message::new("assessment_not_submitted").arg("status", context.row.status.as_str()),
-        ));
-    }
-    let before = context.row.clone();
-    let mut row: assessment::ActiveModel = context.row.clone().into();
-    row.status = Set(AssessmentStatus::Open.as_str().to_owned());
-    row.revision = Set(before.revision + 1);
-    row.updated_at = Set(Utc::now().trunc_subsecs(6));
-    context.row = row.update(&txn).await?;
-    audit_assessment(
-        &txn,
-        actor,
-        &context.row,
-        "assessment.reopen",
-        json!({"status": [before.status, context.row.status], "reason": reason}),
-    )
-    .await?;
-    txn.commit().await?;
-    view(conn, &context).await
 }

@@ -7,16 +7,24 @@
 pub mod access;
 pub mod appraisal;
 pub mod assessments;
+pub mod carry_forward;
 pub mod dossier;
 pub mod evidence;
+pub mod evidence_files;
 pub mod facts;
+pub mod finalize;
+pub mod format;
 pub mod history;
+pub mod listing;
 pub mod periods;
 pub mod ranking;
 pub mod results;
+pub mod scoped_search;
 pub mod sets;
 pub mod spreadsheet;
+pub mod submission;
 pub mod suggestions;
+pub mod validation;
 
 crate::named_enum! {
     /// Where a scoring period stands.

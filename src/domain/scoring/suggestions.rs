@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::{
     access::{self, Access},
-    appraisal::evidence_matches,
     evidence,
+    scoped_search::evidence_matches,
     sets::Criterion,
 };
 use crate::{
