@@ -33,6 +33,9 @@ fn main() {
     {
         println!("cargo::rustc-cfg=hoso_ocr_tests");
     }
+    // The web UI's stylesheet and scripts, compressed and embedded in every build (debug too, so
+    // a test or `cargo run` serves exactly what production does).
+    memory_serve::load_directory_with_embed("./src/ui/assets", true);
     if std::env::var_os("HOSO_TEST_S3_ENDPOINT").is_some_and(|value| !value.is_empty()) {
         println!("cargo::rustc-cfg=hoso_s3_tests");
     }

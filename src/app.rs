@@ -2,7 +2,11 @@
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
-use axum::{Router, http::StatusCode};
+use axum::{
+    Router,
+    http::{HeaderMap, StatusCode, Uri},
+    response::IntoResponse,
+};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +28,7 @@ use crate::{
     metrics::Metrics,
     names::Named,
     search::SearchIndex,
+    ui,
     web::{self, error::AppError},
 };
 
@@ -133,9 +138,18 @@ impl App {
     /// The HTTP router: the edges' routes tables merged, wrapped in the layers every request
     /// passes through.
     pub fn router(&self) -> Router {
+        let max_upload_bytes = self.state.config.max_upload_bytes;
         let edges = Router::new()
-            .merge(http::router(self.state.config.max_upload_bytes))
-            .fallback(|| async { AppError::not_found() })
+            .merge(http::router(max_upload_bytes))
+            .merge(ui::router(max_upload_bytes))
+            .fallback(|headers: HeaderMap, uri: Uri| async move {
+                // The API answers in its envelope; a person's browser gets a page.
+                if uri.path().starts_with("/api/") {
+                    AppError::not_found().into_response()
+                } else {
+                    ui::not_found_page(&headers, &uri)
+                }
+            })
             .method_not_allowed_fallback(|| async {
                 AppError::new(
                     StatusCode::METHOD_NOT_ALLOWED,

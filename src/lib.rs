@@ -25,6 +25,7 @@ pub mod pdf_stamp;
 pub mod search;
 pub mod state;
 pub mod telemetry;
+pub mod ui;
 pub mod web;
 
 pub use app::{App, StartError};

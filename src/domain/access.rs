@@ -45,6 +45,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Roles that make an agency a person's own (duties over agencies, such as coordinating or
+    /// appraising, do not).
+    pub fn is_membership(self) -> bool {
+        matches!(
+            self,
+            Self::AgencyHead | Self::IsoOfficer | Self::InternalAuditor | Self::Staff
+        )
+    }
+
     /// What holders of this role may do within the scope of their grant.
     fn allows(self, action: Action) -> bool {
         use Action::*;
@@ -240,6 +249,19 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The agencies the person works in (by a membership role), each once.
+    pub fn own_agencies(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = self
+            .grants
+            .iter()
+            .filter(|grant| grant.role.is_membership())
+            .filter_map(|grant| grant.agency_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// The operator at the server's console (`hoso user add`, bootstrap): full rights.
     pub fn system(name: &str) -> Self {
         Actor {

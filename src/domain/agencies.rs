@@ -490,3 +490,22 @@ pub(crate) fn contains_pattern(text: &str) -> LikeExpr {
         .replace('_', "\\_");
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
+
+/// The names of agencies by id (names are public: rankings show them), for lists that name
+/// the agency of each line.
+pub async fn names_of(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> DomainResult<std::collections::HashMap<Uuid, String>> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(agency::Entity::find()
+        .filter(agency::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row.name))
+        .collect())
+}

@@ -3,22 +3,21 @@
 use axum::{
     Json,
     extract::State,
-    http::{Extensions, HeaderMap, StatusCode, header},
+    http::{Extensions, HeaderMap, StatusCode},
     response::IntoResponse,
 };
-use axum_extra::extract::{
-    CookieJar,
-    cookie::{Cookie, SameSite},
-};
+use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::web::extract::{ApiJson, CurrentActor, SESSION_COOKIE, client_ip, is_tls};
+use crate::web::extract::{
+    ApiJson, CurrentActor, client_info, session_cookie, session_cookie_removal,
+};
 use crate::{
     AppState,
     domain::{
-        auth::{self, ClientInfo},
+        auth,
         users::{self, User},
     },
     web::error::{AppResult, ErrorEnvelope},
@@ -55,13 +54,7 @@ pub async fn login(
     jar: CookieJar,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> AppResult<impl IntoResponse> {
-    let client = ClientInfo {
-        ip: client_ip(&extensions),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned),
-    };
+    let client = client_info(&headers, &extensions);
     let outcome = auth::login(
         &state.db,
         &state.config,
@@ -70,14 +63,7 @@ pub async fn login(
         &client,
     )
     .await?;
-    let max_age = (outcome.expires_at - Utc::now()).num_seconds().max(0);
-    let cookie = Cookie::build((SESSION_COOKIE, outcome.token.clone()))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(is_tls(&headers))
-        .path("/")
-        .max_age(cookie::time::Duration::seconds(max_age))
-        .build();
+    let cookie = session_cookie(outcome.token.clone(), outcome.expires_at, &headers);
     Ok((
         jar.add(cookie),
         Json(LoginResponse {
@@ -99,8 +85,7 @@ pub async fn logout(
 ) -> AppResult<impl IntoResponse> {
     auth::logout(&state.db, &current.actor, &current.token).await?;
     state.sessions.forget_token(&current.token);
-    let removal = Cookie::build((SESSION_COOKIE, "")).path("/").build();
-    Ok((jar.remove(removal), StatusCode::NO_CONTENT))
+    Ok((jar.remove(session_cookie_removal()), StatusCode::NO_CONTENT))
 }
 
 /// The signed-in user with their roles.

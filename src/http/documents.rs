@@ -16,6 +16,7 @@ use crate::{
         Page, PageRequest,
         documents::{
             Document, Version,
+            acknowledgements::{self, ReadingItem},
             citations::{self, CitationChoice},
             register::{self, DocumentChanges, DocumentFilter, NewDocument},
             reviews::{self, DueFilter, DueReview, ReviewVerdict},
@@ -223,4 +224,18 @@ pub async fn dismiss_citation(
 ) -> AppResult<StatusCode> {
     citations::dismiss(&state.db, &current.actor, id, choice).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// "Tài liệu cần đọc": the versions in force of the caller's agencies they have not
+/// acknowledged yet, newest first.
+#[utoipa::path(get, path = "/api/v1/me/reading-list", tag = "documents",
+    responses((status = 200, body = Vec<ReadingItem>), (status = 401, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn reading_list(
+    State(state): State<AppState>,
+    current: CurrentActor,
+) -> AppResult<Json<Vec<ReadingItem>>> {
+    Ok(Json(
+        acknowledgements::reading_list(&state.db, &current.actor).await?,
+    ))
 }

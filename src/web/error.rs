@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -179,6 +179,12 @@ impl From<JsonRejection> for AppError {
             _ => (StatusCode::BAD_REQUEST, "invalid_input"),
         };
         Self::new(status, code, unreadable(rejection.body_text()))
+    }
+}
+
+impl From<FormRejection> for AppError {
+    fn from(rejection: FormRejection) -> Self {
+        Self::bad_request(unreadable(rejection.body_text()))
     }
 }
 

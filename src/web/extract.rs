@@ -6,7 +6,10 @@ use axum::{
     extract::{ConnectInfo, FromRequest, FromRequestParts},
     http::{HeaderMap, header, request::Parts},
 };
-use axum_extra::extract::CookieJar;
+use axum_extra::extract::{
+    CookieJar,
+    cookie::{Cookie, SameSite},
+};
 
 use crate::{
     AppState,
@@ -21,6 +24,11 @@ pub const SESSION_COOKIE: &str = "hoso_session";
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(AppError))]
 pub struct ApiJson<T>(pub T);
+
+/// A form posted by a page (`application/x-www-form-urlencoded`); bad fields answer 400.
+#[derive(FromRequest)]
+#[from_request(via(axum::Form), rejection(AppError))]
+pub struct UiForm<T>(pub T);
 
 /// Query parameters; bad values answer 400 in the error envelope.
 #[derive(FromRequestParts)]
@@ -61,6 +69,39 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim().to_owned())
         .filter(|token| !token.is_empty())
+}
+
+/// The session cookie carrying `token` until `expires_at`: never readable by scripts, not sent
+/// along with another site's requests, and over TLS only when the client came over TLS.
+pub fn session_cookie(
+    token: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    headers: &HeaderMap,
+) -> Cookie<'static> {
+    let max_age = (expires_at - chrono::Utc::now()).num_seconds().max(0);
+    Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(is_tls(headers))
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .build()
+}
+
+/// What removes the session cookie from the browser.
+pub fn session_cookie_removal() -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, "")).path("/").build()
+}
+
+/// Who is signing in from where, for the sign-in log.
+pub fn client_info(headers: &HeaderMap, extensions: &axum::http::Extensions) -> auth::ClientInfo {
+    auth::ClientInfo {
+        ip: client_ip(extensions),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+    }
 }
 
 /// The client's address (the TCP peer; a reverse proxy's own address when behind one).

@@ -1,8 +1,9 @@
 //! The edge kit shared by the JSON API (`http`) and the web UI: the signed-in actor and body
 //! extractors, error classification, `ETag`/`If-Match`, file serving, upload forms and the
-//! layers around every request. An edge builds its routes table on these and calls the domain;
+//! layers around every request (cross-site request forgery refused there). An edge builds its routes table on these and calls the domain;
 //! `app.rs` merges the edges' routers and wraps them in [`around_every_request`].
 
+pub mod csrf;
 pub mod error;
 pub mod etag;
 pub mod extract;
@@ -35,6 +36,7 @@ pub fn around_every_request(router: Router<AppState>, state: &AppState) -> Route
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     router
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
+        .layer(from_fn(csrf::refuse_cross_site))
         .layer(from_fn_with_state(state.clone(), middleware::track_metrics))
         .layer(from_fn(middleware::finish_error_envelopes))
         .layer(

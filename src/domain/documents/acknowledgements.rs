@@ -205,3 +205,87 @@ pub async fn agency_coverage(
         done as f64 / (versions.len() as f64 * members.len() as f64),
     ))
 }
+
+/// A version in force the person has not acknowledged yet.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReadingItem {
+    pub version_id: Uuid,
+    pub document_id: Uuid,
+    pub agency_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub label: String,
+    pub effective_from: Option<chrono::NaiveDate>,
+    pub change_summary: Option<String>,
+}
+
+/// "Tài liệu cần đọc": the versions in force of the documents of the agencies the actor works
+/// in that they have not acknowledged, newest in force first. Empty for someone who works in
+/// no agency (an administrator, a coordinator, an appraiser).
+pub async fn reading_list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> DomainResult<Vec<ReadingItem>> {
+    use sea_orm::sea_query::Query;
+
+    use crate::db::entities::{document, document_version};
+    let Some(user_id) = actor.user_id else {
+        return Ok(Vec::new());
+    };
+    let agencies = actor.own_agencies();
+    if agencies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let versions = document_version::Entity::find()
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
+        .filter(
+            document_version::Column::DocumentId.in_subquery(
+                Query::select()
+                    .column(document::Column::Id)
+                    .from(document::Entity)
+                    .and_where(document::Column::AgencyId.is_in(agencies))
+                    .to_owned(),
+            ),
+        )
+        .filter(
+            document_version::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(acknowledgement::Column::VersionId)
+                    .from(acknowledgement::Entity)
+                    .and_where(acknowledgement::Column::UserId.eq(user_id))
+                    .to_owned(),
+            ),
+        )
+        .order_by_desc(document_version::Column::EffectiveFrom)
+        .all(db)
+        .await?;
+    let documents: HashMap<Uuid, document::Model> = document::Entity::find()
+        .filter(document::Column::Id.is_in(versions.iter().map(|version| version.document_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let mut items: Vec<ReadingItem> = versions
+        .into_iter()
+        .filter_map(|version| {
+            let document = documents.get(&version.document_id)?;
+            Some(ReadingItem {
+                version_id: version.id,
+                document_id: document.id,
+                agency_id: document.agency_id,
+                code: document.code.clone(),
+                title: document.title.clone(),
+                label: version.label,
+                effective_from: version.effective_from,
+                change_summary: version.change_summary,
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        b.effective_from
+            .cmp(&a.effective_from)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(items)
+}

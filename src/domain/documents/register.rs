@@ -280,6 +280,18 @@ pub async fn get_document(
     document_view(db, actor, row, rights.sees_drafts()).await
 }
 
+/// What the actor may do with a document they may read (a page shows only the buttons that
+/// work); another agency's document is "not found".
+pub async fn rights_over(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> DomainResult<DocumentRights> {
+    let tree = AgencyTree::load(db).await?;
+    let row = readable_document(db, actor, &tree, id).await?;
+    Ok(DocumentRights::of(actor, &row, &tree))
+}
+
 /// Documents the actor may read, filtered, sorted and paginated.
 pub async fn list_documents(
     db: &impl ConnectionTrait,

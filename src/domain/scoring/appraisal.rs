@@ -53,15 +53,6 @@ pub struct Assignment {
     pub assigned_at: chrono::DateTime<Utc>,
 }
 
-/// Roles that make an agency a person's own (duties over agencies, such as coordinating or
-/// appraising, do not).
-fn member_role(role: Role) -> bool {
-    matches!(
-        role,
-        Role::AgencyHead | Role::IsoOfficer | Role::InternalAuditor | Role::Staff
-    )
-}
-
 /// Assigns an appraiser to an assessment of the period (the coordinator).
 pub async fn assign(
     conn: &DatabaseConnection,
@@ -107,7 +98,7 @@ pub async fn assign(
     }
     let own: Vec<Uuid> = grants
         .iter()
-        .filter(|grant| member_role(grant.role))
+        .filter(|grant| Role::is_membership(grant.role))
         .filter_map(|grant| grant.agency_id)
         .collect();
     if own.iter().any(|home| {

@@ -247,3 +247,4 @@ not_in_future = must not be in the future
 not_a_web_address = must be a web address starting with https:// or http://
 complaint_result_required = write the result of the handling before closing the complaint
 reannouncement_reason = say why the agency announces again (a new scope, a new edition, a merger)
+cross_site_request = a page of another site may not change anything here

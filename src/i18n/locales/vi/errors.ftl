@@ -256,3 +256,4 @@ not_in_future = không được là ngày trong tương lai
 not_a_web_address = phải là địa chỉ trang web bắt đầu bằng https:// hoặc http://
 complaint_result_required = hãy ghi kết quả xử lý trước khi đóng phản ánh, kiến nghị
 reannouncement_reason = hãy nêu lý do công bố lại (thay đổi phạm vi, phiên bản tiêu chuẩn, sáp nhập)
+cross_site_request = Trang của một trang web khác không được thay đổi dữ liệu ở đây

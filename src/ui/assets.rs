@@ -1,0 +1,53 @@
+//! The stylesheet and scripts (`assets/`), embedded in the binary at build time, compressed
+//! (brotli, gzip) and served under names that carry their content's hash, so browsers keep them
+//! for a year and fetch them again only when they change.
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use memory_serve::{CacheControl, Manifest, MemoryServe};
+
+use crate::AppState;
+
+/// Where the assets are served.
+const PREFIX: &str = "/static";
+
+fn assets() -> MemoryServe {
+    memory_serve::load!()
+        .index_file(None)
+        .enable_hashed_routes(true)
+        .enable_gzip(true)
+        .enable_brotli(true)
+        .cache_control(CacheControl::Medium)
+}
+
+static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| assets().manifest());
+
+/// The embedded assets, on their plain and their hashed routes.
+pub fn router() -> Router<AppState> {
+    assets().into_router()
+}
+
+/// The address of an asset by its file name (`app.css`): the hashed route.
+fn url(name: &str) -> String {
+    let plain = format!("/{name}");
+    let route = MANIFEST.get(&plain).unwrap_or(&plain);
+    format!("{PREFIX}{route}")
+}
+
+/// The addresses every page links to.
+pub struct Urls {
+    pub css: String,
+    pub js: String,
+    pub htmx: String,
+}
+
+static URLS: LazyLock<Urls> = LazyLock::new(|| Urls {
+    css: url("app.css"),
+    js: url("app.js"),
+    htmx: url("htmx-2.0.11.min.js"),
+});
+
+pub fn urls() -> &'static Urls {
+    &URLS
+}

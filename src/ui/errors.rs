@@ -1,0 +1,92 @@
+//! Errors as pages: what went wrong in the reader's language, without revealing what they may
+//! not see. A page that needs a session sends the visitor to sign in and back.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::Request,
+    http::{HeaderMap, StatusCode, Uri},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use super::page::{Chrome, Tr, lang_of, to_sign_in};
+use crate::{
+    i18n::{Lang, Message},
+    web::{REQUEST_ID_HEADER, error::ErrorReply},
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    t: Tr,
+    status: u16,
+    message: String,
+    request_id: Option<String>,
+}
+
+/// Turns the API's error envelope, when a page's handler answers with one, into a page.
+pub async fn html_errors(request: Request, next: Next) -> Response {
+    let lang = lang_of(request.headers());
+    let here = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |path| path.as_str().to_owned());
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(request).await;
+    let Some(reply) = response.extensions().get::<ErrorReply>().cloned() else {
+        return response;
+    };
+    let status = response.status();
+    if status == StatusCode::UNAUTHORIZED {
+        return to_sign_in(&here);
+    }
+    let internal = status.is_server_error();
+    error_page(
+        lang,
+        status,
+        &reply.message,
+        &here,
+        internal.then_some(request_id).flatten(),
+    )
+}
+
+fn error_page(
+    lang: Lang,
+    status: StatusCode,
+    message: &Message,
+    here: &str,
+    request_id: Option<String>,
+) -> Response {
+    let title = match status {
+        StatusCode::NOT_FOUND => "error_not_found_title",
+        StatusCode::FORBIDDEN => "error_forbidden_title",
+        status if status.is_server_error() => "error_internal_title",
+        _ => "error_title",
+    };
+    let page = ErrorPage {
+        chrome: Chrome::visitor(lang, lang.text(title), here),
+        t: Tr(lang),
+        status: status.as_u16(),
+        message: message.render(lang),
+        request_id,
+    };
+    (status, page).into_response()
+}
+
+/// The page of an address that leads nowhere.
+pub fn not_found_page(headers: &HeaderMap, uri: &Uri) -> Response {
+    let lang = lang_of(headers);
+    error_page(
+        lang,
+        StatusCode::NOT_FOUND,
+        &Message::new("page_not_found"),
+        uri.path(),
+        None,
+    )
+}

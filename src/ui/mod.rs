@@ -1,0 +1,73 @@
+//! The web UI: pages rendered on the server from compile-checked templates (`templates/`), in
+//! Vietnamese first and English second, readable without JavaScript and enhanced by htmx and
+//! one small script where it helps (uploads with progress, buttons that update their row).
+//!
+//! Pages call the same domain functions, with the same permission checks, as the JSON API;
+//! files open through the API's own file routes. Every form is protected by the cross-site
+//! check in `web::csrf`; the Content-Security-Policy allows scripts from this site only.
+
+mod assets;
+mod auth;
+mod documents;
+mod errors;
+mod home;
+mod page;
+mod reading;
+mod search;
+mod view;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, HeaderValue, header},
+    middleware::from_fn,
+    routing::{get, post},
+};
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer};
+
+use crate::AppState;
+
+pub use errors::not_found_page;
+
+/// What a page may load: its own site's styles, scripts and images (`data:` images for icons),
+/// nothing framed elsewhere, forms posting only here.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+    object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'";
+
+/// The UI's routes, with HTML error pages, security headers and compression.
+pub fn router(max_upload_bytes: u64) -> Router<AppState> {
+    let upload_limit = usize::try_from(max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    let pages = Router::new()
+        .route("/", get(home::dashboard))
+        .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
+        .route("/sign-out", post(auth::sign_out))
+        .route("/language", post(auth::choose_language))
+        .route("/documents", get(documents::register_page))
+        .route("/documents/{id}", get(documents::document_page))
+        .route(
+            "/documents/{id}/versions",
+            post(documents::upload_version).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/versions/{id}/{step}", post(documents::version_step))
+        .route("/reading", get(reading::reading_page))
+        .route("/reading/{version}", post(reading::acknowledge))
+        .route("/search", get(search::search_page))
+        .layer(from_fn(errors::html_errors));
+    pages
+        .nest("/static", assets::router())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CompressionLayer::new())
+}
