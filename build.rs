@@ -5,6 +5,8 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(hoso_pg_tests)");
     println!("cargo::rustc-check-cfg=cfg(hoso_s3_tests)");
     println!("cargo::rustc-check-cfg=cfg(hoso_ocr_tests)");
+    println!("cargo::rustc-check-cfg=cfg(hoso_browser_tests)");
+    println!("cargo::rerun-if-env-changed=HOSO_TEST_BROWSER");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_OCR");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_DATABASE_URL");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_S3_ENDPOINT");
@@ -32,6 +34,15 @@ fn main() {
         || std::env::var_os("HOSO_TEST_OCR").is_some_and(|value| value == "1")
     {
         println!("cargo::rustc-cfg=hoso_ocr_tests");
+    }
+    // Browser tests run where chromedriver and Chromium are installed (CI installs them), or
+    // when HOSO_TEST_BROWSER=1 forces them.
+    let chromedriver = std::process::Command::new("chromedriver")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if chromedriver || std::env::var_os("HOSO_TEST_BROWSER").is_some_and(|value| value == "1") {
+        println!("cargo::rustc-cfg=hoso_browser_tests");
     }
     // The web UI's stylesheet and scripts, compressed and embedded in every build (debug too, so
     // a test or `cargo run` serves exactly what production does).

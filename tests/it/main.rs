@@ -21,4 +21,5 @@ mod openapi;
 mod records;
 mod scoring;
 mod search;
+mod ui;
 mod users;
