@@ -109,10 +109,10 @@ pub async fn sign_out(State(state): State<AppState>, jar: CookieJar) -> Response
         .get(SESSION_COOKIE)
         .map(|cookie| cookie.value().to_owned())
     {
-        if let Ok(actor) = auth::authenticate(&state.db, &state.sessions, &token).await {
-            if let Err(error) = auth::logout(&state.db, &actor, &token).await {
-                tracing::warn!(%error, "signing out failed");
-            }
+        if let Ok(actor) = auth::authenticate(&state.db, &state.sessions, &token).await
+            && let Err(error) = auth::logout(&state.db, &actor, &token).await
+        {
+            tracing::warn!(%error, "signing out failed");
         }
         state.sessions.forget_token(&token);
     }

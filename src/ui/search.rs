@@ -52,6 +52,14 @@ pub struct SearchQuery {
     page: Option<usize>,
 }
 
+/// A facet's field, its title's key, its counts and how its values read.
+type FacetSource<'a> = (
+    &'a str,
+    &'static str,
+    &'a [FacetCount],
+    &'a dyn Fn(&str) -> String,
+);
+
 /// A hit as the page shows it.
 pub struct HitRow {
     pub title: String,
@@ -219,7 +227,7 @@ pub async fn search_page(
     let kind_label = |value: &str| kind_label(value, t);
     let status_label = |value: &str| Badge::of_indexed(value, t).text;
     let year_label = |value: &str| value.to_owned();
-    let groups: [(&str, &'static str, &[FacetCount], &dyn Fn(&str) -> String); 4] = [
+    let groups: [FacetSource; 4] = [
         ("kind", "facet_kind", &found.facets.kind, &kind_label),
         (
             "status",

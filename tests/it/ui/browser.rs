@@ -117,7 +117,10 @@ impl Browser {
             Ok(element) => element,
             Err(error) => {
                 let source = self.client.source().await.unwrap_or_default();
-                panic!("no {css} on {} ({error}); the page:\n{source}", self.path().await)
+                panic!(
+                    "no {css} on {} ({error}); the page:\n{source}",
+                    self.path().await
+                )
             }
         }
     }
@@ -164,10 +167,17 @@ impl Browser {
     /// Signs in through the form, typing as a person would.
     pub async fn sign_in(&self, username: &str) {
         self.goto("/sign-in").await;
-        self.find("#username").await.send_keys(username).await.unwrap();
+        self.find("#username")
+            .await
+            .send_keys(username)
+            .await
+            .unwrap();
         let password = self.find("#password").await;
         password.send_keys(PASSWORD).await.unwrap();
-        password.send_keys(&char::from(Key::Enter).to_string()).await.unwrap();
+        password
+            .send_keys(&char::from(Key::Enter).to_string())
+            .await
+            .unwrap();
         self.find("nav.main").await;
     }
 
@@ -195,11 +205,7 @@ impl Browser {
         "#;
         let violations = self.client.execute_async(script, vec![]).await.unwrap();
         let path = self.path().await;
-        assert_eq!(
-            violations,
-            json!([]),
-            "accessibility violations on {path}"
-        );
+        assert_eq!(violations, json!([]), "accessibility violations on {path}");
     }
 
     /// Saves a PNG of the window as `target/tmp/ui-screenshots/{name}.png`.

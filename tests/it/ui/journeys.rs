@@ -80,9 +80,14 @@ browser_test!(signing_in_with_the_keyboard_then_searching, |app| {
 
     // A wrong password says so and keeps the username typed.
     browser
-        .type_keys(&format!("thuky-{}\u{E004}sai-mat-khau\u{E007}", office.code))
+        .type_keys(&format!(
+            "thuky-{}\u{E004}sai-mat-khau\u{E007}",
+            office.code
+        ))
         .await;
-    browser.wait_for_text("Sai tên đăng nhập hoặc mật khẩu").await;
+    browser
+        .wait_for_text("Sai tên đăng nhập hoặc mật khẩu")
+        .await;
     let username = browser.find("#username").await;
     assert_eq!(
         username.prop("value").await.unwrap().as_deref(),
@@ -92,10 +97,7 @@ browser_test!(signing_in_with_the_keyboard_then_searching, |app| {
     // Keyboard only: the username field, Tab, the password, Enter; back where the visitor was.
     username.click().await.unwrap();
     browser
-        .type_keys(&format!(
-            "\u{E004}{}\u{E007}",
-            crate::support::PASSWORD
-        ))
+        .type_keys(&format!("\u{E004}{}\u{E007}", crate::support::PASSWORD))
         .await;
     browser.find("nav.main").await;
     assert_eq!(browser.path().await, "/documents");
@@ -110,7 +112,12 @@ browser_test!(signing_in_with_the_keyboard_then_searching, |app| {
     browser.wait_for_text("kết quả").await;
     let first_hit = browser.find("ol.hits li").await.text().await.unwrap();
     assert!(first_hit.contains("QT-01"), "{first_hit}");
-    let marked = browser.find("ol.hits li .snippet mark").await.text().await.unwrap();
+    let marked = browser
+        .find("ol.hits li .snippet mark")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(
         ["kiem", "soat", "tai", "lieu"].contains(&marked.to_lowercase().as_str()),
         "{marked}"
@@ -184,70 +191,99 @@ browser_test!(an_iso_officer_uploads_a_new_issue_and_submits_it, |app| {
     assert!(page.contains("Bổ sung bước kiểm tra"), "{page}");
     browser.click_text("Gửi duyệt").await;
     browser.wait_for_text("Đã gửi duyệt.").await;
-    assert!(browser.main_text().await.contains("Lần ban hành 02 Chờ duyệt"));
+    assert!(
+        browser
+            .main_text()
+            .await
+            .contains("Lần ban hành 02 Chờ duyệt")
+    );
     browser.assert_accessible().await;
     browser.screenshot("iso-officer-document").await;
-    assert_eq!(browser.path().await, format!("/documents/{}?done=submit", office.in_force));
+    assert_eq!(
+        browser.path().await,
+        format!("/documents/{}?done=submit", office.in_force)
+    );
     browser.close().await;
 });
 
-browser_test!(an_agency_head_sends_back_then_approves_and_publishes, |app| {
-    let office = office(&app).await;
-    let browser = Browser::open(&app, "vi").await;
-    browser.sign_in(&format!("lanhdao-{}", office.code)).await;
-    browser.goto(&format!("/documents/{}", office.in_review)).await;
-    browser.wait_for_text("Lần ban hành 01 Chờ duyệt").await;
+browser_test!(
+    an_agency_head_sends_back_then_approves_and_publishes,
+    |app| {
+        let office = office(&app).await;
+        let browser = Browser::open(&app, "vi").await;
+        browser.sign_in(&format!("lanhdao-{}", office.code)).await;
+        browser
+            .goto(&format!("/documents/{}", office.in_review))
+            .await;
+        browser.wait_for_text("Lần ban hành 01 Chờ duyệt").await;
 
-    // Sending back needs a reason: said beside the page, nothing changed.
-    browser.click_text("Trả lại").await;
-    browser.find("[role=alert]").await;
-    assert!(browser.main_text().await.contains("Lần ban hành 01 Chờ duyệt"));
-    browser.assert_accessible().await;
+        // Sending back needs a reason: said beside the page, nothing changed.
+        browser.click_text("Trả lại").await;
+        browser.find("[role=alert]").await;
+        assert!(
+            browser
+                .main_text()
+                .await
+                .contains("Lần ban hành 01 Chờ duyệt")
+        );
+        browser.assert_accessible().await;
 
-    browser.click_text("Phê duyệt").await;
-    browser.wait_for_text("Đã phê duyệt.").await;
-    browser.click_text("Ban hành").await;
-    browser.wait_for_text("Đã ban hành.").await;
-    let page = browser.main_text().await;
-    assert!(page.contains("Lần ban hành 01 Hiệu lực"), "{page}");
-    browser.assert_accessible().await;
-    browser.screenshot("agency-head-publishes").await;
-    browser.close().await;
-});
+        browser.click_text("Phê duyệt").await;
+        browser.wait_for_text("Đã phê duyệt.").await;
+        browser.click_text("Ban hành").await;
+        browser.wait_for_text("Đã ban hành.").await;
+        let page = browser.main_text().await;
+        assert!(page.contains("Lần ban hành 01 Hiệu lực"), "{page}");
+        browser.assert_accessible().await;
+        browser.screenshot("agency-head-publishes").await;
+        browser.close().await;
+    }
+);
 
-browser_test!(staff_read_and_acknowledge_new_procedures_in_english_and_on_a_phone, |app| {
-    let office = office(&app).await;
-    let browser = Browser::open(&app, "en").await;
-    browser.sign_in(&format!("canbo-{}", office.code)).await;
-    assert!(browser.main_text().await.contains("2 new documents to read"));
+browser_test!(
+    staff_read_and_acknowledge_new_procedures_in_english_and_on_a_phone,
+    |app| {
+        let office = office(&app).await;
+        let browser = Browser::open(&app, "en").await;
+        browser.sign_in(&format!("canbo-{}", office.code)).await;
+        assert!(
+            browser
+                .main_text()
+                .await
+                .contains("2 new documents to read")
+        );
 
-    browser.click_text("To read").await;
-    browser.wait_for_text("Documents to read").await;
-    let list = browser.main_text().await;
-    assert!(list.contains("QT-01") && list.contains("QT-02"), "{list}");
-    assert!(!list.contains("QT-03"), "a draft is nobody's reading: {list}");
-    browser.assert_accessible().await;
+        browser.click_text("To read").await;
+        browser.wait_for_text("Documents to read").await;
+        let list = browser.main_text().await;
+        assert!(list.contains("QT-01") && list.contains("QT-02"), "{list}");
+        assert!(
+            !list.contains("QT-03"),
+            "a draft is nobody's reading: {list}"
+        );
+        browser.assert_accessible().await;
 
-    // With scripts, the button's cell turns into the acknowledgement in place.
-    browser
-        .find("button[aria-label='I have read it: QT-01']")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser.wait_for_text("Read on").await;
-    browser.client.refresh().await.unwrap();
-    let list = browser.main_text().await;
-    assert!(!list.contains("QT-01") && list.contains("QT-02"), "{list}");
+        // With scripts, the button's cell turns into the acknowledgement in place.
+        browser
+            .find("button[aria-label='I have read it: QT-01']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        browser.wait_for_text("Read on").await;
+        browser.client.refresh().await.unwrap();
+        let list = browser.main_text().await;
+        assert!(!list.contains("QT-01") && list.contains("QT-02"), "{list}");
 
-    // The page in Vietnamese, by the language switch, on a phone.
-    browser.click_text("Tiếng Việt").await;
-    browser.wait_for_text("Tài liệu cần đọc").await;
-    browser.as_phone().await;
-    browser.assert_accessible().await;
-    browser.screenshot("staff-reading-list-phone").await;
-    browser.close().await;
-});
+        // The page in Vietnamese, by the language switch, on a phone.
+        browser.click_text("Tiếng Việt").await;
+        browser.wait_for_text("Tài liệu cần đọc").await;
+        browser.as_phone().await;
+        browser.assert_accessible().await;
+        browser.screenshot("staff-reading-list-phone").await;
+        browser.close().await;
+    }
+);
 
 browser_test!(search_narrows_by_facets_and_by_the_day_in_force, |app| {
     let office = office(&app).await;
@@ -256,7 +292,10 @@ browser_test!(search_narrows_by_facets_and_by_the_day_in_force, |app| {
     browser.goto("/search?q=quy+tr%C3%ACnh").await;
     browser.wait_for_text("kết quả").await;
     let results = browser.main_text().await;
-    assert!(results.contains("QT-01") && results.contains("QT-02"), "{results}");
+    assert!(
+        results.contains("QT-01") && results.contains("QT-02"),
+        "{results}"
+    );
     browser.assert_accessible().await;
 
     // A facet narrows the hits and is shown as chosen.
@@ -273,7 +312,12 @@ browser_test!(search_narrows_by_facets_and_by_the_day_in_force, |app| {
         )
         .await
         .unwrap();
-    browser.find("form.filters button[type=submit]").await.click().await.unwrap();
+    browser
+        .find("form.filters button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser.wait_for_text("Không tìm thấy kết quả nào.").await;
     assert!(browser.path().await.contains("as_of=2020-01-01"));
 
@@ -283,11 +327,21 @@ browser_test!(search_narrows_by_facets_and_by_the_day_in_force, |app| {
         .execute("document.getElementById('s-as-of').value = '';", vec![])
         .await
         .unwrap();
-    browser.find("form.filters button[type=submit]").await.click().await.unwrap();
+    browser
+        .find("form.filters button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
     browser.wait_for_text("QT-01").await;
-    browser.click_text("QT-01 — Quy trình kiểm soát tài liệu").await;
+    browser
+        .click_text("QT-01 — Quy trình kiểm soát tài liệu")
+        .await;
     browser.wait_for_text("Căn cứ pháp lý").await;
-    assert_eq!(browser.path().await, format!("/documents/{}", office.in_force));
+    assert_eq!(
+        browser.path().await,
+        format!("/documents/{}", office.in_force)
+    );
     browser.screenshot("search").await;
     browser.close().await;
 });
