@@ -1,6 +1,7 @@
-//! Stamping a line of text on every page of a PDF with lopdf, in a font that renders
-//! Vietnamese (DejaVu Sans, subset to the glyphs used and embedded with a ToUnicode map, so the
-//! stamp is extractable text too). The original page content is left untouched.
+//! Vietnamese text in PDFs with lopdf, in a font that renders it (DejaVu Sans, subset to the
+//! glyphs used and embedded with a ToUnicode map, so the text can be extracted and searched):
+//! stamping a line on every page of a PDF (the original content left untouched), and writing a
+//! document of paragraphs (the demo province's procedures).
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 use subsetter::GlyphRemapper;
@@ -37,6 +38,8 @@ struct StampText {
     descent: i64,
     cap_height: i64,
     bbox: [i64; 4],
+    /// Each character's glyph id in the subset and its advance at size 1000.
+    glyphs: std::collections::HashMap<char, (u16, f32)>,
 }
 
 impl StampText {
@@ -50,6 +53,7 @@ impl StampText {
         let mut widths = Vec::new();
         let mut to_unicode = Vec::new();
         let mut total = 0.0f32;
+        let mut glyphs = std::collections::HashMap::new();
         for character in line.chars() {
             let glyph = face
                 .glyph_index(character)
@@ -57,6 +61,7 @@ impl StampText {
             let new_id = remapper.remap(glyph.0);
             let advance = f32::from(face.glyph_hor_advance(glyph).unwrap_or(0)) * 1000.0 / units;
             total += advance;
+            glyphs.insert(character, (new_id, advance));
             glyph_bytes.extend_from_slice(&new_id.to_be_bytes());
             if !widths.iter().any(|(id, _)| *id == new_id) {
                 widths.push((new_id, advance.round() as u32));
@@ -75,6 +80,7 @@ impl StampText {
             ascent: scale(face.ascender()),
             descent: scale(face.descender()),
             cap_height: scale(face.capital_height().unwrap_or(face.ascender())),
+            glyphs,
             bbox: [
                 scale(bbox.x_min),
                 scale(bbox.y_min),
@@ -180,6 +186,111 @@ impl StampText {
              endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
         )
     }
+}
+
+impl StampText {
+    /// A line's glyphs as `Tj` hex, and its width at size 1.
+    fn encode(&self, line: &str) -> (String, f32) {
+        let mut hex = String::with_capacity(line.len() * 4);
+        let mut width = 0.0;
+        for character in line.chars() {
+            let (glyph, advance) = self.glyphs.get(&character).copied().unwrap_or((0, 0.0));
+            hex.push_str(&format!("{glyph:04X}"));
+            width += advance / 1000.0;
+        }
+        (hex, width)
+    }
+}
+
+/// An A4 PDF of a title and paragraphs in DejaVu Sans, wrapped to the page and paged as
+/// needed: real, searchable Vietnamese text.
+pub fn text_pdf(title: &str, paragraphs: &[&str]) -> Result<Vec<u8>, StampError> {
+    const WIDTH: f32 = 595.0;
+    const HEIGHT: f32 = 842.0;
+    const MARGIN: f32 = 64.0;
+    const SIZE: f32 = 11.0;
+    const TITLE_SIZE: f32 = 15.0;
+    let everything: String = std::iter::once(title)
+        .chain(paragraphs.iter().copied())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = StampText::layout(&everything)?;
+    // Lines: (size, text), a blank line between paragraphs.
+    let mut lines: Vec<(f32, String)> = vec![(TITLE_SIZE, title.to_owned()), (SIZE, String::new())];
+    let room = WIDTH - 2.0 * MARGIN;
+    for paragraph in paragraphs {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if !line.is_empty() && text.encode(&candidate).1 * SIZE > room {
+                lines.push((SIZE, std::mem::replace(&mut line, word.to_owned())));
+            } else {
+                line = candidate;
+            }
+        }
+        lines.push((SIZE, line));
+        lines.push((SIZE, String::new()));
+    }
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font_id = text.add_font(&mut doc);
+    let resources_id = doc.add_object(Dictionary::from_iter([(
+        "Font",
+        Object::Dictionary(Dictionary::from_iter([(
+            RESOURCE_NAME.to_vec(),
+            Object::Reference(font_id),
+        )])),
+    )]));
+    let per_page = ((HEIGHT - 2.0 * MARGIN) / (SIZE * 1.5)) as usize;
+    let mut kids = Vec::new();
+    for chunk in lines.chunks(per_page.max(1)) {
+        let mut operations = String::new();
+        let mut y = HEIGHT - MARGIN;
+        for (size, line) in chunk {
+            let (hex, _) = text.encode(line);
+            if !hex.is_empty() {
+                operations.push_str(&format!(
+                    "BT /{} {size:.1} Tf {MARGIN:.1} {y:.1} Td <{hex}> Tj ET\n",
+                    String::from_utf8_lossy(RESOURCE_NAME)
+                ));
+            }
+            y -= size * 1.5;
+        }
+        let content_id = doc.add_object(Stream::new(Dictionary::new(), operations.into_bytes()));
+        let page_id = doc.add_object(Dictionary::from_iter([
+            ("Type", Object::Name(b"Page".to_vec())),
+            ("Parent", Object::Reference(pages_id)),
+            ("Contents", Object::Reference(content_id)),
+        ]));
+        kids.push(Object::Reference(page_id));
+    }
+    let count = kids.len() as i64;
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(Dictionary::from_iter([
+            ("Type", Object::Name(b"Pages".to_vec())),
+            ("Kids", Object::Array(kids)),
+            ("Count", Object::Integer(count)),
+            ("Resources", Object::Reference(resources_id)),
+            (
+                "MediaBox",
+                Object::Array(vec![0.into(), 0.into(), WIDTH.into(), HEIGHT.into()]),
+            ),
+        ])),
+    );
+    let catalog_id = doc.add_object(Dictionary::from_iter([
+        ("Type", Object::Name(b"Catalog".to_vec())),
+        ("Pages", Object::Reference(pages_id)),
+    ]));
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|error| StampError::Unreadable(error.to_string()))?;
+    Ok(out)
 }
 
 /// Returns a copy of `pdf` with `line` drawn in red at the foot of every page.
@@ -307,6 +418,23 @@ fn media_box(doc: &Document, page_id: ObjectId) -> [f32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_pdf_carries_its_vietnamese_words_as_extractable_text() {
+        let long = "Mục đích: quy định thống nhất cách soạn thảo, phê duyệt, ban hành tài liệu. "
+            .repeat(40);
+        let pdf = text_pdf("Quy trình kiểm soát tài liệu", &[&long, "Phạm vi áp dụng"]).unwrap();
+        let extracted =
+            crate::extract::extract(&pdf, "application/pdf", &crate::extract::Limits::default())
+                .unwrap();
+        assert!(
+            extracted.pages.len() >= 2,
+            "long text runs onto a second page"
+        );
+        let text = extracted.text();
+        assert!(text.contains("Quy trình kiểm soát tài liệu"), "{text}");
+        assert!(text.contains("Phạm vi áp dụng"), "{text}");
+    }
 
     #[test]
     fn the_stamp_text_lays_out_vietnamese_in_the_embedded_font() {

@@ -2,6 +2,7 @@
 
 mod audit;
 mod config;
+mod demo;
 mod extract;
 mod fsck;
 mod import;
@@ -81,6 +82,9 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Text extraction of uploaded files.
     Extract(extract::ExtractArgs),
+    /// Load a living demo province (agencies, people of every role, documents, records and
+    /// scoring) into an empty database and print the people's passwords once.
+    Demo,
     /// Configuration.
     Config {
         #[command(subcommand)]
@@ -111,6 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(config, args).await,
         Command::Fsck(args) => fsck::run(config, args).await,
         Command::Reindex => reindex::run(config).await,
+        Command::Demo => demo::run(config).await,
         Command::Search(args) => search::run(config, args).await,
         Command::Extract(args) => extract::run(config, args).await,
         Command::Config { command } => config::run(&config, command),

@@ -17,6 +17,9 @@ pub struct ServeArgs {
     /// What this process runs.
     #[arg(long, value_enum, default_value = "all")]
     pub role: ServeRole,
+    /// Load the demo province first when the database is empty (see `hoso demo`).
+    #[arg(long)]
+    pub demo: bool,
 }
 
 pub(super) async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -41,6 +44,9 @@ pub(super) async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitC
         }
     }
     let address = listener.local_addr()?;
+    if args.demo {
+        super::demo::load_and_tell(&app, Some(&address.to_string())).await?;
+    }
     if role != ServeRole::Worker {
         println!("hoso: listening on http://{address} (API docs at http://{address}/api/docs)");
     }

@@ -2,4 +2,5 @@
 //! an assessment) and spreadsheets of results. They know no domain: the domain says what goes
 //! in.
 
+pub mod docx;
 pub mod zip_stream;

@@ -6,6 +6,7 @@
 //! files open through the API's own file routes. Every form is protected by the cross-site
 //! check in `web::csrf`; the Content-Security-Policy allows scripts from this site only.
 
+mod approvals;
 mod assets;
 mod auth;
 mod documents;
@@ -51,6 +52,15 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
             post(documents::upload_version).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/versions/{id}/{step}", post(documents::version_step))
+        .route("/approvals", get(approvals::approvals_page))
+        .route(
+            "/approvals/reviews/{id}/sign-off",
+            post(approvals::sign_off_review),
+        )
+        .route(
+            "/approvals/disposals/{id}/{decision}",
+            post(approvals::decide_disposal),
+        )
         .route("/reading", get(reading::reading_page))
         .route("/reading/{version}", post(reading::acknowledge))
         .route("/search", get(search::search_page))

@@ -11,7 +11,7 @@ use axum_extra::extract::CookieJar;
 use super::assets;
 use crate::{
     AppState,
-    domain::{Actor, DomainError, auth},
+    domain::{Actor, DomainError, Role, auth},
     i18n::Lang,
     web::{error::AppError, extract::SESSION_COOKIE},
 };
@@ -156,6 +156,9 @@ impl Viewer {
         chrome.user = Some(self.actor.name.clone());
         let path = self.here.split('?').next().unwrap_or("/");
         let mut nav = vec![("/", "nav_todo"), ("/documents", "nav_documents")];
+        if self.actor.has_role(Role::AgencyHead) {
+            nav.push(("/approvals", "nav_approvals"));
+        }
         if self.is_member() {
             nav.push(("/reading", "nav_reading"));
         }

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod blobs;
 mod cli;
+mod demo;
 mod documents;
 mod e2e;
 mod extraction;

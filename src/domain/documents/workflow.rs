@@ -218,3 +218,72 @@ impl Change {
         view_of(&self.conn, updated).await
     }
 }
+
+/// A version waiting for an approver: in review (to approve or send back) or approved and not
+/// yet published.
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct AwaitingDecision {
+    pub version_id: Uuid,
+    pub document_id: Uuid,
+    pub agency_id: Uuid,
+    pub code: String,
+    pub title: String,
+    pub label: String,
+    pub status: VersionStatus,
+    pub submitted_at: Option<chrono::DateTime<Utc>>,
+}
+
+/// The approvals inbox: versions in review or approved and unpublished in the agencies where
+/// the actor approves documents, the longest waiting first.
+pub async fn awaiting_decision(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+) -> DomainResult<Vec<AwaitingDecision>> {
+    use std::collections::HashMap;
+
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+    use crate::domain::{Action, AgencyScope};
+    let tree = AgencyTree::load(db).await?;
+    let mut documents = document::Entity::find();
+    match actor.scope(Action::ApproveDocuments, &tree) {
+        AgencyScope::All => {}
+        AgencyScope::Only(ids) if ids.is_empty() => return Ok(Vec::new()),
+        AgencyScope::Only(ids) => {
+            documents = documents.filter(document::Column::AgencyId.is_in(ids));
+        }
+    }
+    let versions = document_version::Entity::find()
+        .filter(
+            document_version::Column::Status
+                .is_in([VersionStatus::InReview, VersionStatus::Approved]),
+        )
+        .filter(document_version::Column::EffectiveFrom.is_null())
+        .order_by_asc(document_version::Column::SubmittedAt)
+        .all(db)
+        .await?;
+    let wanted: Vec<Uuid> = versions.iter().map(|version| version.document_id).collect();
+    let documents: HashMap<Uuid, document::Model> = documents
+        .filter(document::Column::Id.is_in(wanted))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    Ok(versions
+        .into_iter()
+        .filter_map(|version| {
+            let document = documents.get(&version.document_id)?;
+            Some(AwaitingDecision {
+                version_id: version.id,
+                document_id: document.id,
+                agency_id: document.agency_id,
+                code: document.code.clone(),
+                title: document.title.clone(),
+                label: version.label,
+                status: version.status,
+                submitted_at: version.submitted_at,
+            })
+        })
+        .collect())
+}

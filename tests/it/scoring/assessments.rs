@@ -10,8 +10,9 @@ use super::{
 };
 use crate::support::{assert_error, db_test, id_of};
 
+/// Today in Vietnam, as hoso counts days (UTC's date differs from 17:00 UTC on).
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    hoso::clock::today()
 }
 
 db_test!(

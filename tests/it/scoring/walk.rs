@@ -17,8 +17,9 @@ use super::{
 use crate::records::user_id;
 use crate::support::{assert_error, db_test, pdf_with_pages};
 
+/// Today in Vietnam, as hoso counts days (UTC's date differs from 17:00 UTC on).
 fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+    hoso::clock::today()
 }
 
 db_test!(a_scoring_year_from_import_to_published_ranking, |app| {
