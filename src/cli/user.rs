@@ -1,4 +1,4 @@
-//! `hoso user add`: accounts for operators, with a first role.
+//! `hoso user add`, `reset-password`, `unlock`: accounts for operators.
 
 use std::{io::BufRead, process::ExitCode};
 
@@ -9,7 +9,7 @@ use crate::{
     App,
     config::Config,
     domain::{
-        Actor, Role,
+        Actor, Role, accounts,
         users::{self, NewRoleGrant, NewUser},
     },
     names::Named,
@@ -35,17 +35,88 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Give a user a new random password, printed once; their sessions end and the lock of
+    /// failed sign-ins is lifted.
+    ResetPassword {
+        /// Username or id.
+        user: String,
+    },
+    /// Lift the lock that failed sign-ins put on an account.
+    Unlock {
+        /// Username or id.
+        user: String,
+    },
 }
 
 pub(super) async fn run(config: Config, command: UserCommand) -> anyhow::Result<ExitCode> {
-    let UserCommand::Add {
+    match command {
+        UserCommand::Add {
+            username,
+            role,
+            agency,
+            display_name,
+            email,
+            password_stdin,
+        } => {
+            add(
+                config,
+                NewAccount {
+                    username,
+                    role,
+                    agency,
+                    display_name,
+                    email,
+                },
+                password_stdin,
+            )
+            .await
+        }
+        UserCommand::ResetPassword { user } => {
+            let app = App::build(config).await?;
+            let account = accounts::find(&app.state.db, &user).await?;
+            let operator = Actor::system("cli");
+            let password = accounts::reset_password(&app.state.db, &operator, account.id).await?;
+            println!(
+                "new password of {}: {password}\n(shown only this once; their sessions ended and the account is unlocked)",
+                account.username
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Unlock { user } => {
+            let app = App::build(config).await?;
+            let account = accounts::find(&app.state.db, &user).await?;
+            let operator = Actor::system("cli");
+            let cleared = accounts::unlock(&app.state.db, &operator, account.id).await?;
+            println!(
+                "{} is unlocked ({cleared} failed sign-ins cleared)",
+                account.username
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The fields of `hoso user add` besides the password.
+struct NewAccount {
+    username: String,
+    role: String,
+    agency: Option<String>,
+    display_name: Option<String>,
+    email: Option<String>,
+}
+
+async fn add(
+    config: Config,
+    account: NewAccount,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    let NewAccount {
         username,
         role,
         agency,
         display_name,
         email,
-        password_stdin,
-    } = command;
+    } = account;
     let password = read_password(password_stdin)?;
     let app = App::build(config).await?;
     let role = Role::parse(&role)

@@ -2,6 +2,7 @@
 //! audit row in one transaction. The API, the UI and the CLI all call these.
 
 pub mod access;
+pub mod accounts;
 pub mod agencies;
 pub mod audit_trail;
 pub mod auth;

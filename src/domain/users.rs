@@ -443,7 +443,7 @@ async fn grants_of(
     Ok(by_user)
 }
 
-async fn revoke_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> DomainResult<()> {
+pub(crate) async fn revoke_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> DomainResult<()> {
     session::Entity::update_many()
         .col_expr(
             session::Column::RevokedAt,
@@ -492,7 +492,7 @@ fn validate_email(email: Option<&str>) -> DomainResult<Option<String>> {
     Ok(Some(email.to_lowercase()))
 }
 
-fn validate_password(password: &str) -> DomainResult<()> {
+pub(crate) fn validate_password(password: &str) -> DomainResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(DomainError::invalid(
             "password",

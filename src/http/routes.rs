@@ -33,6 +33,9 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_user, users::update_user))
         .routes(routes!(users::grant_role))
         .routes(routes!(users::revoke_role))
+        .routes(routes!(users::change_own_password))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(users::unlock_user))
         .routes(routes!(audit::list_audit_log))
         .routes(routes!(
             documents::list_documents,

@@ -8,6 +8,7 @@ use crate::{
     AppState,
     domain::{
         Page, PageRequest,
+        accounts::{self, PasswordChange},
         users::{self, NewRoleGrant, NewUser, RoleGrant, User, UserChanges, UserFilter},
     },
     web::error::{AppResult, ErrorEnvelope},
@@ -105,5 +106,59 @@ pub async fn revoke_role(
 ) -> AppResult<StatusCode> {
     users::revoke_role(&state.db, &current.actor, id, grant_id).await?;
     state.sessions.forget_user(id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes the caller's own password (the current one is asked again). Their other sessions
+/// end; this one goes on.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn change_own_password(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> AppResult<StatusCode> {
+    accounts::change_own_password(&state.db, &current.actor, &current.token, change).await?;
+    if let Some(user_id) = current.actor.user_id {
+        state.sessions.forget_user(user_id);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new password, to hand over once.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct NewPassword {
+    pub password: String,
+}
+
+/// Gives a user a new random password (an administrator), ends their sessions and lifts the
+/// lock of failed sign-ins. The password is in this answer only.
+#[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "users",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = NewPassword), (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Json<NewPassword>> {
+    let password = accounts::reset_password(&state.db, &current.actor, id).await?;
+    state.sessions.forget_user(id);
+    Ok(Json(NewPassword { password }))
+}
+
+/// Lifts the lock that failed sign-ins put on an account (an administrator).
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users",
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<StatusCode> {
+    accounts::unlock(&state.db, &current.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,6 +6,7 @@
 //! files open through the API's own file routes. Every form is protected by the cross-site
 //! check in `web::csrf`; the Content-Security-Policy allows scripts from this site only.
 
+mod account;
 mod approvals;
 mod assets;
 mod auth;
@@ -61,6 +62,8 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
             "/approvals/disposals/{id}/{decision}",
             post(approvals::decide_disposal),
         )
+        .route("/account", get(account::account_page))
+        .route("/account/password", post(account::change_password))
         .route("/reading", get(reading::reading_page))
         .route("/reading/{version}", post(reading::acknowledge))
         .route("/search", get(search::search_page))

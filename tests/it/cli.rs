@@ -103,6 +103,43 @@ db_test!(user_add_creates_a_user_who_can_sign_in, |app| {
     assert!(text(&unknown_role.stderr).contains("unknown role"));
 });
 
+db_test!(operators_reset_a_password_and_unlock_an_account, |app| {
+    let agency = app.staffed_agency("SYT").await;
+    for _ in 0..5 {
+        app.post(
+            "/api/v1/auth/login",
+            "",
+            serde_json::json!({"username": "canbo-syt", "password": "doan-sai-mat-khau"}),
+        )
+        .await;
+    }
+    let unlocked = hoso(&app, &["user", "unlock", "canbo-syt"]);
+    assert!(unlocked.status.success(), "{}", text(&unlocked.stderr));
+    assert!(
+        text(&unlocked.stdout).contains("canbo-syt is unlocked (5 failed sign-ins cleared)"),
+        "{}",
+        text(&unlocked.stdout)
+    );
+    app.login("canbo-syt", PASSWORD).await;
+
+    let reset = hoso(&app, &["user", "reset-password", "CANBO-SYT"]);
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    let printed = text(&reset.stdout);
+    let password = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("new password of canbo-syt: "))
+        .unwrap_or_else(|| panic!("the new password is printed: {printed}"))
+        .trim()
+        .to_owned();
+    app.login("canbo-syt", &password).await;
+    assert_eq!(
+        app.get("/api/v1/me", &agency.staff).await.status,
+        axum::http::StatusCode::UNAUTHORIZED
+    );
+    let unknown = hoso(&app, &["user", "unlock", "khong-co-ai"]);
+    assert!(!unknown.status.success());
+});
+
 db_test!(migrate_status_and_jobs_report_on_the_database, |app| {
     let status = hoso(&app, &["migrate", "status"]);
     assert!(status.status.success(), "{}", text(&status.stderr));

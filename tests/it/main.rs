@@ -3,6 +3,7 @@
 
 mod support;
 
+mod accounts;
 mod agencies;
 mod architecture;
 mod audit;

@@ -10,6 +10,9 @@ use crate::support::{TestApp, id_of, pdf_with_pages};
 /// A department with two procedures in force and a third whose first draft awaits approval.
 struct Office {
     code: String,
+    agency_id: String,
+    officer: String,
+    head: String,
     in_force: String,
     in_review: String,
 }
@@ -63,6 +66,9 @@ async fn office(app: &TestApp) -> Office {
     app.drain_jobs().await;
     Office {
         code: "sokhcn".to_owned(),
+        agency_id: agency.id.clone(),
+        officer: agency.officer.clone(),
+        head: agency.head.clone(),
         in_force,
         in_review,
     }
@@ -207,15 +213,40 @@ browser_test!(an_iso_officer_uploads_a_new_issue_and_submits_it, |app| {
 });
 
 browser_test!(
-    an_agency_head_sends_back_then_approves_and_publishes,
+    an_agency_head_approves_publishes_and_signs_off_a_review,
     |app| {
         let office = office(&app).await;
+        let head = app.get("/api/v1/me", &office.head).await;
+        let review = app
+            .post(
+                "/api/v1/management-reviews",
+                &office.officer,
+                json!({"agency_id": office.agency_id, "held_on": hoso::clock::today(),
+                       "chair_id": head.json["id"]}),
+            )
+            .await;
+        assert_eq!(review.status, StatusCode::CREATED, "{}", review.text);
         let browser = Browser::open(&app, "vi").await;
         browser.sign_in(&format!("lanhdao-{}", office.code)).await;
-        browser
-            .goto(&format!("/documents/{}", office.in_review))
-            .await;
+
+        // The inbox: the draft waiting, the review to sign.
+        browser.click_text("Chờ phê duyệt").await;
+        browser.wait_for_text("Việc chờ phê duyệt").await;
+        let inbox = browser.main_text().await;
+        assert!(
+            inbox.contains("QT-03") && inbox.contains("Chờ duyệt"),
+            "{inbox}"
+        );
+        browser.assert_accessible().await;
+        browser.click_text("Ký duyệt").await;
+        browser.wait_for_text("Đã ký duyệt biên bản xem xét.").await;
+
+        browser.click_text("QT-03").await;
         browser.wait_for_text("Lần ban hành 01 Chờ duyệt").await;
+        assert_eq!(
+            browser.path().await,
+            format!("/documents/{}", office.in_review)
+        );
 
         // Sending back needs a reason: said beside the page, nothing changed.
         browser.click_text("Trả lại").await;
@@ -235,7 +266,13 @@ browser_test!(
         let page = browser.main_text().await;
         assert!(page.contains("Lần ban hành 01 Hiệu lực"), "{page}");
         browser.assert_accessible().await;
-        browser.screenshot("agency-head-publishes").await;
+        browser.click_text("Chờ phê duyệt").await;
+        browser.wait_for_text("Việc chờ phê duyệt").await;
+        assert!(
+            !browser.main_text().await.contains("QT-03"),
+            "nothing waits any more"
+        );
+        browser.screenshot("agency-head-approvals").await;
         browser.close().await;
     }
 );
@@ -274,6 +311,33 @@ browser_test!(
         browser.client.refresh().await.unwrap();
         let list = browser.main_text().await;
         assert!(!list.contains("QT-01") && list.contains("QT-02"), "{list}");
+
+        // My account: a new password typed twice differently is refused beside the field.
+        browser.find("a.who").await.click().await.unwrap();
+        browser.wait_for_text("My account").await;
+        browser
+            .find("#current_password")
+            .await
+            .send_keys(crate::support::PASSWORD)
+            .await
+            .unwrap();
+        browser
+            .find("#new_password")
+            .await
+            .send_keys("mat-khau-moi-dai-du")
+            .await
+            .unwrap();
+        browser
+            .find("#repeat_password")
+            .await
+            .send_keys("mat-khau-khac-han")
+            .await
+            .unwrap();
+        browser.click_text("Save the new password").await;
+        browser.wait_for_text("The two new passwords differ").await;
+        browser.assert_accessible().await;
+        browser.click_text("To read").await;
+        browser.wait_for_text("Documents to read").await;
 
         // The page in Vietnamese, by the language switch, on a phone.
         browser.click_text("Tiếng Việt").await;

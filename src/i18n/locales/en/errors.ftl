@@ -248,3 +248,4 @@ not_a_web_address = must be a web address starting with https:// or http://
 complaint_result_required = write the result of the handling before closing the complaint
 reannouncement_reason = say why the agency announces again (a new scope, a new edition, a merger)
 cross_site_request = a page of another site may not change anything here
+wrong_current_password = the current password is not right

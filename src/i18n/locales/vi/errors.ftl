@@ -257,3 +257,4 @@ not_a_web_address = phải là địa chỉ trang web bắt đầu bằng https:
 complaint_result_required = hãy ghi kết quả xử lý trước khi đóng phản ánh, kiến nghị
 reannouncement_reason = hãy nêu lý do công bố lại (thay đổi phạm vi, phiên bản tiêu chuẩn, sáp nhập)
 cross_site_request = Trang của một trang web khác không được thay đổi dữ liệu ở đây
+wrong_current_password = Mật khẩu hiện tại không đúng
