@@ -8,6 +8,7 @@
 
 mod account;
 mod approvals;
+mod assessments;
 mod assets;
 mod auth;
 mod documents;
@@ -64,6 +65,17 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
         )
         .route("/account", get(account::account_page))
         .route("/account/password", post(account::change_password))
+        .route("/assessments", get(assessments::assessments_page))
+        .route("/assessments/{id}", get(assessments::assessment_page))
+        .route("/assessments/{id}/submit", post(assessments::submit))
+        .route(
+            "/assessments/{id}/criteria/{code}",
+            get(assessments::criterion_page),
+        )
+        .route(
+            "/assessments/{id}/criteria/{code}/{step}",
+            post(assessments::criterion_step),
+        )
         .route("/reading", get(reading::reading_page))
         .route("/reading/{version}", post(reading::acknowledge))
         .route("/search", get(search::search_page))

@@ -159,6 +159,17 @@ impl Viewer {
         if self.actor.has_role(Role::AgencyHead) {
             nav.push(("/approvals", "nav_approvals"));
         }
+        if [
+            Role::IsoOfficer,
+            Role::AgencyHead,
+            Role::Appraiser,
+            Role::Coordinator,
+        ]
+        .iter()
+        .any(|role| self.actor.has_role(*role))
+        {
+            nav.push(("/assessments", "nav_assessments"));
+        }
         if self.is_member() {
             nav.push(("/reading", "nav_reading"));
         }

@@ -3,6 +3,7 @@
 
 mod browser;
 mod journeys;
+mod scoring;
 
 /// Declares a browser test, run once on SQLite and once on PostgreSQL. Without Chromium and
 /// chromedriver (Debian's `chromium`, `chromium-driver`) it is ignored, visibly; CI installs

@@ -1,0 +1,244 @@
+//! Self-assessment and appraisal: the assessments a person may open, an assessment's criteria
+//! tree with its progress, and one criterion with its evidence, the suggestions beside it
+//! (one click links one) and the forms to score it (the agency) or appraise it (an assigned
+//! appraiser). The domain decides who may do what; the page shows the forms that apply.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::State,
+    response::{IntoResponse, Response},
+};
+use uuid::Uuid;
+
+use super::page::{Chrome, Tr, Viewer};
+use crate::{
+    AppState,
+    domain::{
+        PageRequest,
+        scoring::{
+            assessments::{self, Assessment},
+            listing::{self, AssessmentFilter},
+        },
+    },
+    i18n::Lang,
+    web::{
+        error::AppResult,
+        extract::{ApiPath, ApiQuery},
+    },
+};
+
+mod criterion;
+pub use criterion::{criterion_page, criterion_step};
+
+/// A line of the list of assessments.
+pub struct AssessmentRow {
+    pub href: String,
+    pub agency: String,
+    pub status: super::view::Badge,
+    pub progress: String,
+    pub total: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "assessments.html")]
+struct ListPage {
+    chrome: Chrome,
+    t: Tr,
+    rows: Vec<AssessmentRow>,
+}
+
+/// The word and colour of an assessment's status.
+pub fn status_badge(status: &str, t: Tr) -> super::view::Badge {
+    let (key, tone) = match status {
+        "open" => ("assessment_open", "draft"),
+        "submitted" => ("assessment_submitted", "review"),
+        _ => ("assessment_final", "ok"),
+    };
+    super::view::Badge {
+        text: t.get(key),
+        tone,
+    }
+}
+
+fn points(lang: Lang, value: f64) -> String {
+    lang.decimal(value, 2)
+}
+
+/// `GET /assessments`
+pub async fn assessments_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let t = viewer.t();
+    let lang = viewer.lang;
+    let request = PageRequest {
+        page: Some(1),
+        per_page: Some(200),
+    };
+    let found = listing::list(
+        &state.db,
+        &viewer.actor,
+        &AssessmentFilter::default(),
+        &request,
+    )
+    .await?;
+    let rows = found
+        .items
+        .into_iter()
+        .map(|item| AssessmentRow {
+            href: format!("/assessments/{}", item.id),
+            agency: item.agency_name,
+            status: status_badge(&item.status, t),
+            progress: format!("{}/{}", item.progress.scored, item.progress.total),
+            total: points(lang, item.appraised_total),
+        })
+        .collect();
+    let page = ListPage {
+        chrome: viewer.chrome(t.get("assessments_title")),
+        t,
+        rows,
+    };
+    Ok(page.into_response())
+}
+
+/// A criterion on the tree.
+pub struct TreeRow {
+    pub code: String,
+    pub title: String,
+    pub depth: u32,
+    pub leaf: bool,
+    pub href: String,
+    pub max: String,
+    pub self_score: String,
+    pub appraised: String,
+    pub evidence: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "assessment.html")]
+struct TreePage {
+    chrome: Chrome,
+    t: Tr,
+    id: Uuid,
+    agency: String,
+    period: String,
+    status: super::view::Badge,
+    due: String,
+    scored: u64,
+    total: u64,
+    self_total: String,
+    appraised_total: String,
+    max_total: String,
+    rows: Vec<TreeRow>,
+    can_submit: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// Whether the viewer works in the assessed agency (the ISO officer or the head submit).
+pub fn is_own(viewer: &Viewer, assessment: &Assessment) -> bool {
+    viewer.actor.own_agencies().contains(&assessment.agency_id)
+}
+
+/// `?done=submitted`
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn tree_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    notice: Option<String>,
+    error: Option<String>,
+) -> AppResult<TreePage> {
+    let t = viewer.t();
+    let lang = viewer.lang;
+    let assessment = assessments::get(&state.db, &viewer.actor, id).await?;
+    let rows = assessment
+        .criteria
+        .iter()
+        .map(|criterion| TreeRow {
+            code: criterion.criterion.code.clone(),
+            title: criterion.criterion.title.clone(),
+            depth: criterion.criterion.depth,
+            leaf: criterion.criterion.leaf,
+            href: format!("/assessments/{id}/criteria/{}", criterion.criterion.code),
+            max: points(lang, criterion.criterion.max_points),
+            self_score: criterion
+                .self_score
+                .map(|score| points(lang, score))
+                .unwrap_or_default(),
+            appraised: criterion
+                .appraised_score
+                .map(|score| points(lang, score))
+                .unwrap_or_default(),
+            evidence: criterion.evidence.len(),
+        })
+        .collect();
+    Ok(TreePage {
+        chrome: viewer.chrome(format!(
+            "{} — {}",
+            assessment.agency_name, assessment.period_name
+        )),
+        t,
+        id,
+        agency: assessment.agency_name.clone(),
+        period: assessment.period_name.clone(),
+        status: status_badge(&assessment.status, t),
+        due: lang.date(assessment.self_assessment_due),
+        scored: assessment.progress.scored,
+        total: assessment.progress.total,
+        self_total: points(lang, assessment.self_total),
+        appraised_total: points(lang, assessment.appraised_total),
+        max_total: points(lang, assessment.max_total),
+        rows,
+        can_submit: assessment.status == "open"
+            && assessment.period_status == "self_assessment"
+            && is_own(viewer, &assessment),
+        notice,
+        error,
+    })
+}
+
+/// `GET /assessments/{id}`
+pub async fn assessment_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<DoneQuery>,
+) -> AppResult<Response> {
+    let notice = query
+        .done
+        .is_some()
+        .then(|| viewer.t().get("done_assessment_submitted"));
+    Ok(tree_page(&state, &viewer, id, notice, None)
+        .await?
+        .into_response())
+}
+
+/// `POST /assessments/{id}/submit`
+pub async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    use crate::domain::scoring::submission;
+    match submission::submit(&state.db, &viewer.actor, id).await {
+        Ok(_) => Ok(
+            axum::response::Redirect::to(&format!("/assessments/{id}?done=submitted"))
+                .into_response(),
+        ),
+        Err(error) => {
+            let reply = crate::web::error::AppError::from(error);
+            if reply.status.is_server_error() || reply.status.as_u16() == 404 {
+                return Err(reply);
+            }
+            let message = reply.message.render(viewer.lang);
+            let page = tree_page(&state, &viewer, id, None, Some(message)).await?;
+            Ok((reply.status, page).into_response())
+        }
+    }
+}
