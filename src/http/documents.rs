@@ -228,14 +228,15 @@ pub async fn dismiss_citation(
 
 /// "Tài liệu cần đọc": the versions in force of the caller's agencies they have not
 /// acknowledged yet, newest first.
-#[utoipa::path(get, path = "/api/v1/me/reading-list", tag = "documents",
-    responses((status = 200, body = Vec<ReadingItem>), (status = 401, body = ErrorEnvelope)),
+#[utoipa::path(get, path = "/api/v1/me/reading-list", tag = "documents", params(PageRequest),
+    responses((status = 200, body = Page<ReadingItem>), (status = 401, body = ErrorEnvelope)),
     security(("bearer" = [])))]
 pub async fn reading_list(
     State(state): State<AppState>,
     current: CurrentActor,
-) -> AppResult<Json<Vec<ReadingItem>>> {
+    ApiQuery(page): ApiQuery<PageRequest>,
+) -> AppResult<Json<Page<ReadingItem>>> {
     Ok(Json(
-        acknowledgements::reading_list(&state.db, &current.actor).await?,
+        acknowledgements::reading_list(&state.db, &current.actor, &page).await?,
     ))
 }

@@ -128,9 +128,14 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> AppResu
         .collect();
     let show_reading = viewer.is_member();
     let to_read = if show_reading {
-        acknowledgements::reading_list(&state.db, &viewer.actor)
+        let first = PageRequest {
+            page: Some(1),
+            per_page: Some(1),
+        };
+        let total = acknowledgements::reading_list(&state.db, &viewer.actor, &first)
             .await?
-            .len()
+            .total;
+        usize::try_from(total).unwrap_or(usize::MAX)
     } else {
         0
     };

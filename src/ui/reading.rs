@@ -13,7 +13,10 @@ use uuid::Uuid;
 use super::page::{Chrome, Tr, Viewer};
 use crate::{
     AppState,
-    domain::documents::acknowledgements::{self, ReadingItem},
+    domain::{
+        PageRequest,
+        documents::acknowledgements::{self, ReadingItem},
+    },
     web::{
         error::AppResult,
         extract::{ApiPath, ApiQuery},
@@ -38,6 +41,9 @@ struct ReadingPage {
     t: Tr,
     rows: Vec<ReadingRow>,
     acknowledged: bool,
+    summary: String,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 /// The row of a version just acknowledged, for htmx to put in place of the button's row.
@@ -67,6 +73,7 @@ fn row_of(item: ReadingItem, viewer: &Viewer) -> ReadingRow {
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    page: Option<u64>,
 }
 
 /// `GET /reading`
@@ -75,9 +82,21 @@ pub async fn reading_page(
     viewer: Viewer,
     ApiQuery(query): ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
-    let items = acknowledgements::reading_list(&state.db, &viewer.actor).await?;
+    let request = PageRequest {
+        page: query.page,
+        per_page: Some(50),
+    };
+    let found = acknowledgements::reading_list(&state.db, &viewer.actor, &request).await?;
     let t = viewer.t();
     let acknowledged = query.done.is_some();
+    let shown_to = (found.page - 1) * found.per_page + found.items.len() as u64;
+    let summary = crate::i18n::Message::new("reading_summary")
+        .arg("shown", found.items.len())
+        .arg("total", found.total)
+        .render(viewer.lang);
+    let previous = (found.page > 1).then(|| format!("/reading?page={}", found.page - 1));
+    let next = (shown_to < found.total).then(|| format!("/reading?page={}", found.page + 1));
+    let items = found.items;
     let page = ReadingPage {
         chrome: viewer.chrome(t.get("reading_title")),
         t,
@@ -86,6 +105,9 @@ pub async fn reading_page(
             .map(|item| row_of(item, &viewer))
             .collect(),
         acknowledged,
+        summary,
+        previous,
+        next,
     };
     Ok(page.into_response())
 }

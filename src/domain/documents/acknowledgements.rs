@@ -21,7 +21,9 @@ use crate::{
         self,
         entities::{acknowledgement, role_grant, user},
     },
-    domain::{Action, Actor, AgencyTree, DomainError, DomainResult, audit},
+    domain::{
+        Action, Actor, AgencyTree, DomainError, DomainResult, Page, PageRequest, audit, paginate,
+    },
     i18n::Message,
 };
 
@@ -220,23 +222,21 @@ pub struct ReadingItem {
 }
 
 /// "Tài liệu cần đọc": the versions in force of the documents of the agencies the actor works
-/// in that they have not acknowledged, newest in force first. Empty for someone who works in
-/// no agency (an administrator, a coordinator, an appraiser).
+/// in that they have not acknowledged, newest in force first, a page at a time. Empty for
+/// someone who works in no agency (an administrator, a coordinator, an appraiser).
 pub async fn reading_list(
     db: &impl ConnectionTrait,
     actor: &Actor,
-) -> DomainResult<Vec<ReadingItem>> {
+    page: &PageRequest,
+) -> DomainResult<Page<ReadingItem>> {
     use sea_orm::sea_query::Query;
 
     use crate::db::entities::{document, document_version};
-    let Some(user_id) = actor.user_id else {
-        return Ok(Vec::new());
-    };
     let agencies = actor.own_agencies();
-    if agencies.is_empty() {
-        return Ok(Vec::new());
-    }
-    let versions = document_version::Entity::find()
+    let Some(user_id) = actor.user_id.filter(|_| !agencies.is_empty()) else {
+        return Ok(Page::new(Vec::new(), 0, page));
+    };
+    let query = document_version::Entity::find()
         .filter(document_version::Column::Status.eq(VersionStatus::Effective))
         .filter(
             document_version::Column::DocumentId.in_subquery(
@@ -257,16 +257,23 @@ pub async fn reading_list(
             ),
         )
         .order_by_desc(document_version::Column::EffectiveFrom)
-        .all(db)
-        .await?;
+        .order_by_asc(document_version::Column::Id);
+    let versions = paginate(db, query, page).await?;
+    let wanted: Vec<Uuid> = versions
+        .items
+        .iter()
+        .map(|version| version.document_id)
+        .collect();
     let documents: HashMap<Uuid, document::Model> = document::Entity::find()
-        .filter(document::Column::Id.is_in(versions.iter().map(|version| version.document_id)))
+        .filter(document::Column::Id.is_in(wanted))
         .all(db)
         .await?
         .into_iter()
         .map(|row| (row.id, row))
         .collect();
-    let mut items: Vec<ReadingItem> = versions
+    let mut versions = versions;
+    let rows = std::mem::take(&mut versions.items);
+    let items = rows
         .into_iter()
         .filter_map(|version| {
             let document = documents.get(&version.document_id)?;
@@ -282,10 +289,5 @@ pub async fn reading_list(
             })
         })
         .collect();
-    items.sort_by(|a, b| {
-        b.effective_from
-            .cmp(&a.effective_from)
-            .then_with(|| a.code.cmp(&b.code))
-    });
-    Ok(items)
+    Ok(versions.with_items(items))
 }

@@ -5,6 +5,7 @@ mod citations;
 mod files;
 mod import;
 mod legal;
+mod reading;
 mod register;
 mod reviews;
 mod workflow;

@@ -261,3 +261,4 @@ done_scored = The self score was saved.
 done_appraised = The appraisal was saved.
 done_linked = The evidence was linked.
 not_a_number = is not a number (e.g. 8 or 8.5)
+reading_summary = { $shown } of { $total } documents still to read

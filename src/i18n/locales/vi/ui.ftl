@@ -261,3 +261,4 @@ done_scored = Đã lưu điểm tự chấm.
 done_appraised = Đã lưu điểm thẩm định.
 done_linked = Đã gắn minh chứng.
 not_a_number = không phải là số (ví dụ 8 hoặc 8,5)
+reading_summary = { $shown } trong số { $total } tài liệu chưa đọc
