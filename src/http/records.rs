@@ -199,7 +199,7 @@ pub async fn attach_to_record(
 
 /// An attachment's bytes (ranges supported; `ETag` is the SHA-256; a safe file name).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}/file", tag = "records",
-    params(("id" = Uuid, Path)),
+    params(("id" = Uuid, Path), files::InlineQuery),
     responses(
         (status = 200, description = "the file"),
         (status = 206, description = "a byte range of the file"),
@@ -213,9 +213,10 @@ pub async fn download_attachment(
     current: CurrentActor,
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<files::InlineQuery>,
 ) -> AppResult<Response> {
     let (file, _) = attachments::readable_attachment(&state.db, &current.actor, id).await?;
-    files::serve_blob(
+    let served = files::serve_blob(
         &state.blobs,
         &headers,
         &ServedFile {
@@ -225,7 +226,12 @@ pub async fn download_attachment(
             filename: &file.original_filename,
         },
     )
-    .await
+    .await?;
+    Ok(files::inline_if_asked(
+        served,
+        query.inline,
+        &file.content_type,
+    ))
 }
 
 /// The clauses of ISO 9001:2015 that findings and checklists name, with their Vietnamese titles.

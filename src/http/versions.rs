@@ -175,12 +175,14 @@ pub async fn version_citations(
     ))
 }
 
-/// `?stamped=true`
+/// `?stamped=true`, `?inline=true`
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FileQuery {
     /// A PDF copy marked "BẢN CÓ KIỂM SOÁT" or "HẾT HIỆU LỰC" on every page.
     pub stamped: Option<bool>,
+    /// Show a PDF in the browser instead of offering it for saving.
+    pub inline: Option<bool>,
 }
 
 /// The original bytes (ranges supported; `ETag` is the SHA-256), or a stamped PDF copy.
@@ -208,7 +210,7 @@ pub async fn download_file(
         let name = format!("{}-ban-kiem-soat.pdf", stem(&file.original_filename));
         return Ok(files::attachment(stamped, "application/pdf", &name));
     }
-    files::serve_blob(
+    let served = files::serve_blob(
         &state.blobs,
         &headers,
         &ServedFile {
@@ -218,7 +220,12 @@ pub async fn download_file(
             filename: &file.original_filename,
         },
     )
-    .await
+    .await?;
+    Ok(files::inline_if_asked(
+        served,
+        query.inline,
+        &file.content_type,
+    ))
 }
 
 fn stem(filename: &str) -> &str {

@@ -230,6 +230,8 @@ pub struct VersionRow {
     pub history: Vec<String>,
     pub reject_reason: Option<String>,
     pub stampable: bool,
+    /// A PDF, which the browser shows itself.
+    pub pdf: bool,
     pub can_submit: bool,
     pub can_decide: bool,
     pub can_publish: bool,
@@ -442,6 +444,7 @@ fn version_row(
         history,
         reject_reason: version.reject_reason.clone(),
         stampable: version.status.is_public() && version.content_type == "application/pdf",
+        pdf: version.content_type == "application/pdf",
         can_submit: rights.edit && version.status == VersionStatus::Draft,
         can_decide: rights.approve && version.status == VersionStatus::InReview,
         can_publish: rights.approve

@@ -291,13 +291,15 @@ fn hit_row(hit: &SearchHit, agency: &str, t: Tr) -> HitRow {
     let (href, file_href) = match (&hit.document_id, &hit.version_id, &hit.record_id) {
         (Some(document), Some(version), _) => (
             Some(format!("/documents/{document}")),
-            Some(format!("/api/v1/versions/{version}/file{page_anchor}")),
+            Some(format!(
+                "/api/v1/versions/{version}/file?inline=true{page_anchor}"
+            )),
         ),
         (_, _, Some(_)) => (
             None,
-            hit.attachment_id
-                .as_ref()
-                .map(|attachment| format!("/api/v1/attachments/{attachment}/file{page_anchor}")),
+            hit.attachment_id.as_ref().map(|attachment| {
+                format!("/api/v1/attachments/{attachment}/file?inline=true{page_anchor}")
+            }),
         ),
         _ => (None, None),
     };

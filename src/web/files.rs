@@ -99,6 +99,35 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) ->
     response
 }
 
+/// `?inline=true`: a PDF shown in the browser (its own viewer, at `#page=N`) instead of saved.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InlineQuery {
+    /// Show a PDF in the browser instead of offering it for saving (other types are always
+    /// offered for saving: a browser must never run what someone uploaded).
+    pub inline: Option<bool>,
+}
+
+/// The response with the file shown in the browser when asked and when it is a PDF (typed by
+/// its bytes at upload, never by its name).
+pub fn inline_if_asked(
+    mut response: Response,
+    asked: Option<bool>,
+    content_type: &str,
+) -> Response {
+    if asked == Some(true) && content_type == "application/pdf" {
+        let shown = response
+            .headers()
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.replacen("attachment", "inline", 1));
+        if let Some(shown) = shown {
+            insert(&mut response, header::CONTENT_DISPOSITION, &shown);
+        }
+    }
+    response
+}
+
 /// A body written as it is sent (a ZIP of many files), offered for saving under `filename`.
 pub fn streamed(body: Body, content_type: &'static str, filename: &str) -> Response {
     let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();

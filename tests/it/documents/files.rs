@@ -53,6 +53,17 @@ db_test!(uploads_are_judged_by_their_bytes_not_their_names, |app| {
         .await;
     assert_eq!(text.status, StatusCode::CREATED, "{}", text.text);
     assert_eq!(text.json["content_type"], "text/plain");
+    // Only a PDF is ever shown in the browser; anything else is offered for saving.
+    let offered = app
+        .get(
+            &format!("/api/v1/versions/{}/file?inline=true", id_of(&text)),
+            &agency.officer,
+        )
+        .await;
+    let disposition = offered.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
     let staff = app
         .upload(
             &agency.staff,
@@ -119,6 +130,17 @@ db_test!(
             "{disposition}"
         );
         assert!(disposition.contains("filename*=UTF-8''Quy%20tr%C3%ACnh%20%C4%91%C3%A1nh%20gi%C3%A1%20n%E1%BB%99i%20b%E1%BB%99.pdf"), "{disposition}");
+        assert!(disposition.starts_with("attachment"), "{disposition}");
+        // Asked for, a PDF is shown in the browser (its viewer opens at #page=N).
+        let shown = app
+            .get(
+                &format!("/api/v1/versions/{version}/file?inline=true"),
+                &agency.officer,
+            )
+            .await;
+        let disposition = shown.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
+        assert!(disposition.starts_with("inline;"), "{disposition}");
+        assert_eq!(shown.bytes, bytes);
         let request = Request::get(format!("/api/v1/versions/{version}/file"))
             .header(header::AUTHORIZATION, format!("Bearer {}", agency.officer))
             .header(header::RANGE, "bytes=0-7")

@@ -197,7 +197,7 @@ impl Browser {
         self.client.execute(AXE, vec![]).await.unwrap();
         let script = r#"
             const done = arguments[arguments.length - 1];
-            axe.run(document, { resultTypes: ["violations"] }).then(
+            axe.run(document, { resultTypes: ["violations"], iframes: false }).then(
               (result) => done(result.violations
                 .filter((v) => v.impact === "serious" || v.impact === "critical")
                 .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)),

@@ -262,3 +262,5 @@ done_appraised = The appraisal was saved.
 done_linked = The evidence was linked.
 not_a_number = is not a number (e.g. 8 or 8.5)
 reading_summary = { $shown } of { $total } documents still to read
+view_in_browser = View in the browser
+preview_title = Preview of the draft, issue

@@ -262,3 +262,5 @@ done_appraised = Đã lưu điểm thẩm định.
 done_linked = Đã gắn minh chứng.
 not_a_number = không phải là số (ví dụ 8 hoặc 8,5)
 reading_summary = { $shown } trong số { $total } tài liệu chưa đọc
+view_in_browser = Xem trên trình duyệt
+preview_title = Xem trước dự thảo, lần ban hành
