@@ -46,6 +46,7 @@ struct ListPage {
     chrome: Chrome,
     t: Tr,
     rows: Vec<AssessmentRow>,
+    periods: Vec<super::periods::PeriodRow>,
 }
 
 /// The word and colour of an assessment's status.
@@ -94,10 +95,12 @@ pub async fn assessments_page(
             total: points(lang, item.appraised_total),
         })
         .collect();
+    let periods = super::periods::period_rows(&state, &viewer).await?;
     let page = ListPage {
         chrome: viewer.chrome(t.get("assessments_title")),
         t,
         rows,
+        periods,
     };
     Ok(page.into_response())
 }

@@ -11,10 +11,12 @@ mod approvals;
 mod assessments;
 mod assets;
 mod auth;
+mod charts;
 mod documents;
 mod errors;
 mod home;
 mod page;
+mod periods;
 mod reading;
 mod search;
 mod view;
@@ -76,6 +78,7 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
             "/assessments/{id}/criteria/{code}/{step}",
             post(assessments::criterion_step),
         )
+        .route("/periods/{id}", get(periods::period_page))
         .route("/reading", get(reading::reading_page))
         .route("/reading/{version}", post(reading::acknowledge))
         .route("/search", get(search::search_page))

@@ -166,6 +166,11 @@ impl Browser {
 
     /// Signs in through the form, typing as a person would.
     pub async fn sign_in(&self, username: &str) {
+        self.sign_in_with(username, PASSWORD).await;
+    }
+
+    /// Signs in with a password of the test's own (the demo's, say).
+    pub async fn sign_in_with(&self, username: &str, secret: &str) {
         self.goto("/sign-in").await;
         self.find("#username")
             .await
@@ -173,7 +178,7 @@ impl Browser {
             .await
             .unwrap();
         let password = self.find("#password").await;
-        password.send_keys(PASSWORD).await.unwrap();
+        password.send_keys(secret).await.unwrap();
         password
             .send_keys(&char::from(Key::Enter).to_string())
             .await

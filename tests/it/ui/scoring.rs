@@ -153,3 +153,49 @@ browser_test!(an_officer_self_assesses_and_an_appraiser_appraises, |app| {
     browser.screenshot("appraisal").await;
     browser.close().await;
 });
+
+browser_test!(
+    the_coordinator_reads_the_demo_provinces_ranking_with_its_charts,
+    |app| {
+        let demo = hoso::demo::load(&app.state, app.router.clone())
+            .await
+            .expect("the demo loads");
+        let coordinator = demo
+            .accounts
+            .iter()
+            .find(|account| account.role == "coordinator")
+            .expect("the coordinating office");
+        let browser = Browser::open(&app, "vi").await;
+        browser
+            .sign_in_with(&coordinator.username, &coordinator.password)
+            .await;
+        browser.click_text("Đánh giá, xếp hạng").await;
+        browser.wait_for_text("Các kỳ đánh giá, xếp hạng").await;
+        browser.assert_accessible().await;
+        let last_year = format!(
+            "Đánh giá, xếp hạng ISO năm {}",
+            chrono::Datelike::year(&hoso::clock::today()) - 1
+        );
+        browser.click_text(&last_year).await;
+        browser.wait_for_text("Xếp hạng").await;
+        let page = browser.main_text().await;
+        for agency in [
+            "Sở Khoa học và Công nghệ",
+            "Sở Tư pháp",
+            "UBND xã An Phú",
+            "UBND xã Bình Minh",
+        ] {
+            assert!(page.contains(agency), "{agency} is ranked: {page}");
+        }
+        assert!(page.contains("Đã công bố"), "{page}");
+        let charts = browser
+            .client
+            .find_all(fantoccini::Locator::Css("figure.chart svg"))
+            .await
+            .unwrap();
+        assert_eq!(charts.len(), 2, "by rank and by parent");
+        browser.assert_accessible().await;
+        browser.screenshot("coordinator-ranking").await;
+        browser.close().await;
+    }
+);
