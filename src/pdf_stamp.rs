@@ -422,7 +422,7 @@ mod tests {
     #[test]
     fn a_text_pdf_carries_its_vietnamese_words_as_extractable_text() {
         let long = "Mục đích: quy định thống nhất cách soạn thảo, phê duyệt, ban hành tài liệu. "
-            .repeat(40);
+            .repeat(120);
         let pdf = text_pdf("Quy trình kiểm soát tài liệu", &[&long, "Phạm vi áp dụng"]).unwrap();
         let extracted =
             crate::extract::extract(&pdf, "application/pdf", &crate::extract::Limits::default())

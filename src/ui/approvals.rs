@@ -173,12 +173,9 @@ async fn inbox(
 
 /// The inbox again with why a decision was refused.
 async fn refused(state: &AppState, viewer: &Viewer, reply: AppError) -> AppResult<Response> {
-    if reply.status.is_server_error() || reply.status.as_u16() == 404 {
-        return Err(reply);
-    }
-    let message = reply.message.render(viewer.lang);
+    let (status, message) = super::errors::refusal(reply, viewer.lang)?;
     let page = inbox(state, viewer, None, Some(message)).await?;
-    Ok((reply.status, page).into_response())
+    Ok((status, page).into_response())
 }
 
 /// `POST /approvals/reviews/{id}/sign-off`

@@ -235,13 +235,9 @@ pub async fn submit(
                 .into_response(),
         ),
         Err(error) => {
-            let reply = crate::web::error::AppError::from(error);
-            if reply.status.is_server_error() || reply.status.as_u16() == 404 {
-                return Err(reply);
-            }
-            let message = reply.message.render(viewer.lang);
+            let (status, message) = super::errors::refusal(error, viewer.lang)?;
             let page = tree_page(&state, &viewer, id, None, Some(message)).await?;
-            Ok((reply.status, page).into_response())
+            Ok((status, page).into_response())
         }
     }
 }

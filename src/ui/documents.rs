@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     extract::State,
-    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
@@ -462,13 +461,7 @@ pub(super) async fn refused(
     reply: AppError,
     reason: String,
 ) -> AppResult<Response> {
-    if reply.status.is_server_error()
-        || reply.status == StatusCode::NOT_FOUND
-        || reply.status == StatusCode::UNAUTHORIZED
-    {
-        return Err(reply);
-    }
-    let message = reply.message.render(viewer.lang);
+    let (status, message) = super::errors::refusal(reply, viewer.lang)?;
     let page = build_page(state, viewer, id, None, Some(message), reason).await?;
-    Ok((reply.status, page).into_response())
+    Ok((status, page).into_response())
 }

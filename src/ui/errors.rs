@@ -13,7 +13,10 @@ use axum::{
 use super::page::{Chrome, Tr, lang_of, to_sign_in};
 use crate::{
     i18n::{Lang, Message},
-    web::{REQUEST_ID_HEADER, error::ErrorReply},
+    web::{
+        REQUEST_ID_HEADER,
+        error::{AppError, ErrorReply},
+    },
 };
 
 #[derive(Template, WebTemplate)]
@@ -77,6 +80,21 @@ fn error_page(
         request_id,
     };
     (status, page).into_response()
+}
+
+/// A refusal to show on the page the person is on: its status and its sentence in their
+/// language. What the page itself cannot survive (not found, not signed in, a server fault)
+/// stays an error, for the error page.
+pub fn refusal(error: impl Into<AppError>, lang: Lang) -> Result<(StatusCode, String), AppError> {
+    let reply = error.into();
+    if reply.status.is_server_error()
+        || reply.status == StatusCode::NOT_FOUND
+        || reply.status == StatusCode::UNAUTHORIZED
+    {
+        return Err(reply);
+    }
+    let message = reply.message.render(lang);
+    Ok((reply.status, message))
 }
 
 /// The page of an address that leads nowhere.

@@ -296,11 +296,7 @@ pub async fn criterion_step(
             Redirect::to(&format!("/assessments/{id}/criteria/{code}?done={step}")).into_response(),
         ),
         Err(error) => {
-            let reply = AppError::from(error);
-            if reply.status.is_server_error() || reply.status.as_u16() == 404 {
-                return Err(reply);
-            }
-            let message = reply.message.render(viewer.lang);
+            let (status, message) = crate::ui::errors::refusal(error, viewer.lang)?;
             let typed = if step == "link" {
                 Typed {
                     error: Some(message),
@@ -315,7 +311,7 @@ pub async fn criterion_step(
                 }
             };
             let page = build(&state, &viewer, id, &code, None, typed).await?;
-            Ok((reply.status, page).into_response())
+            Ok((status, page).into_response())
         }
     }
 }
