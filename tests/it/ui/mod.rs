@@ -3,6 +3,7 @@
 
 mod browser;
 mod journeys;
+mod pages;
 mod scoring;
 
 /// Declares a browser test, run once on SQLite and once on PostgreSQL. Without Chromium and
