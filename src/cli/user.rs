@@ -72,8 +72,7 @@ pub(super) async fn run(config: Config, command: UserCommand) -> anyhow::Result<
             .await
         }
         UserCommand::ResetPassword { user } => {
-            let app = App::build(config).await?;
-            let account = accounts::find(&app.state.db, &user).await?;
+            let (app, account) = account_of(config, &user).await?;
             let operator = Actor::system("cli");
             let password = accounts::reset_password(&app.state.db, &operator, account.id).await?;
             println!(
@@ -83,8 +82,7 @@ pub(super) async fn run(config: Config, command: UserCommand) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
         UserCommand::Unlock { user } => {
-            let app = App::build(config).await?;
-            let account = accounts::find(&app.state.db, &user).await?;
+            let (app, account) = account_of(config, &user).await?;
             let operator = Actor::system("cli");
             let cleared = accounts::unlock(&app.state.db, &operator, account.id).await?;
             println!(
@@ -94,6 +92,16 @@ pub(super) async fn run(config: Config, command: UserCommand) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The running instance and the account named by username or id.
+async fn account_of(
+    config: Config,
+    user: &str,
+) -> anyhow::Result<(App, crate::db::entities::user::Model)> {
+    let app = App::build(config).await?;
+    let account = accounts::find(&app.state.db, user).await?;
+    Ok((app, account))
 }
 
 /// The fields of `hoso user add` besides the password.
