@@ -67,6 +67,11 @@ impl Lang {
     pub fn percent(self, share: f64) -> String {
         format!("{}%", self.decimal((share * 100.0).round(), 0))
     }
+
+    /// A size in megabytes with one decimal: `2,5 MB`.
+    pub fn megabytes(self, bytes: u64) -> String {
+        format!("{} MB", self.decimal(bytes as f64 / 1_048_576.0, 1))
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use axum::{
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::page::{Chrome, Tr, Viewer};
+use super::page::{Chrome, DoneQuery, Tr, Viewer};
 use crate::{
     AppState,
     domain::{
@@ -83,12 +83,6 @@ async fn page(state: &AppState, viewer: &Viewer) -> AppResult<AccountPage> {
         new_error: None,
         repeat_error: None,
     })
-}
-
-/// `?done=password`
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 /// `GET /account`

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    page::{Chrome, Tr, Viewer},
+    page::{Chrome, DoneQuery, Tr, Viewer},
     view::Badge,
 };
 use crate::{
@@ -66,24 +66,20 @@ struct ApprovalsPage {
     error: Option<String>,
 }
 
-/// `?done=signed|disposed|kept`
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
 /// `GET /approvals`
 pub async fn approvals_page(
     State(state): State<AppState>,
     viewer: Viewer,
     ApiQuery(query): ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
-    let notice = match query.done.as_deref() {
-        Some("signed") => Some(viewer.t().get("done_signed_off")),
-        Some("disposed") => Some(viewer.t().get("done_disposed")),
-        Some("kept") => Some(viewer.t().get("done_kept")),
-        _ => None,
-    };
+    let notice = query.notice(
+        viewer.lang,
+        &[
+            ("signed", "done_signed_off"),
+            ("disposed", "done_disposed"),
+            ("kept", "done_kept"),
+        ],
+    );
     Ok(inbox(&state, &viewer, notice, None).await?.into_response())
 }
 

@@ -11,7 +11,7 @@ use axum::{
 };
 use uuid::Uuid;
 
-use super::page::{Chrome, Tr, Viewer};
+use super::page::{Chrome, DoneQuery, Tr, Viewer};
 use crate::{
     AppState,
     domain::{
@@ -142,12 +142,6 @@ struct TreePage {
 /// Whether the viewer works in the assessed agency (the ISO officer or the head submit).
 pub fn is_own(viewer: &Viewer, assessment: &Assessment) -> bool {
     viewer.actor.own_agencies().contains(&assessment.agency_id)
-}
-
-/// `?done=submitted`
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 async fn tree_page(

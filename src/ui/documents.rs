@@ -12,7 +12,7 @@ use strum::VariantArray;
 use uuid::Uuid;
 
 use super::{
-    page::{Chrome, Tr, Viewer},
+    page::{Chrome, DoneQuery, Tr, Viewer},
     view::Badge,
 };
 use crate::{
@@ -266,12 +266,6 @@ pub(super) struct DocumentPage {
     reason: String,
 }
 
-/// `?done=submitted`: what the page reports after a step.
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
 /// `GET /documents/{id}`
 pub async fn document_page(
     State(state): State<AppState>,
@@ -279,24 +273,18 @@ pub async fn document_page(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
-    let notice = query
-        .done
-        .as_deref()
-        .and_then(done_key)
-        .map(|key| viewer.t().get(key));
+    let notice = query.notice(
+        viewer.lang,
+        &[
+            ("uploaded", "done_uploaded"),
+            ("submit", "done_submitted"),
+            ("approve", "done_approved"),
+            ("reject", "done_rejected"),
+            ("publish", "done_published"),
+        ],
+    );
     let page = build_page(&state, &viewer, id, notice, None, String::new()).await?;
     Ok(page.into_response())
-}
-
-fn done_key(done: &str) -> Option<&'static str> {
-    match done {
-        "uploaded" => Some("done_uploaded"),
-        "submit" => Some("done_submitted"),
-        "approve" => Some("done_approved"),
-        "reject" => Some("done_rejected"),
-        "publish" => Some("done_published"),
-        _ => None,
-    }
 }
 
 /// The document's page; `error` (with the status it answers) when a step was refused.
@@ -373,17 +361,13 @@ pub(super) async fn build_page(
         can_upload: rights.edit,
         max_upload_bytes: state.config.max_upload_bytes,
         max_upload_text: crate::i18n::Message::new("upload_limit")
-            .arg("size", megabytes(state.config.max_upload_bytes, lang))
+            .arg("size", lang.megabytes(state.config.max_upload_bytes))
             .render(lang),
         today: crate::clock::today().to_string(),
         notice,
         error,
         reason,
     })
-}
-
-fn megabytes(bytes: u64, lang: crate::i18n::Lang) -> String {
-    format!("{} MB", lang.decimal(bytes as f64 / 1_048_576.0, 1))
 }
 
 fn version_row(
@@ -439,7 +423,7 @@ fn version_row(
         status: Badge::of_version(version.status, t),
         summary: version.change_summary.clone().unwrap_or_default(),
         filename: version.original_filename.clone(),
-        size: megabytes(u64::try_from(version.size).unwrap_or(0), lang),
+        size: lang.megabytes(u64::try_from(version.size).unwrap_or(0)),
         history,
         reject_reason: version.reject_reason.clone(),
         stampable: version.status.is_public() && version.content_type == "application/pdf",

@@ -86,7 +86,11 @@ fn due_row(deadline: &Deadline, t: Tr) -> DueRow {
         title: deadline.title.clone(),
         reference: deadline.reference.clone().unwrap_or_default(),
         due: t.0.date(deadline.due_on),
-        href: deadline.document_id.map(|id| format!("/documents/{id}")),
+        href: deadline
+            .document_id
+            .map(|id| format!("/documents/{id}"))
+            .or_else(|| deadline.record_id.map(|id| format!("/records/{id}")))
+            .or_else(|| (deadline.kind == "internal_audit_due").then(|| "/audits".to_owned())),
     }
 }
 

@@ -18,6 +18,7 @@ mod home;
 mod page;
 mod periods;
 mod reading;
+mod records;
 mod search;
 mod view;
 
@@ -44,6 +45,8 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
     let upload_limit = usize::try_from(max_upload_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1024 * 1024);
+    // A form of files carries up to ten, each within the limit.
+    let files_limit = upload_limit.saturating_mul(records::MAX_FILES);
     let pages = Router::new()
         .route("/", get(home::dashboard))
         .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
@@ -82,6 +85,38 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
         .route("/reading", get(reading::reading_page))
         .route("/reading/{version}", post(reading::acknowledge))
         .route("/search", get(search::search_page))
+        .route(
+            "/audits",
+            get(records::audits_page).post(records::plan_audit),
+        )
+        .route("/audits/{id}/move", post(records::move_audit))
+        .route("/audits/{id}/checklist", post(records::add_question))
+        .route(
+            "/audits/{id}/checklist/{item}",
+            post(records::answer_question),
+        )
+        .route(
+            "/audits/{id}/findings",
+            post(records::log_finding).layer(DefaultBodyLimit::max(files_limit)),
+        )
+        .route("/records/{id}", get(records::record_page))
+        .route(
+            "/records/{id}/attachments",
+            post(records::attach_files).layer(DefaultBodyLimit::max(files_limit)),
+        )
+        .route(
+            "/findings/{id}/corrective-action",
+            post(records::raise_corrective_action),
+        )
+        .route(
+            "/corrective-actions/{id}/actions",
+            post(records::add_action),
+        )
+        .route(
+            "/corrective-actions/{id}/actions/{action}/complete",
+            post(records::complete_action),
+        )
+        .route("/corrective-actions/{id}/verify", post(records::verify))
         .layer(from_fn(errors::html_errors));
     pages
         .nest("/static", assets::router())

@@ -101,6 +101,23 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
+/// `?done=…`: the step a page reports after the redirect that followed it.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
+impl DoneQuery {
+    /// The sentence for the step done, from the page's `(step, catalogue key)` pairs.
+    pub fn notice(&self, lang: Lang, steps: &[(&str, &'static str)]) -> Option<String> {
+        let done = self.done.as_deref()?;
+        steps
+            .iter()
+            .find(|(step, _)| *step == done)
+            .map(|(_, key)| lang.text(key))
+    }
+}
+
 /// A link of the main navigation.
 pub struct NavItem {
     pub href: &'static str,
@@ -169,6 +186,12 @@ impl Viewer {
         .any(|role| self.actor.has_role(*role))
         {
             nav.push(("/assessments", "nav_assessments"));
+        }
+        if [Role::InternalAuditor, Role::IsoOfficer, Role::AgencyHead]
+            .iter()
+            .any(|role| self.actor.has_role(*role))
+        {
+            nav.push(("/audits", "nav_audits"));
         }
         if self.is_member() {
             nav.push(("/reading", "nav_reading"));

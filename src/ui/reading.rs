@@ -69,9 +69,9 @@ fn row_of(item: ReadingItem, viewer: &Viewer) -> ReadingRow {
     }
 }
 
-/// `?done=1` after acknowledging without scripts.
+/// `?page=`, and `done=1` after acknowledging without scripts.
 #[derive(Debug, Default, serde::Deserialize)]
-pub struct DoneQuery {
+pub struct ReadingQuery {
     done: Option<String>,
     page: Option<u64>,
 }
@@ -80,7 +80,7 @@ pub struct DoneQuery {
 pub async fn reading_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    ApiQuery(query): ApiQuery<DoneQuery>,
+    ApiQuery(query): ApiQuery<ReadingQuery>,
 ) -> AppResult<Response> {
     let request = PageRequest {
         page: query.page,

@@ -225,7 +225,7 @@ pub async fn search_page(
         .map(|hit| hit_row(hit, &agency_name(&hit.agency_id), t))
         .collect();
     let kind_label = |value: &str| kind_label(value, t);
-    let status_label = |value: &str| Badge::of_indexed(value, t).text;
+    let status_label = |value: &str| Badge::of_status(value, t).text;
     let year_label = |value: &str| value.to_owned();
     let groups: [FacetSource; 4] = [
         ("kind", "facet_kind", &found.facets.kind, &kind_label),
@@ -311,7 +311,7 @@ fn hit_row(hit: &SearchHit, agency: &str, t: Tr) -> HitRow {
         file: hit.original_filename.clone(),
         kind,
         agency: agency.to_owned(),
-        status: Badge::of_indexed(&hit.status, t),
+        status: Badge::of_status(&hit.status, t),
         snippet: hit.snippet.clone(),
         page: hit.page.map(|page| {
             crate::i18n::Message::new("search_hit_page")

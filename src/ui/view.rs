@@ -41,8 +41,9 @@ impl Badge {
         }
     }
 
-    /// A status of the search index (`effective`, `draft`, `open`…), worded when known.
-    pub fn of_indexed(status: &str, t: super::page::Tr) -> Self {
+    /// A status by its name — a version's or a record's as the search index holds it, an
+    /// audit's, a finding's, a corrective action's, a checklist answer — worded when known.
+    pub fn of_status(status: &str, t: super::page::Tr) -> Self {
         let known = [
             ("draft", "status_draft", "draft"),
             ("in_review", "status_in_review", "review"),
@@ -53,6 +54,21 @@ impl Badge {
             ("obsolete", "status_obsolete", "off"),
             ("open", "status_open", "review"),
             ("closed", "status_closed", "ok"),
+            ("planned", "status_planned", "draft"),
+            ("in_progress", "status_in_progress", "review"),
+            ("reported", "status_reported", "review"),
+            ("noted", "status_noted", "off"),
+            (
+                "awaiting_verification",
+                "status_awaiting_verification",
+                "warn",
+            ),
+            ("signed_off", "status_signed_off", "ok"),
+            ("unanswered", "answer_unanswered", "draft"),
+            ("conform", "answer_conform", "ok"),
+            ("nonconform", "answer_nonconform", "late"),
+            ("observation", "answer_observation", "warn"),
+            ("not_applicable", "answer_not_applicable", "off"),
         ];
         match known.iter().find(|(name, _, _)| *name == status) {
             Some((_, key, tone)) => Self {

@@ -1,4 +1,4 @@
-//! Receiving upload forms: `multipart/form-data` with one file, streamed into the blob store
+//! Receiving upload forms: `multipart/form-data` with one file (or a few), streamed into the blob store
 //! (never held whole in memory), and a few short text fields.
 
 use std::collections::HashMap;
@@ -62,23 +62,66 @@ impl UploadForm {
     }
 }
 
+/// A form of several files (none at all too) and text fields, as received.
+#[derive(Debug)]
+pub struct FilesForm {
+    pub files: Vec<UploadedFile>,
+    fields: HashMap<&'static str, String>,
+}
+
+impl FilesForm {
+    /// The text of a field, if it was sent.
+    pub fn take(&mut self, name: &str) -> Option<String> {
+        self.fields.remove(name)
+    }
+}
+
 /// Reads a form of one `file` and the text fields named in `text_fields`: the file is streamed
 /// into the blob store (typed by its bytes, at most `max_bytes`); an unknown field, a second
 /// file or no file at all answers 400.
 pub async fn receive_upload(
-    ApiMultipart(mut multipart): ApiMultipart,
+    multipart: ApiMultipart,
     blobs: &BlobStore,
     max_bytes: u64,
     text_fields: &[&'static str],
 ) -> AppResult<UploadForm> {
+    let FilesForm { files, fields } =
+        receive_files(multipart, blobs, max_bytes, text_fields, 1).await?;
+    let file = files.into_iter().next().ok_or_else(|| {
+        AppError::from(DomainError::invalid(
+            FILE_FIELD,
+            Message::new("form_without_file"),
+        ))
+    })?;
+    Ok(UploadForm { file, fields })
+}
+
+/// Reads a form of up to `max_files` files in `file` fields (a browser sends an empty one when
+/// none was chosen: it is skipped) and the text fields named in `text_fields`, each file
+/// streamed into the blob store as [`receive_upload`] does; one file more answers 400.
+pub async fn receive_files(
+    ApiMultipart(mut multipart): ApiMultipart,
+    blobs: &BlobStore,
+    max_bytes: u64,
+    text_fields: &[&'static str],
+    max_files: usize,
+) -> AppResult<FilesForm> {
     let mut fields = HashMap::new();
-    let mut file = None;
+    let mut files = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == FILE_FIELD && file.is_none() {
+        if name == FILE_FIELD && field.file_name().is_some_and(str::is_empty) {
+            // The browser's "no file chosen".
+            continue;
+        }
+        if name == FILE_FIELD && files.len() < max_files {
             let filename = field.file_name().unwrap_or("file").to_owned();
             let body = field.map_err(|error| error.body_text());
-            file = Some(files::store_file(blobs, body, &filename, max_bytes).await?);
+            files.push(files::store_file(blobs, body, &filename, max_bytes).await?);
+        } else if name == FILE_FIELD {
+            return Err(AppError::bad_request(
+                Message::new("too_many_files").arg("max", max_files),
+            ));
         } else if let Some(known) = text_fields.iter().find(|known| **known == name) {
             fields.insert(*known, field.text().await.map_err(form_error)?);
         } else {
@@ -92,13 +135,7 @@ pub async fn receive_upload(
             ));
         }
     }
-    let file = file.ok_or_else(|| {
-        AppError::from(DomainError::invalid(
-            FILE_FIELD,
-            Message::new("form_without_file"),
-        ))
-    })?;
-    Ok(UploadForm { file, fields })
+    Ok(FilesForm { files, fields })
 }
 
 fn form_error(error: MultipartError) -> AppError {

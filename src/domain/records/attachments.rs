@@ -54,11 +54,39 @@ pub async fn attach(
     kind: Option<RecordKind>,
     upload: UploadedFile,
 ) -> DomainResult<Attachment> {
+    attach_all(
+        conn,
+        blobs,
+        max_attempts,
+        actor,
+        record_id,
+        kind,
+        std::slice::from_ref(&upload),
+    )
+    .await?
+    .pop()
+    .ok_or(DomainError::NotFound("attachment"))
+}
+
+/// Attaches several stored uploads to a record, all or none, in one transaction.
+pub async fn attach_all(
+    conn: &DatabaseConnection,
+    blobs: &BlobStore,
+    max_attempts: u32,
+    actor: &Actor,
+    record_id: Uuid,
+    kind: Option<RecordKind>,
+    uploads: &[UploadedFile],
+) -> DomainResult<Vec<Attachment>> {
     let txn = db::begin_write(conn).await?;
     let row = authorize(&txn, actor, record_id, kind).await?;
-    let file = attach_in(&txn, blobs, max_attempts, actor, &row, &upload).await?;
+    let mut attached = Vec::with_capacity(uploads.len());
+    for upload in uploads {
+        let file = attach_in(&txn, blobs, max_attempts, actor, &row, upload).await?;
+        attached.push(Attachment::of(row.id, &file));
+    }
     txn.commit().await?;
-    Ok(Attachment::of(row.id, &file))
+    Ok(attached)
 }
 
 /// Attaches a stored upload to a record the caller checked, in the caller's transaction.

@@ -47,13 +47,17 @@ pub const OPEN: &str = "open";
 pub const CLOSED: &str = super::CLOSED;
 pub const NOTED: &str = "noted";
 
+/// Whether a grade by its name (`major`, `minor`…) is a nonconformity's.
+pub fn is_nonconformity_grade(grade: &str) -> bool {
+    Grade::parse(grade).is_some_and(Grade::is_nonconformity)
+}
+
 /// Whether a finding record is a nonconformity.
 pub(crate) fn is_nonconformity(finding: &record::Model) -> bool {
     finding
         .category
         .as_deref()
-        .and_then(Grade::parse)
-        .is_some_and(Grade::is_nonconformity)
+        .is_some_and(is_nonconformity_grade)
 }
 
 /// `POST /api/v1/audits/{id}/findings`

@@ -37,6 +37,7 @@ use uuid::Uuid;
 use super::{Action, Actor, AgencyTree, DomainError, DomainResult};
 use crate::{db::entities::record, i18n::Message, names::Named};
 
+pub use parties::{Person, people_of};
 pub use store::{NewRecord, insert, save};
 pub use views::{
     Attachment, Record, RecordAction, RecordFilter, RecordLink, RecordSummary, get_record,

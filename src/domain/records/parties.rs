@@ -8,12 +8,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::{
-    db::entities::{agency, user},
+    db::entities::{agency, role_grant, user},
     domain::{
-        Action, Actor, AgencyTree, DomainError, DomainResult, Grant, agencies,
+        Action, Actor, AgencyTree, DomainError, DomainResult, Grant, Role, agencies,
         users::access_grants_of_many,
     },
     i18n::Message,
+    names::Named,
 };
 
 /// The agency a new record belongs to, named by id or code in `field`: one the actor cannot
@@ -93,4 +94,53 @@ pub(crate) async fn agency_person(
         .await?
         .remove(&id)
         .unwrap_or_default())
+}
+
+/// Someone a record of an agency may name (an owner, an auditor, an attendee), as a form's
+/// list offers them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: Uuid,
+    pub name: String,
+    /// Membership roles held over the agency or a unit above it.
+    pub roles: Vec<Role>,
+}
+
+/// The active people working in `agency` (holding a membership role there or in a unit above
+/// it), by name, for those who may read the agency's records. Province-wide roles and the
+/// appraisers and coordinators above it are not listed: a record names the agency's own people.
+pub async fn people_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    agency: Uuid,
+) -> DomainResult<Vec<Person>> {
+    let tree = AgencyTree::load(db).await?;
+    if !actor.can(Action::ReadRecords, Some(agency), &tree) {
+        return Err(DomainError::NotFound("agency"));
+    }
+    let grants = role_grant::Entity::find()
+        .filter(role_grant::Column::AgencyId.is_in(tree.ancestors_and_self(agency)))
+        .all(db)
+        .await?;
+    let mut roles: HashMap<Uuid, Vec<Role>> = HashMap::new();
+    for grant in grants {
+        if let Some(role) = Role::parse(&grant.role).filter(|role| role.is_membership()) {
+            roles.entry(grant.user_id).or_default().push(role);
+        }
+    }
+    let rows = user::Entity::find()
+        .filter(user::Column::Id.is_in(roles.keys().copied()))
+        .filter(user::Column::Active.eq(true))
+        .all(db)
+        .await?;
+    let mut people: Vec<Person> = rows
+        .into_iter()
+        .map(|row| Person {
+            roles: roles.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            name: row.display_name,
+        })
+        .collect();
+    people.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(people)
 }

@@ -23,7 +23,7 @@ use crate::{
     },
     i18n::Message,
     ui::{
-        page::{Chrome, Tr, Viewer},
+        page::{Chrome, DoneQuery, Tr, Viewer},
         view::Badge,
     },
     web::{
@@ -194,12 +194,6 @@ async fn build(
     })
 }
 
-/// `?done=scored|appraised|linked`
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
 /// `GET /assessments/{id}/criteria/{code}`
 pub async fn criterion_page(
     State(state): State<AppState>,
@@ -207,13 +201,14 @@ pub async fn criterion_page(
     ApiPath((id, code)): ApiPath<(Uuid, String)>,
     ApiQuery(query): ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
-    let t = viewer.t();
-    let notice = match query.done.as_deref() {
-        Some("score") => Some(t.get("done_scored")),
-        Some("appraise") => Some(t.get("done_appraised")),
-        Some("link") => Some(t.get("done_linked")),
-        _ => None,
-    };
+    let notice = query.notice(
+        viewer.lang,
+        &[
+            ("score", "done_scored"),
+            ("appraise", "done_appraised"),
+            ("link", "done_linked"),
+        ],
+    );
     let page = build(&state, &viewer, id, &code, notice, Typed::default()).await?;
     Ok(page.into_response())
 }

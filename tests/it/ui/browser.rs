@@ -125,6 +125,27 @@ impl Browser {
         }
     }
 
+    /// Sets a field's value as a date picker would (typing dates depends on the locale).
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Chooses the option of value `value` in the list `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|error| panic!("no option {value:?} in {css}: {error}"));
+    }
+
     /// The visible text of the page's main content.
     pub async fn main_text(&self) -> String {
         self.find("main").await.text().await.unwrap()

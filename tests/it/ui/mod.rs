@@ -1,9 +1,11 @@
 //! The web UI in a real browser: each journey of UI.md signed in as its role, done through the
 //! pages, asserting what the person sees, every page checked with axe-core.
 
+mod audits;
 mod browser;
 mod journeys;
 mod pages;
+mod records;
 mod scoring;
 
 /// Declares a browser test, run once on SQLite and once on PostgreSQL. Without Chromium and

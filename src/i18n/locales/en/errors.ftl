@@ -201,6 +201,9 @@ not_multipart = send the file as multipart/form-data with a field named "{ $fiel
 form_unreadable = the form could not be read: { $detail }
 form_field_unexpected = unexpected form field "{ $field }"; send { $expected }
 form_without_file = the form has no file
+too_many_files = at most { $max } files in one form
+choose_a_person = choose someone from the list
+choose_a_verdict = say whether it worked
 
 ## Invalid input (the field is named beside the reason)
 

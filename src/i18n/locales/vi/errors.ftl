@@ -210,6 +210,9 @@ not_multipart = Hãy gửi tệp dạng multipart/form-data với trường tên
 form_unreadable = Không đọc được biểu mẫu: { $detail }
 form_field_unexpected = Trường "{ $field }" không hợp lệ; hãy gửi { $expected }
 form_without_file = Biểu mẫu không có tệp
+too_many_files = Mỗi lần gửi tối đa { $max } tệp
+choose_a_person = Hãy chọn một người trong danh sách
+choose_a_verdict = Hãy cho biết hành động có hiệu lực không
 
 ## Dữ liệu nhập không hợp lệ (tên trường đứng trước lý do)
 

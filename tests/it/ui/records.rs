@@ -1,0 +1,143 @@
+//! Record pages without a browser: another agency's audit is a page that was never there, a
+//! refused plan comes back with the reason and what was typed, the staff cannot log findings,
+//! and the dashboard's deadlines of records open the record.
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use serde_json::json;
+
+use crate::support::{TestApp, db_test, id_of};
+
+fn page(path: &str, token: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, format!("hoso_session={token}"))
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn form(path: &str, token: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, format!("hoso_session={token}"))
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+/// An audit of `agency` planned by its internal auditor; returns (auditor's token, audit id).
+async fn audit(app: &TestApp, agency: &crate::support::Agency, auditor: &str) -> (String, String) {
+    let token = app
+        .user_with_role(auditor, "internal_auditor", Some(&agency.id))
+        .await;
+    let me = app.get("/api/v1/me", &token).await;
+    let today = hoso::clock::today();
+    let created = app
+        .post(
+            "/api/v1/audits",
+            &token,
+            json!({"agency_id": agency.id, "title": "Đánh giá nội bộ bí mật", "planned_start": today,
+                   "planned_end": today, "lead_auditor_id": me.json["id"]}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    (token, id_of(&created))
+}
+
+db_test!(
+    another_agencys_audit_is_not_there_and_staff_cannot_log_findings,
+    |app| {
+        let mine = app.staffed_agency("SONV").await;
+        let theirs = app.staffed_agency("SOYT").await;
+        let (_, their_audit) = audit(&app, &theirs, "danhgia-soyt").await;
+        let (auditor, my_audit) = audit(&app, &mine, "danhgia-sonv").await;
+
+        let shown = app
+            .send(page(&format!("/records/{my_audit}"), &auditor))
+            .await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(
+            shown.text.contains("Đánh giá nội bộ bí mật")
+                && shown.text.contains("Ghi nhận phát hiện")
+        );
+
+        let hidden = app
+            .send(page(&format!("/records/{their_audit}"), &auditor))
+            .await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+        assert!(!hidden.text.contains("bí mật"), "nothing of it shows");
+        let posted = app
+            .send(form(
+                &format!("/audits/{their_audit}/checklist"),
+                &auditor,
+                "question=Co+khong",
+            ))
+            .await;
+        assert_eq!(posted.status, StatusCode::NOT_FOUND);
+
+        // The staff read the audit but are offered no form, and a finding posted anyway is refused.
+        let staff_view = app
+            .send(page(&format!("/records/{my_audit}"), &mine.staff))
+            .await;
+        assert_eq!(staff_view.status, StatusCode::OK);
+        assert!(!staff_view.text.contains("Ghi nhận phát hiện"));
+        let asked = app
+            .send(form(
+                &format!("/audits/{my_audit}/checklist"),
+                &mine.staff,
+                "question=Co+khong",
+            ))
+            .await;
+        assert_eq!(asked.status, StatusCode::FORBIDDEN);
+        assert!(
+            asked.text.contains("role=\"alert\""),
+            "said on the page: {}",
+            asked.text
+        );
+    }
+);
+
+db_test!(a_refused_plan_keeps_what_was_typed, |app| {
+    let agency = app.staffed_agency("SOXD").await;
+    let auditor = app
+        .user_with_role("danhgia-soxd", "internal_auditor", Some(&agency.id))
+        .await;
+    let me = app.get("/api/v1/me", &auditor).await;
+    let body = format!(
+        "agency_id={}&title=%C4%90%C3%A1nh+gi%C3%A1+qu%C3%BD+IV&planned_start=2026-12-20&planned_end=2026-12-10&lead_auditor_id={}&processes=Ti%E1%BA%BFp+nh%E1%BA%ADn",
+        agency.id,
+        me.json["id"].as_str().unwrap()
+    );
+    let refused = app.send(form("/audits", &auditor, &body)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    assert!(refused.text.contains("role=\"alert\""));
+    assert!(
+        refused.text.contains("value=\"Đánh giá quý IV\""),
+        "the title kept"
+    );
+    assert!(
+        refused.text.contains(">Tiếp nhận</textarea>"),
+        "the processes kept"
+    );
+    assert!(refused.text.contains("id=\"p-end\" name=\"planned_end\" type=\"date\" required value=\"2026-12-10\" aria-invalid=\"true\""));
+
+    let planned = app
+        .send(form(
+            "/audits",
+            &auditor,
+            &body.replace("2026-12-10", "2026-12-22"),
+        ))
+        .await;
+    assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.text);
+    let record = planned.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let shown = app.send(page(&record, &auditor)).await;
+    assert!(
+        shown.text.contains("Đã lập kế hoạch đánh giá.") && shown.text.contains("Đánh giá quý IV")
+    );
+    let programme = app.send(page("/audits?year=2026", &auditor)).await;
+    assert!(programme.text.contains("Đánh giá quý IV"));
+});
