@@ -8,29 +8,24 @@ use axum::{
     http::{StatusCode, header},
     response::Response,
 };
-use futures::TryStreamExt;
 use uuid::Uuid;
 
 use crate::web::extract::{ApiJson, ApiPath, CurrentActor};
 use crate::{
     AppState,
-    domain::{
-        DomainError,
-        scoring::{
-            appraisal::{self, AssignInput, Assignment, Sample, SampleInput, SwapInput},
-            finalize::{self, FinalizeInput},
-            periods::{self, NewPeriod, Period},
-            ranking::{self, PublicRanking, Ranking},
-            results,
-            sets::{self, CriteriaSet, CriteriaSetInput, CriteriaSetSummary},
-            spreadsheet,
-        },
+    domain::scoring::{
+        appraisal::{self, AssignInput, Assignment, Sample, SampleInput, SwapInput},
+        finalize::{self, FinalizeInput},
+        periods::{self, NewPeriod, Period},
+        ranking::{self, PublicRanking, Ranking},
+        results,
+        sets::{self, CriteriaSet, CriteriaSetInput, CriteriaSetSummary},
     },
-    i18n::Message,
     web::{
-        error::{AppError, AppResult, ErrorEnvelope},
+        criteria_form,
+        error::{AppResult, ErrorEnvelope},
         files,
-        multipart::{ApiMultipart, FILE_FIELD},
+        multipart::ApiMultipart,
     },
 };
 
@@ -45,104 +40,6 @@ pub(super) fn is_multipart(request: &Request) -> bool {
                 .to_ascii_lowercase()
                 .starts_with("multipart/form-data")
         })
-}
-
-/// The text fields of a criteria workbook form that name the set.
-const SET_FIELDS: &[&str] = &[
-    "code",
-    "name",
-    "name_en",
-    "issued_by",
-    "max_total",
-    "supersedes",
-];
-
-/// Reads a criteria workbook form: the workbook (at most 5 MiB, read into memory) and the set's
-/// fields.
-async fn read_workbook_form(
-    ApiMultipart(mut multipart): ApiMultipart,
-) -> AppResult<(CriteriaSetInput, Vec<crate::domain::Problem>)> {
-    let mut bytes: Option<Vec<u8>> = None;
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let unreadable = |detail: String| {
-        AppError::bad_request(Message::new("form_unreadable").arg("detail", detail))
-    };
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|error| unreadable(error.body_text()))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == FILE_FIELD && bytes.is_none() {
-            let mut stream = field.map_err(|error| error.body_text());
-            let mut content = Vec::new();
-            while let Some(chunk) = stream.try_next().await.map_err(unreadable)? {
-                if content.len() + chunk.len() > spreadsheet::MAX_BYTES {
-                    return Err(AppError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "too_large",
-                        Message::new("file_too_large").arg("limit", spreadsheet::MAX_BYTES as i64),
-                    ));
-                }
-                content.extend_from_slice(&chunk);
-            }
-            bytes = Some(content);
-        } else if SET_FIELDS.contains(&name.as_str()) {
-            let value = field
-                .text()
-                .await
-                .map_err(|error| unreadable(error.body_text()))?;
-            fields.push((name, value));
-        } else {
-            return Err(AppError::bad_request(
-                Message::new("form_field_unexpected")
-                    .arg("field", name)
-                    .arg(
-                        "expected",
-                        format!("{FILE_FIELD}, {}", SET_FIELDS.join(", ")),
-                    ),
-            ));
-        }
-    }
-    let bytes = bytes.ok_or_else(|| {
-        AppError::from(DomainError::invalid(
-            FILE_FIELD,
-            Message::new("form_without_file"),
-        ))
-    })?;
-    let kind = crate::filetype::detect(&bytes[..bytes.len().min(8192)], "criteria.xlsx")
-        .map_err(|reason| AppError::from(DomainError::UnsupportedType(reason)))?;
-    if !kind.contains("spreadsheetml") {
-        return Err(DomainError::UnsupportedType(
-            Message::new("criteria_workbook_type")
-                .arg("type", kind)
-                .to_string(),
-        )
-        .into());
-    }
-    let (mut input, mut problems) = spreadsheet::read(&bytes)?;
-    for (name, value) in fields {
-        let value = value.trim().to_owned();
-        if value.is_empty() {
-            continue;
-        }
-        match name.as_str() {
-            "code" => input.code = value,
-            "name" => input.name = value,
-            "name_en" => input.name_en = Some(value),
-            "issued_by" => input.issued_by = Some(value),
-            "supersedes" => input.supersedes = Some(value),
-            "max_total" => match value.replace(',', ".").parse::<f64>() {
-                Ok(total) if total.is_finite() => input.max_total = Some(total),
-                _ => problems.push(crate::domain::Problem::new(
-                    "max_total",
-                    Message::new("criteria_not_a_number").arg("value", value),
-                )),
-            },
-            _ => {}
-        }
-    }
-    Ok((input, problems))
 }
 
 /// Imports a criteria set: a JSON body in the format of `criteria-sample.json`
@@ -169,7 +66,7 @@ pub async fn import_criteria_set(
 ) -> AppResult<(StatusCode, Json<CriteriaSet>)> {
     let (input, problems) = if is_multipart(&request) {
         let multipart = ApiMultipart::from_request(request, &state).await?;
-        read_workbook_form(multipart).await?
+        criteria_form::read(multipart).await?
     } else {
         let ApiJson(input) = ApiJson::<CriteriaSetInput>::from_request(request, &state).await?;
         (input, Vec::new())

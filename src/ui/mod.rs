@@ -82,6 +82,14 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
             post(assessments::criterion_step),
         )
         .route("/periods/{id}", get(periods::period_page))
+        .route("/periods", post(periods::create_period))
+        .route("/periods/{id}/{step}", post(periods::period_step))
+        .route(
+            "/criteria-sets",
+            get(periods::criteria_sets_page)
+                .post(periods::import_criteria_set)
+                .layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/reading", get(reading::reading_page))
         .route("/reading/{version}", post(reading::acknowledge))
         .route("/search", get(search::search_page))

@@ -187,6 +187,9 @@ impl Viewer {
         {
             nav.push(("/assessments", "nav_assessments"));
         }
+        if self.actor.has_role(Role::Coordinator) {
+            nav.push(("/criteria-sets", "nav_criteria_sets"));
+        }
         if [Role::InternalAuditor, Role::IsoOfficer, Role::AgencyHead]
             .iter()
             .any(|role| self.actor.has_role(*role))

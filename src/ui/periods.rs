@@ -11,17 +11,28 @@ use uuid::Uuid;
 
 use super::{
     charts,
-    page::{Chrome, Tr, Viewer},
+    page::{Chrome, DoneQuery, Tr, Viewer},
     view::Badge,
 };
 use crate::{
     AppState,
     domain::{
-        DomainError,
-        scoring::{periods, ranking},
+        DomainError, PageRequest,
+        scoring::{
+            appraisal,
+            listing::{self, AssessmentFilter},
+            periods, ranking,
+        },
     },
-    web::{error::AppResult, extract::ApiPath},
+    web::{
+        error::AppResult,
+        extract::{ApiPath, ApiQuery},
+    },
 };
+
+mod manage;
+
+pub use manage::{create_period, criteria_sets_page, import_criteria_set, period_step};
 
 /// The word and colour of a period's status.
 pub fn period_badge(status: &str, t: Tr) -> Badge {
@@ -89,6 +100,35 @@ struct PeriodPage {
     parent_averages: Vec<(String, String)>,
     coordinator: bool,
     published: bool,
+    /// The coordinator's work: the next stage, the agencies with their appraisers, the sample.
+    stage: Option<(&'static str, String)>,
+    taking_part: Vec<TakingPart>,
+    appraisers: Vec<manage::Pick>,
+    sample: Option<String>,
+    can_sample: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// An agency taking part, as the coordinator manages it.
+pub struct TakingPart {
+    pub assessment_id: Uuid,
+    pub agency: String,
+    pub status: Badge,
+    pub progress: String,
+    pub sampled: bool,
+    pub appraisers: String,
+}
+
+/// The stage a period moves to next, and the words of its button.
+fn next_stage(status: &str) -> Option<(&'static str, &'static str)> {
+    Some(match status {
+        "draft" => ("open", "period_step_open"),
+        "self_assessment" => ("appraisal", "period_step_appraisal"),
+        "appraisal" => ("finalize", "period_step_finalize"),
+        "final" => ("publish", "period_step_publish"),
+        _ => return None,
+    })
 }
 
 /// `GET /periods/{id}`
@@ -96,7 +136,32 @@ pub async fn period_page(
     State(state): State<AppState>,
     viewer: Viewer,
     ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
+    let notice = query.notice(
+        viewer.lang,
+        &[
+            ("created", "done_period_created"),
+            ("open", "done_period_opened"),
+            ("appraisal", "done_period_appraisal"),
+            ("finalize", "done_period_finalized"),
+            ("publish", "done_period_published"),
+            ("sample", "done_sample_drawn"),
+            ("appraisers", "done_appraiser_assigned"),
+        ],
+    );
+    Ok(build(&state, &viewer, id, notice, None)
+        .await?
+        .into_response())
+}
+
+async fn build(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    notice: Option<String>,
+    error: Option<String>,
+) -> AppResult<PeriodPage> {
     let t = viewer.t();
     let lang = viewer.lang;
     let period = periods::get(&state.db, &viewer.actor, id).await?;
@@ -147,9 +212,19 @@ pub async fn period_page(
         by_parent: None,
         rank_counts: Vec::new(),
         parent_averages: Vec::new(),
-        coordinator,
+        coordinator: coordinator || viewer.actor.has_role(crate::domain::Role::Coordinator),
         published: period.status == "published",
+        stage: None,
+        taking_part: Vec::new(),
+        appraisers: Vec::new(),
+        sample: None,
+        can_sample: false,
+        notice,
+        error,
     };
+    if viewer.actor.has_role(crate::domain::Role::Coordinator) {
+        manage_view(state, viewer, &period, &mut page).await?;
+    }
     if let Some(ranked) = ranked {
         page.provisional = ranked.provisional;
         page.rows = ranked
@@ -213,5 +288,65 @@ pub async fn period_page(
             .map(|(name, average)| (name, lang.decimal(average, 2)))
             .collect();
     }
-    Ok(page.into_response())
+    Ok(page)
+}
+
+/// What the coordinator sees to manage the period: its next stage, the agencies taking part
+/// with their progress and appraisers, and the on-site sample.
+async fn manage_view(
+    state: &AppState,
+    viewer: &Viewer,
+    period: &periods::Period,
+    page: &mut PeriodPage,
+) -> AppResult<()> {
+    let t = viewer.t();
+    let lang = viewer.lang;
+    page.stage = next_stage(&period.status).map(|(step, key)| (step, t.get(key)));
+    if period.status == "draft" {
+        return Ok(());
+    }
+    let filter = AssessmentFilter {
+        period: Some(period.id),
+        ..AssessmentFilter::default()
+    };
+    let request = PageRequest {
+        page: None,
+        per_page: Some(200),
+    };
+    let found = listing::list(&state.db, &viewer.actor, &filter, &request).await?;
+    let assignments = appraisal::assignments(&state.db, &viewer.actor, period.id).await?;
+    page.taking_part = found
+        .items
+        .iter()
+        .map(|item| TakingPart {
+            assessment_id: item.id,
+            agency: item.agency_name.clone(),
+            status: super::assessments::status_badge(&item.status, t),
+            progress: if item.progress.total == 0 {
+                String::new()
+            } else {
+                lang.percent(item.progress.scored as f64 / item.progress.total as f64)
+            },
+            sampled: item.sampled,
+            appraisers: assignments
+                .iter()
+                .filter(|assignment| assignment.assessment_id == item.id)
+                .map(|assignment| assignment.display_name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    if !matches!(period.status.as_str(), "final" | "published") {
+        page.appraisers = manage::appraisers(state, viewer, period.id).await?;
+        page.can_sample = true;
+    }
+    if period.sampled > 0 {
+        page.sample = Some(
+            crate::i18n::Message::new("period_sample_summary")
+                .arg("count", period.sampled)
+                .arg("seed", period.sample_seed.unwrap_or_default())
+                .render(lang),
+        );
+    }
+    Ok(())
 }

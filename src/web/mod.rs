@@ -3,6 +3,7 @@
 //! layers around every request (cross-site request forgery refused there). An edge builds its routes table on these and calls the domain;
 //! `app.rs` merges the edges' routers and wraps them in [`around_every_request`].
 
+pub mod criteria_form;
 pub mod csrf;
 pub mod error;
 pub mod etag;

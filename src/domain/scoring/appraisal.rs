@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -22,7 +22,7 @@ use super::{
 use crate::{
     db::{
         self,
-        entities::{agency, appraiser_assignment, assessment, scoring_period, user},
+        entities::{agency, appraiser_assignment, assessment, role_grant, scoring_period, user},
     },
     domain::{
         Actor, AgencyTree, DomainError, DomainResult, Role, agencies::AgencyKind, text,
@@ -148,6 +148,60 @@ pub async fn assign(
         assigned_by: row.assigned_by,
         assigned_at: row.assigned_at,
     })
+}
+
+/// Someone who may be assigned to appraise in a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Candidate {
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The active people holding the appraiser role over the province or an agency of the period,
+/// by name, for its coordinator to choose from (whether one may appraise a given agency is
+/// still [`assign`]'s to say).
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    period_id: Uuid,
+) -> DomainResult<Vec<Candidate>> {
+    let tree = AgencyTree::load(db).await?;
+    let period = periods::coordinated(db, actor, &tree, period_id).await?;
+    let taking_part: Vec<Uuid> = assessment::Entity::find()
+        .filter(assessment::Column::PeriodId.eq(period.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.agency_id)
+        .collect();
+    let grants = role_grant::Entity::find()
+        .filter(role_grant::Column::Role.eq(Role::Appraiser.as_str()))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = grants
+        .iter()
+        .filter(|grant| {
+            grant.agency_id.is_none_or(|root| {
+                taking_part.is_empty()
+                    || taking_part.iter().any(|agency| tree.covers(root, *agency))
+            })
+        })
+        .map(|grant| grant.user_id)
+        .collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::DisplayName)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|person| Candidate {
+            user_id: person.id,
+            username: person.username,
+            display_name: person.display_name,
+        })
+        .collect())
 }
 
 /// Withdraws an appraiser from an assessment (the coordinator); their appraised scores stay,

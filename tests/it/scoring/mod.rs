@@ -2,7 +2,7 @@
 //! appraisal, ranking, publication and exports.
 
 mod assessments;
-mod sets;
+pub mod sets;
 mod walk;
 
 use axum::http::StatusCode;

@@ -10,7 +10,7 @@ use crate::support::{assert_error, db_test, id_of};
 
 /// A criteria workbook: `rows` of the `criteria` sheet (code, parent, title, max_points,
 /// evidence, deduction) and the sample's ranks.
-fn workbook(rows: &[[&str; 6]]) -> Vec<u8> {
+pub fn workbook(rows: &[[&str; 6]]) -> Vec<u8> {
     let mut workbook = Workbook::new();
     let sheet = workbook
         .add_worksheet()

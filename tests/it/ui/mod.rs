@@ -3,6 +3,7 @@
 
 mod audits;
 mod browser;
+mod coordinating;
 mod journeys;
 mod pages;
 mod records;

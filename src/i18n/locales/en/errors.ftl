@@ -161,7 +161,8 @@ criteria_rank_order = the threshold { $points } must be below the one above it (
 criteria_supersedes_unknown = no criteria set { $set } to supersede
 criteria_not_a_number = { $value } is not a number
 criteria_workbook_unreadable = the workbook cannot be read: { $detail }
-criteria_workbook_type = a criteria set is imported from an XLSX workbook, not { $type }
+criteria_workbook_type = a criteria set is imported from an XLSX workbook or a JSON file, not { $type }
+criteria_json_unreadable = the JSON file cannot be read as a criteria set: { $detail }
 no_such_criteria_set = there is no criteria set { $value }
 period_agencies_one_way = choose the agencies either by agency_ids or by subtree (and kinds), not both or neither
 period_without_agencies = the period has no agencies
@@ -202,6 +203,7 @@ form_unreadable = the form could not be read: { $detail }
 form_field_unexpected = unexpected form field "{ $field }"; send { $expected }
 form_without_file = the form has no file
 too_many_files = at most { $max } files in one form
+criteria_place = sheet { $sheet }, row { $row }, column { $column }
 choose_a_person = choose someone from the list
 choose_a_verdict = say whether it worked
 

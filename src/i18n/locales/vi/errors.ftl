@@ -170,7 +170,8 @@ criteria_rank_order = Ngưỡng { $points } phải thấp hơn ngưỡng của m
 criteria_supersedes_unknown = Không có bộ tiêu chí { $set } để thay thế
 criteria_not_a_number = { $value } không phải là số
 criteria_workbook_unreadable = Không đọc được tệp bảng tính: { $detail }
-criteria_workbook_type = Bộ tiêu chí được nhập từ tệp XLSX, không phải { $type }
+criteria_workbook_type = Bộ tiêu chí được nhập từ tệp XLSX hoặc JSON, không phải { $type }
+criteria_json_unreadable = Không đọc được tệp JSON thành bộ tiêu chí: { $detail }
 no_such_criteria_set = Không có bộ tiêu chí { $value }
 period_agencies_one_way = Chọn cơ quan theo agency_ids hoặc theo subtree (và kinds), không dùng cả hai hoặc bỏ trống cả hai
 period_without_agencies = Kỳ đánh giá chưa có cơ quan nào
@@ -211,6 +212,7 @@ form_unreadable = Không đọc được biểu mẫu: { $detail }
 form_field_unexpected = Trường "{ $field }" không hợp lệ; hãy gửi { $expected }
 form_without_file = Biểu mẫu không có tệp
 too_many_files = Mỗi lần gửi tối đa { $max } tệp
+criteria_place = trang { $sheet }, dòng { $row }, cột { $column }
 choose_a_person = Hãy chọn một người trong danh sách
 choose_a_verdict = Hãy cho biết hành động có hiệu lực không
 
