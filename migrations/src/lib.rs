@@ -18,6 +18,8 @@ mod m20261203_000011_create_retention;
 mod m20261203_000012_create_record_imports;
 mod m20261203_000013_create_file_citations;
 mod m20261203_000014_create_scoring;
+mod m20261203_000015_index_status_lists;
+mod m20261203_000016_add_user_language;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_create_record_imports::Migration),
             Box::new(m20261203_000013_create_file_citations::Migration),
             Box::new(m20261203_000014_create_scoring::Migration),
+            Box::new(m20261203_000015_index_status_lists::Migration),
+            Box::new(m20261203_000016_add_user_language::Migration),
         ]
     }
 }

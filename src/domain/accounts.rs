@@ -84,6 +84,75 @@ pub async fn change_own_password(
     Ok(())
 }
 
+/// `PATCH /api/v1/me`: one's own name as others see it, and the language of one's pages.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileChange {
+    pub display_name: Option<String>,
+    /// `vi` or `en`.
+    pub language: Option<String>,
+}
+
+/// Changes the actor's own display name and language; audited with what changed.
+pub async fn change_own_profile(
+    conn: &DatabaseConnection,
+    actor: &Actor,
+    change: ProfileChange,
+) -> DomainResult<user::Model> {
+    let user_id = actor.user_id.ok_or(DomainError::Forbidden)?;
+    let display_name = change
+        .display_name
+        .as_deref()
+        .map(|name| super::text::required("display_name", name, 200))
+        .transpose()?;
+    let language = match change.language.as_deref().map(str::trim) {
+        None => None,
+        Some(tag) => Some(
+            crate::i18n::Lang::from_tag(tag)
+                .ok_or_else(|| {
+                    DomainError::invalid(
+                        "language",
+                        Message::new("one_of").arg("allowed", "vi, en"),
+                    )
+                })?
+                .tag()
+                .to_owned(),
+        ),
+    };
+    let txn = db::begin_write(conn).await?;
+    let account = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(DomainError::Unauthenticated)?;
+    let mut changed = serde_json::Map::new();
+    let mut row: user::ActiveModel = account.clone().into();
+    if let Some(name) = display_name.filter(|name| *name != account.display_name) {
+        changed.insert("display_name".into(), json!([account.display_name, name]));
+        row.display_name = Set(name);
+    }
+    if let Some(tag) = language.filter(|tag| account.language.as_deref() != Some(tag)) {
+        changed.insert("language".into(), json!([account.language, tag]));
+        row.language = Set(Some(tag));
+    }
+    if changed.is_empty() {
+        return Ok(account);
+    }
+    row.updated_at = Set(Utc::now().trunc_subsecs(6));
+    let saved = row.update(&txn).await?;
+    audit(
+        &txn,
+        actor,
+        "user.profile_change",
+        "user",
+        user_id,
+        None,
+        serde_json::Value::Object(changed),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
 async fn account_to_manage(
     conn: &DatabaseConnection,
     actor: &Actor,

@@ -46,6 +46,8 @@ pub struct User {
     pub display_name: String,
     pub email: Option<String>,
     pub active: bool,
+    /// The language the pages speak to them (`vi`, `en`); their browser's when unset.
+    pub language: Option<String>,
     pub roles: Vec<RoleGrant>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -128,6 +130,7 @@ pub async fn create_user(
         email: Set(email),
         password_hash: Set(password_hash),
         active: Set(true),
+        language: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -472,6 +475,7 @@ fn to_user(row: user::Model, roles: Vec<RoleGrant>) -> User {
         display_name: row.display_name,
         email: row.email,
         active: row.active,
+        language: row.language,
         roles,
         created_at: row.created_at,
         updated_at: row.updated_at,

@@ -25,7 +25,7 @@ pub fn api(max_upload_bytes: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(system::metrics))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
-        .routes(routes!(auth::me))
+        .routes(routes!(auth::me, users::change_own_profile))
         .routes(routes!(documents::reading_list))
         .routes(routes!(agencies::list_agencies, agencies::create_agency))
         .routes(routes!(agencies::get_agency, agencies::update_agency))

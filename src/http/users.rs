@@ -8,7 +8,7 @@ use crate::{
     AppState,
     domain::{
         Page, PageRequest,
-        accounts::{self, PasswordChange},
+        accounts::{self, PasswordChange, ProfileChange},
         users::{self, NewRoleGrant, NewUser, RoleGrant, User, UserChanges, UserFilter},
     },
     web::error::{AppResult, ErrorEnvelope},
@@ -161,4 +161,20 @@ pub async fn unlock_user(
 ) -> AppResult<StatusCode> {
     accounts::unlock(&state.db, &current.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes the caller's own display name and language (`vi`, `en`): the pages speak it
+/// wherever they sign in.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = ProfileChange,
+    responses((status = 200, body = User), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
+    security(("bearer" = [])))]
+pub async fn change_own_profile(
+    State(state): State<AppState>,
+    current: CurrentActor,
+    ApiJson(change): ApiJson<ProfileChange>,
+) -> AppResult<Json<User>> {
+    let saved = accounts::change_own_profile(&state.db, &current.actor, change).await?;
+    Ok(Json(
+        users::get_user(&state.db, &current.actor, saved.id).await?,
+    ))
 }

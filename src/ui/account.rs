@@ -1,4 +1,4 @@
-//! "Tài khoản": who I am, my roles, and changing my own password.
+//! "Tài khoản": who I am, my roles, my name and language, and changing my own password.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,9 +15,10 @@ use crate::{
     AppState,
     domain::{
         DomainError,
-        accounts::{self, PasswordChange},
-        agencies,
+        accounts::{self, PasswordChange, ProfileChange},
+        agencies, users,
     },
+    i18n::Lang,
     web::{
         error::{AppError, AppResult},
         extract::{ApiQuery, SESSION_COOKIE, UiForm},
@@ -30,8 +31,11 @@ struct AccountPage {
     chrome: Chrome,
     t: Tr,
     name: String,
+    display_name: String,
+    language: &'static str,
     roles: Vec<String>,
     notice: Option<String>,
+    name_error: Option<String>,
     current_error: Option<String>,
     new_error: Option<String>,
     repeat_error: Option<String>,
@@ -73,12 +77,22 @@ async fn page(state: &AppState, viewer: &Viewer) -> AppResult<AccountPage> {
             }
         })
         .collect();
+    let me = match viewer.actor.user_id {
+        Some(id) => Some(users::get_user(&state.db, &viewer.actor, id).await?),
+        None => None,
+    };
     Ok(AccountPage {
         chrome: viewer.chrome(t.get("account_title")),
         t,
         name: viewer.actor.name.clone(),
+        display_name: me
+            .as_ref()
+            .map(|me| me.display_name.clone())
+            .unwrap_or_default(),
+        language: viewer.lang.tag(),
         roles,
         notice: None,
+        name_error: None,
         current_error: None,
         new_error: None,
         repeat_error: None,
@@ -92,10 +106,50 @@ pub async fn account_page(
     ApiQuery(query): ApiQuery<DoneQuery>,
 ) -> AppResult<Response> {
     let mut shown = page(&state, &viewer).await?;
-    if query.done.is_some() {
-        shown.notice = Some(viewer.t().get("done_password_changed"));
-    }
+    shown.notice = query.notice(
+        viewer.lang,
+        &[
+            ("password", "done_password_changed"),
+            ("profile", "done_profile_saved"),
+        ],
+    );
     Ok(shown.into_response())
+}
+
+/// The profile form's fields.
+#[derive(Debug, Deserialize)]
+pub struct ProfileForm {
+    display_name: String,
+    language: String,
+}
+
+/// `POST /account/profile`: one's name and language; the pages speak it from the next one on.
+pub async fn change_profile(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    jar: CookieJar,
+    UiForm(form): UiForm<ProfileForm>,
+) -> AppResult<Response> {
+    let change = ProfileChange {
+        display_name: Some(form.display_name.clone()),
+        language: Some(form.language),
+    };
+    match accounts::change_own_profile(&state.db, &viewer.actor, change).await {
+        Ok(saved) => {
+            let jar = match saved.language.as_deref().and_then(Lang::from_tag) {
+                Some(lang) => jar.add(super::auth::language_cookie(lang)),
+                None => jar,
+            };
+            Ok((jar, Redirect::to("/account?done=profile")).into_response())
+        }
+        Err(DomainError::Invalid { reason, .. }) => {
+            let mut shown = page(&state, &viewer).await?;
+            shown.display_name = form.display_name;
+            shown.name_error = Some(reason.render(viewer.lang));
+            Ok((StatusCode::BAD_REQUEST, shown).into_response())
+        }
+        Err(error) => Err(AppError::from(error)),
+    }
 }
 
 /// The password form's fields.

@@ -16,7 +16,11 @@ use serde::Deserialize;
 use super::page::{Chrome, LANG_COOKIE, Tr, lang_of, safe_next};
 use crate::{
     AppState,
-    domain::{DomainError, auth},
+    domain::{
+        DomainError,
+        accounts::{self, ProfileChange},
+        auth,
+    },
     i18n::Lang,
     web::{
         error::{AppError, AppResult},
@@ -86,6 +90,11 @@ pub async fn sign_in(
     .await
     {
         Ok(outcome) => {
+            // Their own language, wherever they sign in.
+            let jar = match outcome.user.language.as_deref().and_then(Lang::from_tag) {
+                Some(chosen) => jar.add(language_cookie(chosen)),
+                None => jar,
+            };
             let cookie = session_cookie(outcome.token, outcome.expires_at, &headers);
             Ok((jar.add(cookie), Redirect::to(safe_next(&form.next))).into_response())
         }
@@ -133,6 +142,7 @@ pub struct LanguageForm {
 
 /// `POST /language`: remembers the chosen language for a year and returns to the page.
 pub async fn choose_language(
+    State(state): State<AppState>,
     jar: CookieJar,
     UiForm(form): UiForm<LanguageForm>,
 ) -> AppResult<Response> {
@@ -143,10 +153,30 @@ pub async fn choose_language(
             crate::i18n::Message::new("unknown_language"),
         )
     })?;
-    let cookie = Cookie::build((LANG_COOKIE, lang.tag()))
+    // Someone signed in keeps the choice on their account too.
+    if let Some(token) = jar
+        .get(SESSION_COOKIE)
+        .map(|cookie| cookie.value().to_owned())
+        && let Ok(actor) = auth::authenticate(&state.db, &state.sessions, &token).await
+    {
+        let change = ProfileChange {
+            language: Some(lang.tag().to_owned()),
+            ..ProfileChange::default()
+        };
+        accounts::change_own_profile(&state.db, &actor, change).await?;
+    }
+    Ok((
+        jar.add(language_cookie(lang)),
+        Redirect::to(safe_next(&form.next)),
+    )
+        .into_response())
+}
+
+/// The cookie that keeps a language for a year.
+pub fn language_cookie(lang: Lang) -> Cookie<'static> {
+    Cookie::build((LANG_COOKIE, lang.tag()))
         .path("/")
         .same_site(SameSite::Lax)
         .max_age(cookie::time::Duration::days(365))
-        .build();
-    Ok((jar.add(cookie), Redirect::to(safe_next(&form.next))).into_response())
+        .build()
 }

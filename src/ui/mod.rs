@@ -70,6 +70,7 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
         )
         .route("/account", get(account::account_page))
         .route("/account/password", post(account::change_password))
+        .route("/account/profile", post(account::change_profile))
         .route("/assessments", get(assessments::assessments_page))
         .route("/assessments/{id}", get(assessments::assessment_page))
         .route("/assessments/{id}/submit", post(assessments::submit))

@@ -133,3 +133,63 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    people_name_themselves_and_pages_speak_their_language_wherever_they_sign_in,
+    |app| {
+        let agency = app.staffed_agency("SYT").await;
+        let saved = app
+            .patch(
+                "/api/v1/me",
+                &agency.staff,
+                json!({"display_name": "  Trần Thị Mai  ", "language": "en"}),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
+        assert_eq!(saved.json["display_name"], "Trần Thị Mai");
+        assert_eq!(saved.json["language"], "en");
+        let unknown = app
+            .patch("/api/v1/me", &agency.staff, json!({"language": "fr"}))
+            .await;
+        assert_error(&unknown, StatusCode::BAD_REQUEST, "invalid_input");
+        assert_eq!(unknown.json["error"]["details"]["field"], "language");
+        let blank = app
+            .patch("/api/v1/me", &agency.staff, json!({"display_name": " "}))
+            .await;
+        assert_error(&blank, StatusCode::BAD_REQUEST, "invalid_input");
+
+        // Signing in on a browser that asks for Vietnamese: the pages speak English.
+        let signed_in = app
+            .send(
+                axum::http::Request::post("/sign-in")
+                    .header("sec-fetch-site", "same-origin")
+                    .header("accept-language", "vi")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(axum::body::Body::from(format!(
+                        "username=canbo-syt&password={PASSWORD}&next=%2F"
+                    )))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+        let cookies: Vec<&str> = signed_in
+            .headers
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        assert!(
+            cookies
+                .iter()
+                .any(|cookie| cookie.starts_with("hoso_lang=en")),
+            "{cookies:?}"
+        );
+        let trail = app
+            .get(
+                "/api/v1/audit-log?action=user.profile_change",
+                &app.admin_token,
+            )
+            .await;
+        assert!(trail.text.contains("Trần Thị Mai"), "{}", trail.text);
+    }
+);

@@ -12,6 +12,8 @@ pub struct Model {
     pub email: Option<String>,
     pub password_hash: String,
     pub active: bool,
+    /// The language the pages speak to them (`vi`, `en`); their browser's when unset.
+    pub language: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
