@@ -156,26 +156,23 @@ pub async fn agency_coverage(
     use sea_orm::{PaginatorTrait, QuerySelect};
 
     use crate::db::entities::{document, document_version};
-    let documents: Vec<Uuid> = document::Entity::find()
-        .select_only()
+    use sea_orm::sea_query::Query;
+    // Counted in the database: a province's agency may hold tens of thousands of documents.
+    let documents = Query::select()
         .column(document::Column::Id)
-        .filter(document::Column::AgencyId.eq(agency_id))
-        .into_tuple()
-        .all(db)
+        .from(document::Entity)
+        .and_where(document::Column::AgencyId.eq(agency_id))
+        .to_owned();
+    let in_force = Query::select()
+        .column(document_version::Column::Id)
+        .from(document_version::Entity)
+        .and_where(document_version::Column::Status.eq(VersionStatus::Effective))
+        .and_where(document_version::Column::DocumentId.in_subquery(documents))
+        .to_owned();
+    let versions = document_version::Entity::find()
+        .filter(document_version::Column::Id.in_subquery(in_force.clone()))
+        .count(db)
         .await?;
-    let mut versions: Vec<Uuid> = Vec::new();
-    for chunk in documents.chunks(500) {
-        versions.extend(
-            document_version::Entity::find()
-                .select_only()
-                .column(document_version::Column::Id)
-                .filter(document_version::Column::DocumentId.is_in(chunk.to_vec()))
-                .filter(document_version::Column::Status.eq(VersionStatus::Effective))
-                .into_tuple::<Uuid>()
-                .all(db)
-                .await?,
-        );
-    }
     let granted: Vec<Uuid> = role_grant::Entity::find()
         .select_only()
         .column(role_grant::Column::UserId)
@@ -192,20 +189,15 @@ pub async fn agency_coverage(
         .into_tuple()
         .all(db)
         .await?;
-    if versions.is_empty() || members.is_empty() {
+    if versions == 0 || members.is_empty() {
         return Ok(None);
     }
-    let mut done = 0_u64;
-    for chunk in versions.chunks(500) {
-        done += acknowledgement::Entity::find()
-            .filter(acknowledgement::Column::VersionId.is_in(chunk.to_vec()))
-            .filter(acknowledgement::Column::UserId.is_in(members.clone()))
-            .count(db)
-            .await?;
-    }
-    Ok(Some(
-        done as f64 / (versions.len() as f64 * members.len() as f64),
-    ))
+    let done = acknowledgement::Entity::find()
+        .filter(acknowledgement::Column::VersionId.in_subquery(in_force))
+        .filter(acknowledgement::Column::UserId.is_in(members.clone()))
+        .count(db)
+        .await?;
+    Ok(Some(done as f64 / (versions as f64 * members.len() as f64)))
 }
 
 /// A version in force the person has not acknowledged yet.
@@ -256,8 +248,9 @@ pub async fn reading_list(
                     .to_owned(),
             ),
         )
+        // Newest first, walking `idx_versions_status_effective` backwards.
         .order_by_desc(document_version::Column::EffectiveFrom)
-        .order_by_asc(document_version::Column::Id);
+        .order_by_desc(document_version::Column::Id);
     let versions = paginate(db, query, page).await?;
     let wanted: Vec<Uuid> = versions
         .items
