@@ -1,6 +1,7 @@
-//! Lists by status read from indexes: the reading list (the effective versions, newest first)
-//! and the dashboard's drafts (documents in draft or under revision, last changed first) walked
-//! every version or document of a 100,000-document province to find a few.
+//! Lists by status read from indexes: the reading list (the effective versions, newest first),
+//! the dashboard's drafts (documents in draft or under revision, last changed first) and the
+//! documents flagged for a legal update walked every version or document of a
+//! 100,000-document province to find a few.
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ enum Documents {
     Id,
     Status,
     UpdatedAt,
+    UpdateRequiredBy,
 }
 
 #[derive(DeriveIden)]
@@ -48,10 +50,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_documents_update_required")
+                    .table(Documents::Table)
+                    .col(Documents::UpdateRequiredBy)
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_documents_update_required")
+                    .table(Documents::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_index(
                 Index::drop()

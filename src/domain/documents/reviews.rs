@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDate, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -105,18 +105,26 @@ pub async fn reviews_due(
     }
     let today = today();
     let horizon = today + Duration::days(within);
-    let rows = document::Entity::find()
-        .filter(agencies)
-        .filter(document::Column::Status.ne(DocumentStatus::Obsolete))
-        .filter(document::Column::Status.ne(DocumentStatus::Draft))
-        .filter(
-            Condition::any()
-                .add(document::Column::NextReviewOn.lte(horizon))
-                .add(document::Column::UpdateRequiredBy.is_not_null()),
-        )
-        .order_by_asc(document::Column::CodeKey)
+    // Two narrow reads, each from its index, rather than one that scans every document.
+    let in_scope = || {
+        document::Entity::find()
+            .filter(agencies.clone())
+            .filter(document::Column::Status.ne(DocumentStatus::Obsolete))
+            .filter(document::Column::Status.ne(DocumentStatus::Draft))
+    };
+    let mut rows = in_scope()
+        .filter(document::Column::UpdateRequiredBy.is_not_null())
         .all(db)
         .await?;
+    let flagged: std::collections::HashSet<Uuid> = rows.iter().map(|row| row.id).collect();
+    rows.extend(
+        in_scope()
+            .filter(document::Column::NextReviewOn.lte(horizon))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter(|row| !flagged.contains(&row.id)),
+    );
     let mut due = Vec::new();
     for row in rows {
         if let Some(deadline) = row.update_required_by {
