@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{CLOSED, RecordKind, SIGNED_OFF};
 use crate::{
     clock::today,
-    db::entities::{document, record, record_action},
+    db::entities::{agency, document, record, record_action},
     domain::{
         Action, Actor, AgencyScope, AgencyTree, DomainError, DomainResult, agencies,
         documents::reviews::{DueFilter, reviews_due},
@@ -225,7 +225,7 @@ pub async fn deadlines(
         let keepers = quality_system_keepers(
             db,
             scope_condition(record::Column::AgencyId),
-            scope_of(&readable, asked.as_ref(), document::Column::AgencyId),
+            scope_of(&readable, asked.as_ref(), agency::Column::Id),
         )
         .await?;
         let held: HashSet<(Uuid, String)> = record::Entity::find()
@@ -301,13 +301,24 @@ pub async fn deadlines(
 async fn quality_system_keepers(
     db: &impl ConnectionTrait,
     records_in_scope: Condition,
-    documents_in_scope: Condition,
+    agencies_in_scope: Condition,
 ) -> DomainResult<BTreeSet<Uuid>> {
-    let mut keepers: BTreeSet<Uuid> = document::Entity::find()
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    // Each agency asked whether it has one document (its index answers), rather than reading
+    // the agency of every document.
+    let has_documents = Query::select()
+        .expr(Expr::val(1))
+        .from(document::Entity)
+        .and_where(
+            Expr::col((document::Entity, document::Column::AgencyId))
+                .equals((agency::Entity, agency::Column::Id)),
+        )
+        .to_owned();
+    let mut keepers: BTreeSet<Uuid> = agency::Entity::find()
         .select_only()
-        .column(document::Column::AgencyId)
-        .filter(documents_in_scope)
-        .distinct()
+        .column(agency::Column::Id)
+        .filter(agencies_in_scope)
+        .filter(Expr::exists(has_documents))
         .into_tuple::<Uuid>()
         .all(db)
         .await?
