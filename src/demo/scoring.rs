@@ -14,7 +14,8 @@ use crate::clock::today;
 const CRITERIA_SET: &str = include_str!("../../tests/fixtures/criteria/sample.json");
 
 /// Scores every scorable criterion of an assessment at `share` of its points (`limit` of them
-/// at most); `comment` makes it an appraisal.
+/// at most), linking the `evidence` documents to the first criteria; `appraisal` makes it an
+/// appraisal.
 async fn score(
     api: &Api,
     token: &str,
@@ -22,7 +23,9 @@ async fn score(
     share: f64,
     limit: usize,
     appraisal: bool,
+    evidence: &[String],
 ) -> anyhow::Result<()> {
+    let mut linked = 0;
     let view = api
         .get(&format!("/api/v1/assessments/{assessment}"), token)
         .await?;
@@ -33,6 +36,15 @@ async fn score(
         .take(limit);
     for criterion in scorable {
         let code = criterion["code"].as_str().unwrap_or_default();
+        if !appraisal && let Some(document) = evidence.get(linked) {
+            api.post(
+                &format!("/api/v1/assessments/{assessment}/criteria/{code}/evidence"),
+                token,
+                json!({"kind": "document", "id": document, "note": "Văn bản đang có hiệu lực"}),
+            )
+            .await?;
+            linked += 1;
+        }
         let max = criterion["max_points"].as_f64().unwrap_or(0.0);
         let points = (max * share * 2.0).round() / 2.0;
         if appraisal {
@@ -52,6 +64,28 @@ async fn score(
         }
     }
     Ok(())
+}
+
+/// Two of the office's documents in force, to link as evidence.
+async fn documents_in_force(api: &Api, office: &Office) -> anyhow::Result<Vec<String>> {
+    let list = api
+        .get(
+            &format!(
+                "/api/v1/documents?agency={}&status=effective&per_page=2",
+                office.id
+            ),
+            &office.officer,
+        )
+        .await?;
+    Ok(list["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 async fn assessment_of(api: &Api, office: &Office, period: &str) -> anyhow::Result<String> {
@@ -111,7 +145,17 @@ pub async fn load(
     let last = open_period(api, coordinator, &set, year - 1, offices, 0).await?;
     for (office, share) in offices.iter().zip([0.9, 0.8, 0.7, 0.55]) {
         let assessment = assessment_of(api, office, &last).await?;
-        score(api, &office.officer, &assessment, share, usize::MAX, false).await?;
+        let evidence = documents_in_force(api, office).await?;
+        score(
+            api,
+            &office.officer,
+            &assessment,
+            share,
+            usize::MAX,
+            false,
+            &evidence,
+        )
+        .await?;
         api.post(
             &format!("/api/v1/assessments/{assessment}/submit"),
             &office.head,
@@ -133,7 +177,7 @@ pub async fn load(
             json!({"assessment_id": assessment, "user_id": appraiser_id}),
         )
         .await?;
-        score(api, appraiser, &assessment, 0.85, usize::MAX, true).await?;
+        score(api, appraiser, &assessment, 0.85, usize::MAX, true, &[]).await?;
     }
     api.post(
         &format!("/api/v1/periods/{last}/finalize"),
@@ -154,7 +198,17 @@ pub async fn load(
         let assessment = assessment_of(api, office, &this).await?;
         match index {
             0 => {
-                score(api, &office.officer, &assessment, 0.9, usize::MAX, false).await?;
+                let evidence = documents_in_force(api, office).await?;
+                score(
+                    api,
+                    &office.officer,
+                    &assessment,
+                    0.9,
+                    usize::MAX,
+                    false,
+                    &evidence,
+                )
+                .await?;
                 api.post(
                     &format!("/api/v1/assessments/{assessment}/submit"),
                     &office.head,
@@ -162,7 +216,8 @@ pub async fn load(
                 )
                 .await?;
             }
-            1 => score(api, &office.officer, &assessment, 0.75, 8, false).await?,
+            // Half way, last year's evidence not carried forward yet.
+            1 => score(api, &office.officer, &assessment, 0.75, 8, false, &[]).await?,
             _ => {}
         }
     }

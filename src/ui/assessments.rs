@@ -18,10 +18,13 @@ use crate::{
         PageRequest,
         scoring::{
             assessments::{self, Assessment},
+            facts,
             listing::{self, AssessmentFilter},
+            scoped_search::{self, ScopedSearchParams},
         },
     },
     i18n::Lang,
+    names::Named,
     web::{
         error::AppResult,
         extract::{ApiPath, ApiQuery},
@@ -135,8 +138,26 @@ struct TreePage {
     max_total: String,
     rows: Vec<TreeRow>,
     can_submit: bool,
+    /// The agency may still score: carry forward, accept what the system knows.
+    can_score: bool,
+    facts: Vec<FactRow>,
+    /// The search inside this assessment's agency.
+    q: String,
+    hits: Vec<(super::search::HitRow, String)>,
+    searched: bool,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// What the system knows of a criterion, as the page proposes it.
+pub struct FactRow {
+    pub code: String,
+    pub title: String,
+    pub proposed: String,
+    pub findings: Vec<(String, bool)>,
+    pub evidence: Vec<String>,
+    pub state: super::view::Badge,
+    pub pending: bool,
 }
 
 /// Whether the viewer works in the assessed agency (the ISO officer or the head submit).
@@ -154,6 +175,43 @@ async fn tree_page(
     let t = viewer.t();
     let lang = viewer.lang;
     let assessment = assessments::get(&state.db, &viewer.actor, id).await?;
+    let can_score = assessment.status == "open"
+        && assessment.period_status == "self_assessment"
+        && is_own(viewer, &assessment);
+    let facts = facts::proposals(&state.db, &viewer.actor, id)
+        .await?
+        .into_iter()
+        .map(|proposal| FactRow {
+            pending: proposal.state == "pending",
+            state: match proposal.state.as_str() {
+                "accepted" => super::view::Badge {
+                    text: t.get("fact_accepted"),
+                    tone: "ok",
+                },
+                "overridden" => super::view::Badge {
+                    text: t.get("fact_overridden"),
+                    tone: "off",
+                },
+                _ => super::view::Badge {
+                    text: t.get("fact_pending"),
+                    tone: "review",
+                },
+            },
+            proposed: points(lang, proposal.proposed_score),
+            findings: proposal
+                .findings
+                .iter()
+                .map(|finding| (fact_label(finding.fact.as_str(), t), finding.holds))
+                .collect(),
+            evidence: proposal
+                .evidence
+                .iter()
+                .map(|item| format!("{} {}", item.number, item.title))
+                .collect(),
+            code: proposal.criterion_code,
+            title: proposal.criterion_title,
+        })
+        .collect();
     let rows = assessment
         .criteria
         .iter()
@@ -192,12 +250,40 @@ async fn tree_page(
         appraised_total: points(lang, assessment.appraised_total),
         max_total: points(lang, assessment.max_total),
         rows,
-        can_submit: assessment.status == "open"
-            && assessment.period_status == "self_assessment"
-            && is_own(viewer, &assessment),
+        can_submit: can_score,
+        can_score,
+        facts,
+        q: String::new(),
+        hits: Vec::new(),
+        searched: false,
         notice,
         error,
     })
+}
+
+/// A fact's name in words.
+fn fact_label(fact: &str, t: Tr) -> String {
+    let key = match fact {
+        "internal_audit_held" => "figure_internal_audit",
+        "management_review_held" => "figure_management_review",
+        "announcement_current" => "figure_announcement",
+        "corrective_actions_on_time" => "figure_corrective_actions",
+        "legal_updates_overdue" => "figure_legal_updates",
+        "acknowledgement_coverage" => "figure_acknowledgements",
+        "periodic_reports_submitted" => "fact_periodic_reports",
+        _ => return fact.replace('_', " "),
+    };
+    t.get(key)
+}
+
+/// `?done=`, the counts of a carry forward, and `q` to search the agency's documents.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AssessmentQuery {
+    done: Option<String>,
+    carried: Option<u64>,
+    skipped: Option<u64>,
+    #[serde(default)]
+    q: String,
 }
 
 /// `GET /assessments/{id}`
@@ -205,15 +291,93 @@ pub async fn assessment_page(
     State(state): State<AppState>,
     viewer: Viewer,
     ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(query): ApiQuery<DoneQuery>,
+    ApiQuery(query): ApiQuery<AssessmentQuery>,
 ) -> AppResult<Response> {
-    let notice = query
-        .done
-        .is_some()
-        .then(|| viewer.t().get("done_assessment_submitted"));
-    Ok(tree_page(&state, &viewer, id, notice, None)
-        .await?
-        .into_response())
+    let notice = match query.done.as_deref() {
+        Some("carried") => Some(
+            crate::i18n::Message::new("done_carried_forward")
+                .arg("carried", query.carried.unwrap_or(0))
+                .arg("skipped", query.skipped.unwrap_or(0))
+                .render(viewer.lang),
+        ),
+        _ => DoneQuery {
+            done: query.done.clone(),
+        }
+        .notice(
+            viewer.lang,
+            &[
+                ("submitted", "done_assessment_submitted"),
+                ("accepted", "done_fact_accepted"),
+            ],
+        ),
+    };
+    let mut page = tree_page(&state, &viewer, id, notice, None).await?;
+    let q = query.q.trim();
+    if !q.is_empty() {
+        let params = ScopedSearchParams {
+            q: Some(q.to_owned()),
+            limit: Some(20),
+            offset: None,
+        };
+        let found =
+            scoped_search::search(&state.db, &state.search, &viewer.actor, id, &params).await?;
+        page.hits = found
+            .hits
+            .iter()
+            .map(|hit| {
+                (
+                    super::search::hit_row(&hit.hit, &page.agency, viewer.t()),
+                    hit.evidence_of.join(", "),
+                )
+            })
+            .collect();
+        page.q = q.to_owned();
+        page.searched = true;
+    }
+    Ok(page.into_response())
+}
+
+/// `POST /assessments/{id}/carry-forward`: last year's evidence brought over where it still
+/// applies; the page says how much came and how much could not.
+pub async fn carry_forward(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<Uuid>,
+) -> AppResult<Response> {
+    use crate::domain::scoring::carry_forward;
+    match carry_forward::carry_forward(&state.db, &viewer.actor, id).await {
+        Ok(done) => Ok(axum::response::Redirect::to(&format!(
+            "/assessments/{id}?done=carried&carried={}&skipped={}",
+            done.carried.len(),
+            done.not_carried.len()
+        ))
+        .into_response()),
+        Err(error) => {
+            let (status, message) = super::errors::refusal(error, viewer.lang)?;
+            let page = tree_page(&state, &viewer, id, None, Some(message)).await?;
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+/// `POST /assessments/{id}/facts/{code}/accept`: what the system knows becomes the score and
+/// its records the evidence.
+pub async fn accept_fact(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath((id, code)): ApiPath<(Uuid, String)>,
+) -> AppResult<Response> {
+    match facts::accept(&state.db, &viewer.actor, id, &code).await {
+        Ok(_) => Ok(
+            axum::response::Redirect::to(&format!("/assessments/{id}?done=accepted"))
+                .into_response(),
+        ),
+        Err(error) => {
+            let (status, message) = super::errors::refusal(error, viewer.lang)?;
+            let page = tree_page(&state, &viewer, id, None, Some(message)).await?;
+            Ok((status, page).into_response())
+        }
+    }
 }
 
 /// `POST /assessments/{id}/submit`

@@ -75,6 +75,14 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
         .route("/assessments/{id}", get(assessments::assessment_page))
         .route("/assessments/{id}/submit", post(assessments::submit))
         .route(
+            "/assessments/{id}/carry-forward",
+            post(assessments::carry_forward),
+        )
+        .route(
+            "/assessments/{id}/facts/{code}/accept",
+            post(assessments::accept_fact),
+        )
+        .route(
             "/assessments/{id}/criteria/{code}",
             get(assessments::criterion_page),
         )

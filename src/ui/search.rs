@@ -277,7 +277,7 @@ fn kind_label(value: &str, t: Tr) -> String {
     }
 }
 
-fn hit_row(hit: &SearchHit, agency: &str, t: Tr) -> HitRow {
+pub(super) fn hit_row(hit: &SearchHit, agency: &str, t: Tr) -> HitRow {
     let kind = hit
         .doc_kind
         .as_deref()
@@ -295,8 +295,8 @@ fn hit_row(hit: &SearchHit, agency: &str, t: Tr) -> HitRow {
                 "/api/v1/versions/{version}/file?inline=true{page_anchor}"
             )),
         ),
-        (_, _, Some(_)) => (
-            None,
+        (_, _, Some(record)) => (
+            Some(format!("/records/{record}")),
             hit.attachment_id.as_ref().map(|attachment| {
                 format!("/api/v1/attachments/{attachment}/file?inline=true{page_anchor}")
             }),

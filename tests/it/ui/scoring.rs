@@ -151,51 +151,46 @@ browser_test!(an_officer_self_assesses_and_an_appraiser_appraises, |app| {
     browser.wait_for_text("Đã lưu điểm thẩm định.").await;
     browser.assert_accessible().await;
     browser.screenshot("appraisal").await;
+
+    // A search inside the agency finds the decision, marked as the criterion's evidence.
+    browser.goto(&format!("/assessments/{assessment}")).await;
+    browser
+        .find("#a-q")
+        .await
+        .send_keys("pham vi ap dung\u{E007}")
+        .await
+        .unwrap();
+    browser.wait_for_text("Minh chứng của 1.1").await;
+    assert!(browser.main_text().await.contains("QD-01"));
+    browser.assert_accessible().await;
     browser.close().await;
 });
 
-browser_test!(
-    the_coordinator_reads_the_demo_provinces_ranking_with_its_charts,
-    |app| {
-        let demo = hoso::demo::load(&app.state, app.router.clone())
-            .await
-            .expect("the demo loads");
-        let coordinator = demo
-            .accounts
-            .iter()
-            .find(|account| account.role == "coordinator")
-            .expect("the coordinating office");
-        let browser = Browser::open(&app, "vi").await;
-        browser
-            .sign_in_with(&coordinator.username, &coordinator.password)
-            .await;
-        browser.click_text("Đánh giá, xếp hạng").await;
-        browser.wait_for_text("Các kỳ đánh giá, xếp hạng").await;
-        browser.assert_accessible().await;
-        let last_year = format!(
-            "Đánh giá, xếp hạng ISO năm {}",
-            chrono::Datelike::year(&hoso::clock::today()) - 1
-        );
-        browser.click_text(&last_year).await;
-        browser.wait_for_text("Xếp hạng").await;
-        let page = browser.main_text().await;
-        for agency in [
-            "Sở Khoa học và Công nghệ",
-            "Sở Tư pháp",
-            "UBND xã An Phú",
-            "UBND xã Bình Minh",
-        ] {
-            assert!(page.contains(agency), "{agency} is ranked: {page}");
-        }
-        assert!(page.contains("Đã công bố"), "{page}");
-        let charts = browser
-            .client
-            .find_all(fantoccini::Locator::Css("figure.chart svg"))
-            .await
-            .unwrap();
-        assert_eq!(charts.len(), 2, "by rank and by parent");
-        browser.assert_accessible().await;
-        browser.screenshot("coordinator-ranking").await;
-        browser.close().await;
-    }
-);
+browser_test!(an_officer_carries_last_years_evidence_forward, |app| {
+    let demo = hoso::demo::load(&app.state, app.router.clone())
+        .await
+        .expect("the demo loads");
+    // The justice department is half way through this year, last year's evidence not carried.
+    let officer = demo
+        .accounts
+        .iter()
+        .find(|account| account.username == "thuky.stp")
+        .expect("the justice department's ISO officer");
+    let token = app.login(&officer.username, &officer.password).await;
+    let listed = app.get("/api/v1/assessments?status=open", &token).await;
+    let assessment = listed.json["items"][0]["id"]
+        .as_str()
+        .expect("this year's assessment")
+        .to_owned();
+    let browser = Browser::open(&app, "vi").await;
+    browser
+        .sign_in_with(&officer.username, &officer.password)
+        .await;
+    browser.goto(&format!("/assessments/{assessment}")).await;
+    browser.click_text("Mang minh chứng năm trước sang").await;
+    browser.wait_for_text("minh chứng của năm trước").await;
+    let page = browser.main_text().await;
+    assert!(page.contains("Đã mang sang 2 minh chứng"), "{page}");
+    browser.assert_accessible().await;
+    browser.close().await;
+});

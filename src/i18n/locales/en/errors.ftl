@@ -203,7 +203,6 @@ form_unreadable = the form could not be read: { $detail }
 form_field_unexpected = unexpected form field "{ $field }"; send { $expected }
 form_without_file = the form has no file
 too_many_files = at most { $max } files in one form
-criteria_place = sheet { $sheet }, row { $row }, column { $column }
 choose_a_person = choose someone from the list
 choose_a_verdict = say whether it worked
 

@@ -436,3 +436,20 @@ field_display_name = Display name
 field_language = Language
 account_save_profile = Save
 done_profile_saved = Name and language saved.
+
+## The self-assessment's helpers
+assessment_carry_forward = Carry last year's evidence forward
+assessment_dossier = Download the evidence dossier (ZIP)
+assessment_search = Search the agency's documents and records
+assessment_search_label = Words
+assessment_evidence_of = Evidence of
+assessment_facts = What the system knows
+fact_proposed = Proposed score
+fact_pending = To confirm
+fact_accepted = Accepted
+fact_overridden = Overridden
+fact_accept = Accept
+fact_periodic_reports = Periodic reports
+done_fact_accepted = Accepted: the score and its evidence are recorded.
+done_carried_forward = { $carried } pieces of evidence carried forward from last year; { $skipped } could not be (their documents are no longer in force).
+criteria_place = sheet { $sheet }, row { $row }, column { $column }

@@ -212,7 +212,6 @@ form_unreadable = Không đọc được biểu mẫu: { $detail }
 form_field_unexpected = Trường "{ $field }" không hợp lệ; hãy gửi { $expected }
 form_without_file = Biểu mẫu không có tệp
 too_many_files = Mỗi lần gửi tối đa { $max } tệp
-criteria_place = trang { $sheet }, dòng { $row }, cột { $column }
 choose_a_person = Hãy chọn một người trong danh sách
 choose_a_verdict = Hãy cho biết hành động có hiệu lực không
 

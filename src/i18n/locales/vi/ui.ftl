@@ -436,3 +436,20 @@ field_display_name = Tên hiển thị
 field_language = Ngôn ngữ
 account_save_profile = Lưu
 done_profile_saved = Đã lưu tên và ngôn ngữ.
+
+## The self-assessment's helpers
+assessment_carry_forward = Mang minh chứng năm trước sang
+assessment_dossier = Tải hồ sơ minh chứng (ZIP)
+assessment_search = Tìm trong tài liệu, hồ sơ của cơ quan
+assessment_search_label = Từ khóa
+assessment_evidence_of = Minh chứng của
+assessment_facts = Số liệu hệ thống đề xuất
+fact_proposed = Điểm đề xuất
+fact_pending = Chờ xác nhận
+fact_accepted = Đã chấp nhận
+fact_overridden = Đã điều chỉnh
+fact_accept = Chấp nhận
+fact_periodic_reports = Báo cáo định kỳ
+done_fact_accepted = Đã chấp nhận số liệu hệ thống: điểm và minh chứng đã được ghi.
+done_carried_forward = Đã mang sang { $carried } minh chứng của năm trước; { $skipped } minh chứng không mang sang được (tài liệu không còn hiệu lực).
+criteria_place = trang { $sheet }, dòng { $row }, cột { $column }
