@@ -164,6 +164,27 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|item| item["id"].as_str())
         .unwrap_or_default()
         .to_owned();
+    let audits = fetch(&router, "/api/v1/audits", &officer_token).await?;
+    let audits: Value = serde_json::from_slice(&audits.1).unwrap_or(Value::Null);
+    let audit = audits["items"][0]["id"]
+        .as_str()
+        .context("the demo's audit")?
+        .to_owned();
+    let coordinator_token = auth::login(
+        db,
+        &app.state.config,
+        "dieuphoi",
+        &password("dieuphoi")?,
+        &client,
+    )
+    .await?
+    .token;
+    let periods = fetch(&router, "/api/v1/periods", &coordinator_token).await?;
+    let periods: Value = serde_json::from_slice(&periods.1).unwrap_or(Value::Null);
+    let period = periods[0]["id"]
+        .as_str()
+        .context("this year's period")?
+        .to_owned();
     let journeys = [
         Journey {
             name: "1 ISO officer: to do",
@@ -186,6 +207,16 @@ async fn main() -> anyhow::Result<()> {
             path: "/approvals".into(),
         },
         Journey {
+            name: "3 Internal auditor: programme",
+            user: "danhgia.skhcn",
+            path: "/audits".into(),
+        },
+        Journey {
+            name: "3 Internal auditor: an audit",
+            user: "danhgia.skhcn",
+            path: format!("/records/{audit}"),
+        },
+        Journey {
             name: "4 Staff: to read",
             user: "canbo.skhcn",
             path: "/reading".into(),
@@ -199,6 +230,16 @@ async fn main() -> anyhow::Result<()> {
             name: "Self-assessment",
             user: "thuky.skhcn",
             path: format!("/assessments/{assessment}"),
+        },
+        Journey {
+            name: "6 Coordinator: a period",
+            user: "dieuphoi",
+            path: format!("/periods/{period}"),
+        },
+        Journey {
+            name: "6 Coordinator: criteria sets",
+            user: "dieuphoi",
+            path: "/criteria-sets".into(),
         },
     ];
 

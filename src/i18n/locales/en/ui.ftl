@@ -453,3 +453,4 @@ fact_periodic_reports = Periodic reports
 done_fact_accepted = Accepted: the score and its evidence are recorded.
 done_carried_forward = { $carried } pieces of evidence carried forward from last year; { $skipped } could not be (their documents are no longer in force).
 criteria_place = sheet { $sheet }, row { $row }, column { $column }
+period_criteria_set = Criteria set

@@ -453,3 +453,4 @@ fact_periodic_reports = Báo cáo định kỳ
 done_fact_accepted = Đã chấp nhận số liệu hệ thống: điểm và minh chứng đã được ghi.
 done_carried_forward = Đã mang sang { $carried } minh chứng của năm trước; { $skipped } minh chứng không mang sang được (tài liệu không còn hiệu lực).
 criteria_place = trang { $sheet }, dòng { $row }, cột { $column }
+period_criteria_set = Bộ tiêu chí áp dụng
