@@ -156,21 +156,18 @@ pub async fn agency_coverage(
     use sea_orm::{PaginatorTrait, QuerySelect};
 
     use crate::db::entities::{document, document_version};
-    use sea_orm::sea_query::Query;
-    // Counted in the database: a province's agency may hold tens of thousands of documents.
-    let documents = Query::select()
-        .column(document::Column::Id)
-        .from(document::Entity)
-        .and_where(document::Column::AgencyId.eq(agency_id))
-        .to_owned();
-    let in_force = Query::select()
-        .column(document_version::Column::Id)
-        .from(document_version::Entity)
-        .and_where(document_version::Column::Status.eq(VersionStatus::Effective))
-        .and_where(document_version::Column::DocumentId.in_subquery(documents))
-        .to_owned();
+    // Counted in the database, each version joined to its document: a province's agency may
+    // hold tens of thousands of documents.
+    let of_document = || {
+        document_version::Entity::belongs_to(document::Entity)
+            .from(document_version::Column::DocumentId)
+            .to(document::Column::Id)
+            .into()
+    };
     let versions = document_version::Entity::find()
-        .filter(document_version::Column::Id.in_subquery(in_force.clone()))
+        .join(sea_orm::JoinType::InnerJoin, of_document())
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
+        .filter(document::Column::AgencyId.eq(agency_id))
         .count(db)
         .await?;
     let granted: Vec<Uuid> = role_grant::Entity::find()
@@ -193,7 +190,16 @@ pub async fn agency_coverage(
         return Ok(None);
     }
     let done = acknowledgement::Entity::find()
-        .filter(acknowledgement::Column::VersionId.in_subquery(in_force))
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            acknowledgement::Entity::belongs_to(document_version::Entity)
+                .from(acknowledgement::Column::VersionId)
+                .to(document_version::Column::Id)
+                .into(),
+        )
+        .join(sea_orm::JoinType::InnerJoin, of_document())
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
+        .filter(document::Column::AgencyId.eq(agency_id))
         .filter(acknowledgement::Column::UserId.is_in(members.clone()))
         .count(db)
         .await?;
@@ -228,17 +234,19 @@ pub async fn reading_list(
     let Some(user_id) = actor.user_id.filter(|_| !agencies.is_empty()) else {
         return Ok(Page::new(Vec::new(), 0, page));
     };
+    // Joined to its document (a key lookup per version walked in order) rather than matched
+    // against every document id of the agencies, which the database would gather first.
+    use sea_orm::QuerySelect;
     let query = document_version::Entity::find()
-        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
-        .filter(
-            document_version::Column::DocumentId.in_subquery(
-                Query::select()
-                    .column(document::Column::Id)
-                    .from(document::Entity)
-                    .and_where(document::Column::AgencyId.is_in(agencies))
-                    .to_owned(),
-            ),
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            document_version::Entity::belongs_to(document::Entity)
+                .from(document_version::Column::DocumentId)
+                .to(document::Column::Id)
+                .into(),
         )
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
+        .filter(document::Column::AgencyId.is_in(agencies))
         .filter(
             document_version::Column::Id.not_in_subquery(
                 Query::select()
