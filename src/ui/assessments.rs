@@ -52,19 +52,6 @@ struct ListPage {
     periods: Vec<super::periods::PeriodRow>,
 }
 
-/// The word and colour of an assessment's status.
-pub fn status_badge(status: &str, t: Tr) -> super::view::Badge {
-    let (key, tone) = match status {
-        "open" => ("assessment_open", "draft"),
-        "submitted" => ("assessment_submitted", "review"),
-        _ => ("assessment_final", "ok"),
-    };
-    super::view::Badge {
-        text: t.get(key),
-        tone,
-    }
-}
-
 fn points(lang: Lang, value: f64) -> String {
     lang.decimal(value, 2)
 }
@@ -93,7 +80,7 @@ pub async fn assessments_page(
         .map(|item| AssessmentRow {
             href: format!("/assessments/{}", item.id),
             agency: item.agency_name,
-            status: status_badge(&item.status, t),
+            status: super::view::Badge::of_assessment(&item.status, t),
             progress: format!("{}/{}", item.progress.scored, item.progress.total),
             total: points(lang, item.appraised_total),
         })
@@ -242,7 +229,7 @@ async fn tree_page(
         id,
         agency: assessment.agency_name.clone(),
         period: assessment.period_name.clone(),
-        status: status_badge(&assessment.status, t),
+        status: super::view::Badge::of_assessment(&assessment.status, t),
         due: lang.date(assessment.self_assessment_due),
         scored: assessment.progress.scored,
         total: assessment.progress.total,

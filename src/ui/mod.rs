@@ -14,6 +14,7 @@ mod auth;
 mod charts;
 mod documents;
 mod errors;
+mod form;
 mod home;
 mod page;
 mod periods;

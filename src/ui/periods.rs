@@ -321,7 +321,7 @@ async fn manage_view(
         .map(|item| TakingPart {
             assessment_id: item.id,
             agency: item.agency_name.clone(),
-            status: super::assessments::status_badge(&item.status, t),
+            status: Badge::of_assessment(&item.status, t),
             progress: if item.progress.total == 0 {
                 String::new()
             } else {

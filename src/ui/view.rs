@@ -82,6 +82,19 @@ impl Badge {
         }
     }
 
+    /// An assessment's status: open, submitted, final.
+    pub fn of_assessment(status: &str, t: super::page::Tr) -> Self {
+        let (key, tone) = match status {
+            "open" => ("assessment_open", "draft"),
+            "submitted" => ("assessment_submitted", "review"),
+            _ => ("assessment_final", "ok"),
+        };
+        Self {
+            text: t.get(key),
+            tone,
+        }
+    }
+
     /// A count of things overdue: none is in order.
     pub fn of_count(overdue: u64, t: super::page::Tr) -> Self {
         if overdue == 0 {

@@ -10,7 +10,7 @@ use axum::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{is_own, points, status_badge};
+use super::{is_own, points};
 use crate::{
     AppState,
     domain::{
@@ -145,7 +145,7 @@ async fn build(
         t,
         id,
         agency: assessment.agency_name.clone(),
-        status: status_badge(&assessment.status, t),
+        status: Badge::of_assessment(&assessment.status, t),
         code: criterion.criterion.code.clone(),
         title: criterion.criterion.title.clone(),
         guidance: criterion.criterion.guidance.clone().unwrap_or_default(),

@@ -8,7 +8,7 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use uuid::Uuid;
 
 use crate::{
@@ -25,7 +25,10 @@ use crate::{
         },
     },
     i18n::{Lang, Message},
-    ui::page::{Chrome, DoneQuery, Tr, Viewer},
+    ui::{
+        form::{Fields, day, one},
+        page::{Chrome, DoneQuery, Tr, Viewer},
+    },
     web::{
         criteria_form,
         error::{AppError, AppResult},
@@ -33,23 +36,6 @@ use crate::{
         multipart::ApiMultipart,
     },
 };
-
-/// A posted form's fields in order.
-type Fields = Vec<(String, String)>;
-
-fn one(fields: &Fields, key: &str) -> String {
-    fields
-        .iter()
-        .rev()
-        .find(|(name, _)| name == key)
-        .map(|(_, value)| value.trim().to_owned())
-        .unwrap_or_default()
-}
-
-fn day(fields: &Fields, key: &'static str) -> DomainResult<NaiveDate> {
-    NaiveDate::parse_from_str(&one(fields, key), "%Y-%m-%d")
-        .map_err(|_| DomainError::invalid(key, Message::new("not_a_date")))
-}
 
 /// A criteria set in the list.
 pub struct SetRow {

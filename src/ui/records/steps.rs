@@ -8,10 +8,10 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::{AuditsQuery, Typed, build_audits, build_record};
+use crate::ui::form::{Fields, all, day, one, optional, optional_day, person};
 use crate::{
     AppState,
     clock::today,
@@ -36,50 +36,6 @@ use crate::{
 
 /// The most files one form attaches.
 pub const MAX_FILES: usize = 10;
-
-/// A posted form's fields in order (a list field repeats its name).
-type Fields = Vec<(String, String)>;
-
-fn one(fields: &Fields, key: &str) -> String {
-    fields
-        .iter()
-        .rev()
-        .find(|(name, _)| name == key)
-        .map(|(_, value)| value.clone())
-        .unwrap_or_default()
-}
-
-fn all(fields: &Fields, key: &str) -> Vec<String> {
-    fields
-        .iter()
-        .filter(|(name, value)| name == key && !value.trim().is_empty())
-        .map(|(_, value)| value.trim().to_owned())
-        .collect()
-}
-
-fn optional(fields: &Fields, key: &str) -> Option<String> {
-    Some(one(fields, key)).filter(|text| !text.trim().is_empty())
-}
-
-fn day(fields: &Fields, key: &'static str) -> DomainResult<NaiveDate> {
-    NaiveDate::parse_from_str(one(fields, key).trim(), "%Y-%m-%d")
-        .map_err(|_| DomainError::invalid(key, Message::new("not_a_date")))
-}
-
-fn optional_day(fields: &Fields, key: &'static str) -> DomainResult<Option<NaiveDate>> {
-    if one(fields, key).trim().is_empty() {
-        Ok(None)
-    } else {
-        day(fields, key).map(Some)
-    }
-}
-
-fn person(fields: &Fields, key: &'static str) -> DomainResult<Uuid> {
-    one(fields, key)
-        .trim()
-        .parse()
-        .map_err(|_| DomainError::invalid(key, Message::new("choose_a_person")))
-}
 
 /// What was typed, for the form named `form`.
 fn typed(form: &str, fields: Fields, error: &AppError) -> Typed {
