@@ -192,7 +192,7 @@ async fn build_audits(
     let rows = found
         .items
         .iter()
-        .map(|record| RecordRow::of(&summary_of(record), viewer))
+        .map(|record| RecordRow::of(&record.into(), viewer))
         .collect();
     let tree = AgencyTree::load(&state.db).await?;
     let planning: Vec<Uuid> = viewer
@@ -240,20 +240,6 @@ async fn build_audits(
         clauses: CLAUSES,
         typed,
     })
-}
-
-fn summary_of(record: &Record) -> records::RecordSummary {
-    records::RecordSummary {
-        id: record.id,
-        kind: record.kind,
-        number: record.number.clone(),
-        title: record.title.clone(),
-        category: record.category.clone(),
-        status: record.status.clone(),
-        occurred_on: record.occurred_on,
-        due_on: record.due_on,
-        closed_on: record.closed_on,
-    }
 }
 
 /// A checklist's answers and the words for them.

@@ -153,6 +153,22 @@ impl RecordSummary {
     }
 }
 
+impl From<&Record> for RecordSummary {
+    fn from(record: &Record) -> Self {
+        Self {
+            id: record.id,
+            kind: record.kind,
+            number: record.number.clone(),
+            title: record.title.clone(),
+            category: record.category.clone(),
+            status: record.status.clone(),
+            occurred_on: record.occurred_on,
+            due_on: record.due_on,
+            closed_on: record.closed_on,
+        }
+    }
+}
+
 /// One record the actor may read, of `kind` when given.
 pub async fn get_record(
     db: &impl ConnectionTrait,

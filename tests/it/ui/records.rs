@@ -141,3 +141,28 @@ db_test!(a_refused_plan_keeps_what_was_typed, |app| {
     let programme = app.send(page("/audits?year=2026", &auditor)).await;
     assert!(programme.text.contains("Đánh giá quý IV"));
 });
+
+db_test!(the_dashboards_deadlines_of_records_open_the_record, |app| {
+    let demo = hoso::demo::load(&app.state, app.router.clone())
+        .await
+        .expect("the demo loads");
+    let officer = demo
+        .accounts
+        .iter()
+        .find(|account| account.username == "thuky.skhcn")
+        .expect("the science department's ISO officer");
+    let token = app.login(&officer.username, &officer.password).await;
+    let dashboard = app.send(page("/", &token)).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    // The overdue step of a corrective action links to the corrective action's page.
+    let link = dashboard
+        .text
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.starts_with("/records/"))
+        .expect("a deadline that opens a record")
+        .to_owned();
+    let record = app.send(page(&link, &token)).await;
+    assert_eq!(record.status, StatusCode::OK);
+    assert!(record.text.contains("HDKP-"), "a corrective action's page");
+});
