@@ -6,6 +6,8 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(hoso_s3_tests)");
     println!("cargo::rustc-check-cfg=cfg(hoso_ocr_tests)");
     println!("cargo::rustc-check-cfg=cfg(hoso_browser_tests)");
+    println!("cargo::rustc-check-cfg=cfg(hoso_render_tests)");
+    println!("cargo::rerun-if-env-changed=HOSO_TEST_RENDER");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_BROWSER");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_OCR");
     println!("cargo::rerun-if-env-changed=HOSO_TEST_DATABASE_URL");
@@ -43,6 +45,15 @@ fn main() {
         .is_ok_and(|output| output.status.success());
     if chromedriver || std::env::var_os("HOSO_TEST_BROWSER").is_some_and(|value| value == "1") {
         println!("cargo::rustc-cfg=hoso_browser_tests");
+    }
+    // PDFs of text documents are tested where LibreOffice is installed (CI installs it), or
+    // when HOSO_TEST_RENDER=1 forces them.
+    let soffice = std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if soffice || std::env::var_os("HOSO_TEST_RENDER").is_some_and(|value| value == "1") {
+        println!("cargo::rustc-cfg=hoso_render_tests");
     }
     // The web UI's stylesheet and scripts, compressed and embedded in every build (debug too, so
     // a test or `cargo run` serves exactly what production does).

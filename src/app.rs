@@ -117,6 +117,7 @@ impl App {
         documents::publication::register(&mut registry);
         documents::legal_impact::register(&mut registry);
         files::extraction::register(&mut registry);
+        files::renditions::register(&mut registry);
         indexing::register(&mut registry, &indexers);
         Ok(Self {
             state: AppState {

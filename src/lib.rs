@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod names;
 pub mod pdf_stamp;
+pub mod render;
 pub mod search;
 pub mod state;
 pub mod telemetry;

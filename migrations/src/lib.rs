@@ -20,6 +20,7 @@ mod m20261203_000013_create_file_citations;
 mod m20261203_000014_create_scoring;
 mod m20261203_000015_index_status_lists;
 mod m20261203_000016_add_user_language;
+mod m20261204_000017_create_renditions;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000014_create_scoring::Migration),
             Box::new(m20261203_000015_index_status_lists::Migration),
             Box::new(m20261203_000016_add_user_language::Migration),
+            Box::new(m20261204_000017_create_renditions::Migration),
         ]
     }
 }

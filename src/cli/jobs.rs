@@ -20,7 +20,7 @@ pub struct JobsArgs {
     /// Only jobs of this kind.
     #[arg(long)]
     pub kind: Option<String>,
-    /// Only jobs of this lane: ocr, extract, index or default.
+    /// Only jobs of this lane: ocr, extract, index, render or default.
     #[arg(long)]
     pub lane: Option<String>,
     /// How many to show.
@@ -43,9 +43,9 @@ pub(super) async fn run(config: Config, args: JobsArgs) -> anyhow::Result<ExitCo
     };
     let lane = match lane.as_deref() {
         None => None,
-        Some(text) => {
-            Some(Lane::parse(text).context("--lane must be ocr, extract, index or default")?)
-        }
+        Some(text) => Some(
+            Lane::parse(text).context("--lane must be ocr, extract, index, render or default")?,
+        ),
     };
     let connection = connect(&config).await?;
     let rows = jobs::list(

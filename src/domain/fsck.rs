@@ -39,7 +39,7 @@ pub struct FsckReport {
     pub files_checked: usize,
     /// Files whose bytes are missing from the blob store.
     pub missing_blobs: Vec<Uuid>,
-    /// Stored blobs no file references, older than the grace period.
+    /// Stored blobs no file or rendition references, older than the grace period.
     pub unreferenced_blobs: Vec<String>,
     /// Units whose index entries are missing, stale or orphaned, with no index job waiting.
     pub index_out_of_step: Vec<Unit>,
@@ -78,7 +78,12 @@ pub async fn fsck(
     report.files_checked = rows.len();
     let stored: HashMap<String, chrono::DateTime<Utc>> =
         blobs.list_hashes().await?.into_iter().collect();
-    let referenced: HashSet<&str> = rows.iter().map(|(_, hash)| hash.as_str()).collect();
+    let rendition_pdfs = files::renditions::pdf_hashes(db).await?;
+    let referenced: HashSet<&str> = rows
+        .iter()
+        .map(|(_, hash)| hash.as_str())
+        .chain(rendition_pdfs.iter().map(String::as_str))
+        .collect();
     for (id, hash) in &rows {
         if !stored.contains_key(hash) {
             report.missing_blobs.push(*id);

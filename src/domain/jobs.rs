@@ -19,7 +19,7 @@ use crate::{
 pub struct JobView {
     pub id: Uuid,
     pub kind: String,
-    /// The lane whose workers run it: `ocr`, `extract`, `index` or `default`.
+    /// The lane whose workers run it: `ocr`, `extract`, `index`, `render` or `default`.
     pub lane: String,
     /// What the job works on (an OCR job lists the pages it has left).
     #[schema(value_type = Object)]
@@ -39,7 +39,7 @@ pub struct JobView {
 pub struct JobFilter {
     pub status: Option<String>,
     pub kind: Option<String>,
-    /// `ocr`, `extract`, `index` or `default`.
+    /// `ocr`, `extract`, `index`, `render` or `default`.
     pub lane: Option<String>,
 }
 

@@ -34,7 +34,7 @@ use crate::{
     export::zip_stream,
     web::{
         error::{AppResult, ErrorEnvelope},
-        files::{self, ServedFile},
+        files,
         multipart::{self, ApiMultipart},
     },
 };
@@ -321,27 +321,22 @@ pub async fn search_assessment(
 /// The file of a piece of evidence (a version's or an attachment's), for whoever reads the
 /// assessment: ranges, `ETag`, a safe name.
 #[utoipa::path(get, path = "/api/v1/assessments/{id}/evidence/{link_id}/file", tag = "assessments",
-    params(("id" = Uuid, Path), ("link_id" = Uuid, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorEnvelope)),
+    params(("id" = Uuid, Path), ("link_id" = Uuid, Path), files::FileQuery),
+    responses(
+        (status = 200, description = "the file"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "no PDF of this file (yet)", body = ErrorEnvelope),
+    ),
     security(("bearer" = [])))]
 pub async fn evidence_file(
     State(state): State<AppState>,
     current: CurrentActor,
     ApiPath((id, link_id)): ApiPath<(Uuid, Uuid)>,
+    ApiQuery(query): ApiQuery<files::FileQuery>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let (_, file) = evidence_files::readable_file(&state.db, &current.actor, id, link_id).await?;
-    files::serve_blob(
-        &state.blobs,
-        &headers,
-        &ServedFile {
-            sha256: &file.blob_sha256,
-            size: u64::try_from(file.size).unwrap_or(0),
-            content_type: &file.content_type,
-            filename: &file.original_filename,
-        },
-    )
-    .await
+    files::serve_file(&state, &headers, &file, &query).await
 }
 
 /// The text of a piece of evidence, page by page, for a preview.

@@ -27,7 +27,7 @@ use crate::{
     },
     web::{
         error::{AppResult, ErrorEnvelope},
-        files::{self, ServedFile},
+        files,
         multipart::{self, ApiMultipart},
     },
 };
@@ -199,12 +199,13 @@ pub async fn attach_to_record(
 
 /// An attachment's bytes (ranges supported; `ETag` is the SHA-256; a safe file name).
 #[utoipa::path(get, path = "/api/v1/attachments/{id}/file", tag = "records",
-    params(("id" = Uuid, Path), files::InlineQuery),
+    params(("id" = Uuid, Path), files::FileQuery),
     responses(
         (status = 200, description = "the file"),
         (status = 206, description = "a byte range of the file"),
         (status = 304, description = "the file has the ETag sent in If-None-Match"),
         (status = 404, body = ErrorEnvelope),
+        (status = 409, description = "no PDF of this file (yet)", body = ErrorEnvelope),
         (status = 416, description = "the range cannot be served"),
     ),
     security(("bearer" = [])))]
@@ -213,25 +214,10 @@ pub async fn download_attachment(
     current: CurrentActor,
     headers: HeaderMap,
     ApiPath(id): ApiPath<Uuid>,
-    ApiQuery(query): ApiQuery<files::InlineQuery>,
+    ApiQuery(query): ApiQuery<files::FileQuery>,
 ) -> AppResult<Response> {
     let (file, _) = attachments::readable_attachment(&state.db, &current.actor, id).await?;
-    let served = files::serve_blob(
-        &state.blobs,
-        &headers,
-        &ServedFile {
-            sha256: &file.blob_sha256,
-            size: file.size.max(0) as u64,
-            content_type: &file.content_type,
-            filename: &file.original_filename,
-        },
-    )
-    .await?;
-    Ok(files::inline_if_asked(
-        served,
-        query.inline,
-        &file.content_type,
-    ))
+    files::serve_file(&state, &headers, &file, &query).await
 }
 
 /// The clauses of ISO 9001:2015 that findings and checklists name, with their Vietnamese titles.

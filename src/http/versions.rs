@@ -18,7 +18,7 @@ use crate::{
     },
     web::{
         error::{AppResult, ErrorEnvelope},
-        files::{self, ServedFile},
+        files,
     },
 };
 
@@ -175,7 +175,7 @@ pub async fn version_citations(
     ))
 }
 
-/// `?stamped=true`, `?inline=true`
+/// `?stamped=true`, `?inline=true`, `?pdf=true`
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FileQuery {
@@ -183,16 +183,20 @@ pub struct FileQuery {
     pub stamped: Option<bool>,
     /// Show a PDF in the browser instead of offering it for saving.
     pub inline: Option<bool>,
+    /// The file as a PDF: itself when it is one, the PDF LibreOffice made of it when it is a
+    /// text document (DOCX, DOC, ODT).
+    pub pdf: Option<bool>,
 }
 
-/// The original bytes (ranges supported; `ETag` is the SHA-256), or a stamped PDF copy.
+/// The original bytes (ranges supported; `ETag` is the SHA-256), its PDF, or a stamped PDF copy
+/// (of the file, or of its PDF when it is a text document).
 #[utoipa::path(get, path = "/api/v1/versions/{id}/file", tag = "versions",
     params(("id" = Uuid, Path), FileQuery),
     responses(
         (status = 200, description = "the file"),
         (status = 206, description = "a byte range of the file"),
         (status = 304, description = "the file has the ETag sent in If-None-Match"),
-        (status = 409, description = "stamping needs a PDF", body = ErrorEnvelope),
+        (status = 409, description = "no PDF of this file (yet), or a draft to stamp", body = ErrorEnvelope),
         (status = 416, description = "the range cannot be served"),
     ),
     security(("bearer" = [])))]
@@ -206,28 +210,20 @@ pub async fn download_file(
     let (version, document, file) =
         versions::readable_version_file(&state.db, &current.actor, id).await?;
     if query.stamped == Some(true) {
-        let stamped = stamping::stamped_copy(&state.db, &state.blobs, &version, &document).await?;
-        let name = format!("{}-ban-kiem-soat.pdf", stem(&file.original_filename));
+        let stamped = stamping::stamped_copy(
+            &state.db,
+            &state.blobs,
+            &version,
+            &document,
+            state.config.job_max_attempts,
+        )
+        .await?;
+        let name = format!("{}-ban-kiem-soat.pdf", files::stem(&file.original_filename));
         return Ok(files::attachment(stamped, "application/pdf", &name));
     }
-    let served = files::serve_blob(
-        &state.blobs,
-        &headers,
-        &ServedFile {
-            sha256: &file.blob_sha256,
-            size: file.size.max(0) as u64,
-            content_type: &file.content_type,
-            filename: &file.original_filename,
-        },
-    )
-    .await?;
-    Ok(files::inline_if_asked(
-        served,
-        query.inline,
-        &file.content_type,
-    ))
-}
-
-fn stem(filename: &str) -> &str {
-    filename.rsplit_once('.').map_or(filename, |(stem, _)| stem)
+    let asked = files::FileQuery {
+        inline: query.inline,
+        pdf: query.pdf,
+    };
+    files::serve_file(&state, &headers, &file, &asked).await
 }

@@ -37,6 +37,8 @@ pub enum Lane {
     Extract,
     /// Feeding the search index (batched: many items per commit).
     Index,
+    /// Making PDFs of word-processor files with LibreOffice: seconds to minutes each.
+    Render,
     /// Everything else: activations, housekeeping.
     Default,
 }

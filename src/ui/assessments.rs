@@ -313,7 +313,7 @@ pub async fn assessment_page(
             .iter()
             .map(|hit| {
                 (
-                    super::search::hit_row(&hit.hit, &page.agency, viewer.t()),
+                    super::search::hit_row(&hit.hit, &page.agency, q, viewer.t()),
                     hit.evidence_of.join(", "),
                 )
             })

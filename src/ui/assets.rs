@@ -40,12 +40,20 @@ pub struct Urls {
     pub css: String,
     pub js: String,
     pub htmx: String,
+    /// pdf.js and its worker (pdfjs-dist, vendored), and the viewer built on them: loaded by
+    /// the pages that show a PDF, and only when they do.
+    pub pdfjs: String,
+    pub pdfjs_worker: String,
+    pub viewer: String,
 }
 
 static URLS: LazyLock<Urls> = LazyLock::new(|| Urls {
     css: url("app.css"),
     js: url("app.js"),
     htmx: url("htmx-2.0.11.min.js"),
+    pdfjs: url("pdf-5.6.205.min.mjs"),
+    pdfjs_worker: url("pdf.worker-5.6.205.min.mjs"),
+    viewer: url("viewer.mjs"),
 });
 
 pub fn urls() -> &'static Urls {

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::{
     page::{Chrome, DoneQuery, Tr, Viewer},
     view::Badge,
+    viewer::{self, PdfViewer},
 };
 use crate::{
     AppState,
@@ -23,6 +24,7 @@ use crate::{
             Document, DocumentKind, Version, VersionStatus, acknowledgements,
             register::{self, DocumentFilter},
         },
+        files::renditions,
     },
     web::{
         error::{AppError, AppResult},
@@ -229,8 +231,10 @@ pub struct VersionRow {
     pub history: Vec<String>,
     pub reject_reason: Option<String>,
     pub stampable: bool,
-    /// A PDF, which the browser shows itself.
-    pub pdf: bool,
+    /// A PDF or a text document, which opens in the viewer.
+    pub viewable: bool,
+    /// For the approver: the draft shown in the page, or why it cannot be yet.
+    pub preview: Option<Result<PdfViewer, String>>,
     pub can_submit: bool,
     pub can_decide: bool,
     pub can_publish: bool,
@@ -338,11 +342,27 @@ pub(super) async fn build_page(
             format!("{} — {why}", lang.date(day)),
         ));
     }
-    let versions = document
-        .versions
-        .iter()
-        .map(|version| version_row(version, &rights, t))
-        .collect();
+    let mut versions = Vec::with_capacity(document.versions.len());
+    for version in &document.versions {
+        let mut row = version_row(version, &rights, t);
+        if row.can_decide && row.viewable {
+            let file = crate::domain::files::get(&state.db, version.file_id).await?;
+            let max_attempts = state.config.job_max_attempts;
+            row.preview = Some(
+                match renditions::pdf_of(&state.db, &file, max_attempts).await {
+                    Ok(_) => Ok(PdfViewer::new(
+                        format!("/api/v1/versions/{}/file?pdf=true&inline=true", version.id),
+                        1,
+                        "",
+                        lang,
+                    )),
+                    Err(crate::domain::DomainError::Conflict(message)) => Err(message.render(lang)),
+                    Err(error) => return Err(error.into()),
+                },
+            );
+        }
+        versions.push(row);
+    }
     Ok(DocumentPage {
         chrome: viewer.chrome(format!("{} — {}", document.code, document.title)),
         t,
@@ -426,8 +446,9 @@ fn version_row(
         size: lang.megabytes(u64::try_from(version.size).unwrap_or(0)),
         history,
         reject_reason: version.reject_reason.clone(),
-        stampable: version.status.is_public() && version.content_type == "application/pdf",
-        pdf: version.content_type == "application/pdf",
+        stampable: version.status.is_public() && viewer::viewable_type(&version.content_type),
+        viewable: viewer::viewable_type(&version.content_type),
+        preview: None,
         can_submit: rights.edit && version.status == VersionStatus::Draft,
         can_decide: rights.approve && version.status == VersionStatus::InReview,
         can_publish: rights.approve

@@ -22,6 +22,7 @@ mod reading;
 mod records;
 mod search;
 mod view;
+mod viewer;
 
 use axum::{
     Router,
@@ -118,6 +119,12 @@ pub fn router(max_upload_bytes: u64) -> Router<AppState> {
             post(records::log_finding).layer(DefaultBodyLimit::max(files_limit)),
         )
         .route("/records/{id}", get(records::record_page))
+        .route("/versions/{id}/view", get(viewer::version_view))
+        .route("/attachments/{id}/view", get(viewer::attachment_view))
+        .route(
+            "/assessments/{id}/evidence/{link}/view",
+            get(viewer::evidence_view),
+        )
         .route(
             "/records/{id}/attachments",
             post(records::attach_files).layer(DefaultBodyLimit::max(files_limit)),

@@ -478,8 +478,8 @@ fn files_of(record: &Record, lang: Lang) -> Vec<FileRow> {
         .map(|file| {
             let href = format!("/api/v1/attachments/{}/file", file.id);
             FileRow {
-                view: (file.content_type == "application/pdf")
-                    .then(|| format!("{href}?inline=true")),
+                view: super::viewer::viewable_type(&file.content_type)
+                    .then(|| format!("/attachments/{}/view", file.id)),
                 href,
                 name: file.original_filename.clone(),
                 size: lang.megabytes(u64::try_from(file.size).unwrap_or(0)),

@@ -222,7 +222,7 @@ pub async fn search_page(
     page.hits = found
         .hits
         .iter()
-        .map(|hit| hit_row(hit, &agency_name(&hit.agency_id), t))
+        .map(|hit| hit_row(hit, &agency_name(&hit.agency_id), &query.q, t))
         .collect();
     let kind_label = |value: &str| kind_label(value, t);
     let status_label = |value: &str| Badge::of_status(value, t).text;
@@ -277,28 +277,36 @@ fn kind_label(value: &str, t: Tr) -> String {
     }
 }
 
-pub(super) fn hit_row(hit: &SearchHit, agency: &str, t: Tr) -> HitRow {
+/// A hit as listed; `q` (the words searched for) is highlighted where its file opens.
+pub(super) fn hit_row(hit: &SearchHit, agency: &str, q: &str, t: Tr) -> HitRow {
     let kind = hit
         .doc_kind
         .as_deref()
         .or(hit.record_kind.as_deref())
         .map(|value| kind_label(value, t))
         .unwrap_or_default();
-    let page_anchor = hit
-        .page
-        .map(|page| format!("#page={page}"))
-        .unwrap_or_default();
+    // A PDF or a text document opens in the viewer at the page it matched; another file
+    // (a spreadsheet, an image) is offered as it is.
+    let opens =
+        |viewer: String, original: String| match super::viewer::viewable(&hit.original_filename) {
+            true => super::viewer::address(&viewer, hit.page, q),
+            false => original,
+        };
     let (href, file_href) = match (&hit.document_id, &hit.version_id, &hit.record_id) {
         (Some(document), Some(version), _) => (
             Some(format!("/documents/{document}")),
-            Some(format!(
-                "/api/v1/versions/{version}/file?inline=true{page_anchor}"
+            Some(opens(
+                format!("/versions/{version}/view"),
+                format!("/api/v1/versions/{version}/file"),
             )),
         ),
         (_, _, Some(record)) => (
             Some(format!("/records/{record}")),
             hit.attachment_id.as_ref().map(|attachment| {
-                format!("/api/v1/attachments/{attachment}/file?inline=true{page_anchor}")
+                opens(
+                    format!("/attachments/{attachment}/view"),
+                    format!("/api/v1/attachments/{attachment}/file"),
+                )
             }),
         ),
         _ => (None, None),

@@ -8,7 +8,7 @@ use axum::{
 };
 
 use super::error::{AppError, AppResult};
-use crate::blobs::BlobStore;
+use crate::{blobs::BlobStore, db::entities::file, domain::files::renditions, state::AppState};
 
 /// A stored file as it is served.
 pub struct ServedFile<'a> {
@@ -99,22 +99,67 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) ->
     response
 }
 
-/// `?inline=true`: a PDF shown in the browser (its own viewer, at `#page=N`) instead of saved.
+/// `?inline=true`, `?pdf=true`: how a stored file is asked for.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct InlineQuery {
+pub struct FileQuery {
     /// Show a PDF in the browser instead of offering it for saving (other types are always
     /// offered for saving: a browser must never run what someone uploaded).
     pub inline: Option<bool>,
+    /// The file as a PDF: itself when it is one, the PDF LibreOffice made of it when it is a
+    /// text document (DOCX, DOC, ODT); `409` says when that PDF is not ready or cannot be made.
+    pub pdf: Option<bool>,
+}
+
+/// Serves a stored file as asked (see [`FileQuery`]), after the caller checked that the actor
+/// may read it.
+pub async fn serve_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    file: &file::Model,
+    query: &FileQuery,
+) -> AppResult<Response> {
+    if query.pdf == Some(true) {
+        let pdf = renditions::pdf_of(&state.db, file, state.config.job_max_attempts).await?;
+        let name = match pdf.rendition {
+            true => format!("{}.pdf", stem(&file.original_filename)),
+            false => file.original_filename.clone(),
+        };
+        let served = serve_blob(
+            &state.blobs,
+            headers,
+            &ServedFile {
+                sha256: &pdf.sha256,
+                size: pdf.size,
+                content_type: "application/pdf",
+                filename: &name,
+            },
+        )
+        .await?;
+        return Ok(inline_if_asked(served, query.inline, "application/pdf"));
+    }
+    let served = serve_blob(
+        &state.blobs,
+        headers,
+        &ServedFile {
+            sha256: &file.blob_sha256,
+            size: file.size.max(0) as u64,
+            content_type: &file.content_type,
+            filename: &file.original_filename,
+        },
+    )
+    .await?;
+    Ok(inline_if_asked(served, query.inline, &file.content_type))
+}
+
+/// A file name without its extension.
+pub fn stem(filename: &str) -> &str {
+    filename.rsplit_once('.').map_or(filename, |(stem, _)| stem)
 }
 
 /// The response with the file shown in the browser when asked and when it is a PDF (typed by
 /// its bytes at upload, never by its name).
-pub fn inline_if_asked(
-    mut response: Response,
-    asked: Option<bool>,
-    content_type: &str,
-) -> Response {
+fn inline_if_asked(mut response: Response, asked: Option<bool>, content_type: &str) -> Response {
     if asked == Some(true) && content_type == "application/pdf" {
         let shown = response
             .headers()

@@ -152,7 +152,7 @@ db_test!(migrate_status_and_jobs_report_on_the_database, |app| {
     let listing = text(&jobs.stdout);
     assert!(listing.contains("1 job(s) queued"), "{listing}");
     assert!(
-        listing.contains("(ocr 0, extract 0, index 0, default 1)"),
+        listing.contains("(ocr 0, extract 0, index 0, render 0, default 1)"),
         "the queue per lane: {listing}"
     );
     assert!(listing.contains("purge_sessions"), "{listing}");

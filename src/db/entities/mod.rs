@@ -31,6 +31,7 @@ pub mod record_disposal;
 pub mod record_import;
 pub mod record_link;
 pub mod record_series;
+pub mod rendition;
 pub mod retention_rule;
 pub mod role_grant;
 pub mod scoring_period;

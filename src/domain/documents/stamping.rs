@@ -2,7 +2,9 @@
 //! obsolete ones "HẾT HIỆU LỰC" (no longer in force), on every page of the PDF.
 
 use chrono::{Duration, NaiveDate};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 
 use super::VersionStatus;
 use crate::{
@@ -69,25 +71,23 @@ pub async fn stamp_line(
     }
 }
 
-/// A stamped PDF copy of a version.
+/// A stamped PDF copy of a version: of its file when that is a PDF, of the file's PDF rendition
+/// when it is a text document (DOCX, DOC, ODT).
 pub async fn stamped_copy(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     blobs: &BlobStore,
     version: &document_version::Model,
     document: &document::Model,
+    max_attempts: u32,
 ) -> DomainResult<Vec<u8>> {
     let file = files::get(db, version.file_id.ok_or(DomainError::NotFound("file"))?).await?;
-    if file.content_type != "application/pdf" {
-        return Err(DomainError::Conflict(
-            Message::new("not_a_pdf").arg("content_type", &file.content_type),
-        ));
-    }
-    if file.size > MAX_STAMP_BYTES {
+    let line = stamp_line(db, version, document).await?;
+    let pdf = files::renditions::pdf_of(db, &file, max_attempts).await?;
+    if pdf.size > MAX_STAMP_BYTES as u64 {
         return Err(DomainError::Conflict(Message::new("too_large_to_stamp")));
     }
-    let line = stamp_line(db, version, document).await?;
     let bytes = blobs
-        .read_capped(&file.blob_sha256, MAX_STAMP_BYTES as u64)
+        .read_capped(&pdf.sha256, MAX_STAMP_BYTES as u64)
         .await?;
     tokio::task::spawn_blocking(move || pdf_stamp::stamp_pdf(&bytes, &line))
         .await

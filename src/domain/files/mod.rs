@@ -7,6 +7,7 @@
 
 pub mod citations;
 pub mod extraction;
+pub mod renditions;
 pub mod uploads;
 
 use std::collections::HashMap;
@@ -64,7 +65,8 @@ impl Extraction {
 }
 
 /// Records a stored upload as a file uploaded by `actor` and queues the extraction of its
-/// text (or records the text the upload brings), inside the caller's transaction.
+/// text (or records the text the upload brings) and, for a word-processor file, the making of
+/// its PDF, inside the caller's transaction.
 pub async fn record_file(
     txn: &DatabaseTransaction,
     blobs: &BlobStore,
@@ -107,6 +109,7 @@ pub async fn record_file(
         Some(text) => insert_pages(txn, row.id, &text.pages).await?,
         None => extraction::enqueue(txn, row.id, max_attempts).await?,
     }
+    renditions::enqueue(txn, &row, max_attempts).await?;
     Ok(row)
 }
 
@@ -140,7 +143,8 @@ async fn record_blob(
     Ok(())
 }
 
-/// Removes a stored blob that no file refers to (clean-up after interrupted uploads). Under the
+/// Removes a stored blob that no file and no rendition refers to (clean-up after interrupted
+/// uploads), with the record of the PDF made of it. Under the
 /// blob's lock, which recording a file takes too, it checks again that nothing refers to it just
 /// before deleting: an identical upload recorded meanwhile keeps it. Returns whether it was
 /// removed.
@@ -155,11 +159,13 @@ pub async fn remove_unreferenced_blob(
         .filter(file::Column::BlobSha256.eq(sha256))
         .one(&txn)
         .await?
-        .is_some();
+        .is_some()
+        || renditions::is_rendition_pdf(&txn, sha256).await?;
     if referenced {
         txn.rollback().await?;
         return Ok(false);
     }
+    renditions::forget(&txn, sha256).await?;
     blob::Entity::delete_by_id(sha256.to_owned())
         .exec(&txn)
         .await?;

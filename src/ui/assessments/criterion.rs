@@ -37,6 +37,8 @@ pub struct EvidenceRow {
     pub title: String,
     pub code: String,
     pub href: Option<String>,
+    /// The file in the viewer, at the page the evidence points to.
+    pub view: Option<String>,
     pub filename: String,
 }
 
@@ -182,6 +184,17 @@ async fn build(
                     .filename
                     .as_ref()
                     .map(|_| format!("/api/v1/assessments/{id}/evidence/{}/file", item.id)),
+                view: item
+                    .content_type
+                    .as_deref()
+                    .filter(|kind| super::super::viewer::viewable_type(kind))
+                    .map(|_| {
+                        super::super::viewer::address(
+                            &format!("/assessments/{id}/evidence/{}/view", item.id),
+                            item.page.and_then(|page| u32::try_from(page).ok()),
+                            "",
+                        )
+                    }),
                 filename: item.filename.clone().unwrap_or_default(),
             })
             .collect(),

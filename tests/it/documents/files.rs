@@ -251,23 +251,22 @@ db_test!(
         );
 
         let other = app.document(&agency, "BM-01", "Biểu mẫu").await;
-        let text_version = id_of(
-            &app.upload(
-                &agency.officer,
+        let text_version = app
+            .issue_file(
+                &agency,
                 &other,
-                "bm.txt",
-                "Biểu mẫu".as_bytes(),
+                ("bm.txt", "Biểu mẫu".as_bytes()),
                 None,
+                today,
             )
-            .await,
-        );
+            .await;
         let not_pdf = app
             .get(
                 &format!("/api/v1/versions/{text_version}/file?stamped=true"),
                 &agency.officer,
             )
             .await;
-        assert_error(&not_pdf, StatusCode::CONFLICT, "not_a_pdf");
+        assert_error(&not_pdf, StatusCode::CONFLICT, "no_pdf_of_type");
     }
 );
 

@@ -7,6 +7,7 @@ mod import;
 mod legal;
 mod reading;
 mod register;
+mod renditions;
 mod reviews;
 mod workflow;
 

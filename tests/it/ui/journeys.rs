@@ -15,6 +15,7 @@ struct Office {
     head: String,
     in_force: String,
     in_review: String,
+    agency: crate::support::Agency,
 }
 
 async fn office(app: &TestApp) -> Office {
@@ -71,6 +72,7 @@ async fn office(app: &TestApp) -> Office {
         head: agency.head.clone(),
         in_force,
         in_review,
+        agency,
     }
 }
 
@@ -247,6 +249,14 @@ browser_test!(
             browser.path().await,
             format!("/documents/{}", office.in_review)
         );
+        // The draft is shown in the page (pdf.js), its words selectable.
+        browser.find(".pdf-page.drawn").await;
+        browser.wait_for_text("Trang 1/1").await;
+        let drawn = browser.find(".pdf-page .textLayer").await.text().await;
+        assert!(
+            drawn.unwrap_or_default().contains("Tiep nhan"),
+            "the draft's text layer"
+        );
 
         // Sending back needs a reason: said beside the page, nothing changed.
         browser.click_text("Trả lại").await;
@@ -409,3 +419,64 @@ browser_test!(search_narrows_by_facets_and_by_the_day_in_force, |app| {
     browser.screenshot("search").await;
     browser.close().await;
 });
+
+browser_test!(
+    a_search_hit_opens_its_pdf_at_the_page_it_matched_with_the_words_marked,
+    |app| {
+        let office = office(&app).await;
+        let agency = &office.agency;
+        let archive = app.document(agency, "QT-07", "Quy trình lưu trữ").await;
+        let version = app
+            .issue_file(
+                agency,
+                &archive,
+                (
+                    "luu-tru.pdf",
+                    &pdf_with_pages(&[
+                        "Muc dich va pham vi ap dung",
+                        "Thoi han bao quan ho so luu tru tai co quan",
+                    ]),
+                ),
+                None,
+                hoso::clock::today(),
+            )
+            .await;
+        app.drain_jobs().await;
+        let browser = Browser::open(&app, "vi").await;
+        browser.sign_in(&format!("canbo-{}", office.code)).await;
+        browser.goto("/search?q=bao+qu%E1%BA%A3n").await;
+        browser.wait_for_text("QT-07").await;
+        browser.click_text("luu-tru.pdf (trang 2)").await;
+        browser.find("mark.hit").await;
+        assert!(
+            browser
+                .path()
+                .await
+                .starts_with(&format!("/versions/{version}/view?page=2&q=")),
+            "{}",
+            browser.path().await
+        );
+        // The page the search matched, its words marked (diacritics aside, as search reads them).
+        browser.wait_for_text("Trang 2/2 · 2 chỗ khớp").await;
+        let marked = browser
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('mark.hit')).map(m => m.textContent).join(' ');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        // "bảo quản" as one mark (a phrase), and "quản" alone in "cơ quan".
+        assert_eq!(marked.as_str(), Some("bao quan quan"), "{marked}");
+        assert!(browser.main_text().await.contains("Tải tệp gốc"));
+        browser.assert_accessible().await;
+        browser.screenshot("viewer-search-hit").await;
+        // On a phone the pages are drawn again to its width.
+        browser.as_phone().await;
+        browser
+            .find(".pdf-page.drawn[style*='width: 3'] mark.hit")
+            .await;
+        browser.screenshot("viewer-search-hit-phone").await;
+        browser.close().await;
+    }
+);
