@@ -50,6 +50,8 @@ pub struct Viewer {
     pub lang: Lang,
     /// The path and query of this page, to come back to.
     pub here: String,
+    /// The name the header shows: the person's display name, else their username.
+    pub shown_name: String,
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -65,11 +67,39 @@ impl FromRequestParts<AppState> for Viewer {
             return Err(to_sign_in(&here));
         };
         match auth::authenticate(&state.db, &state.sessions, &token).await {
-            Ok(actor) => Ok(Self { actor, lang, here }),
+            Ok(actor) => {
+                let shown_name = shown_name(&state.db, &actor)
+                    .await
+                    .map_err(|error| AppError::from(DomainError::from(error)).into_response())?;
+                Ok(Self {
+                    actor,
+                    lang,
+                    here,
+                    shown_name,
+                })
+            }
             Err(DomainError::Unauthenticated | DomainError::SessionEnded) => Err(to_sign_in(&here)),
             Err(error) => Err(AppError::from(error).into_response()),
         }
     }
+}
+
+/// The display name of a signed-in person (their username when they have none).
+async fn shown_name(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+) -> Result<String, sea_orm::DbErr> {
+    use sea_orm::EntityTrait;
+    let Some(id) = actor.user_id else {
+        return Ok(actor.name.clone());
+    };
+    let account = crate::db::entities::user::Entity::find_by_id(id)
+        .one(db)
+        .await?;
+    Ok(account
+        .map(|account| account.display_name)
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| actor.name.clone()))
 }
 
 fn here(parts: &Parts) -> String {
@@ -170,7 +200,7 @@ impl Viewer {
     /// The frame of a page titled `title`, with the navigation this person's roles call for.
     pub fn chrome(&self, title: String) -> Chrome {
         let mut chrome = Chrome::visitor(self.lang, title, &self.here);
-        chrome.user = Some(self.actor.name.clone());
+        chrome.user = Some(self.shown_name.clone());
         let path = self.here.split('?').next().unwrap_or("/");
         let mut nav = vec![("/", "nav_todo"), ("/documents", "nav_documents")];
         if self.actor.has_role(Role::AgencyHead) {

@@ -322,8 +322,14 @@ browser_test!(
         let list = browser.main_text().await;
         assert!(!list.contains("QT-01") && list.contains("QT-02"), "{list}");
 
-        // My account: a new password typed twice differently is refused beside the field.
-        browser.find("a.who").await.click().await.unwrap();
+        // My account, under the name the header shows (the display name, not the username).
+        let who = browser.find("a.who").await;
+        assert_eq!(
+            who.text().await.unwrap(),
+            format!("Người dùng canbo-{}", office.code)
+        );
+        // A new password typed twice differently is refused beside the field.
+        who.click().await.unwrap();
         browser.wait_for_text("My account").await;
         browser
             .find("#current_password")
