@@ -23,9 +23,13 @@ fn assets() -> MemoryServe {
 
 static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| assets().manifest());
 
+/// The assets' routes, made once per process: a debug build compresses the assets when it
+/// makes them, which takes a while for pdf.js.
+static ROUTER: LazyLock<Router<AppState>> = LazyLock::new(|| assets().into_router());
+
 /// The embedded assets, on their plain and their hashed routes.
 pub fn router() -> Router<AppState> {
-    assets().into_router()
+    ROUTER.clone()
 }
 
 /// The address of an asset by its file name (`app.css`): the hashed route.
