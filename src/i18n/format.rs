@@ -72,11 +72,29 @@ impl Lang {
     pub fn megabytes(self, bytes: u64) -> String {
         format!("{} MB", self.decimal(bytes as f64 / 1_048_576.0, 1))
     }
+
+    /// A file's size as people read it: bytes, whole kilobytes under a megabyte, else megabytes
+    /// with one decimal (`850 B`, `34 KB`, `2,5 MB`).
+    pub fn file_size(self, bytes: u64) -> String {
+        match bytes {
+            0..1024 => format!("{} B", self.integer(bytes as i64)),
+            1024..1_048_576 => format!("{} KB", self.integer(bytes.div_ceil(1024) as i64)),
+            _ => self.megabytes(bytes),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_sizes_read_in_the_unit_that_suits_them() {
+        assert_eq!(Lang::Vi.file_size(850), "850 B");
+        assert_eq!(Lang::Vi.file_size(34 * 1024 + 1), "35 KB");
+        assert_eq!(Lang::Vi.file_size(2_621_440), "2,5 MB");
+        assert_eq!(Lang::En.file_size(2_621_440), "2.5 MB");
+    }
 
     #[test]
     fn vietnamese_groups_thousands_with_dots_and_marks_decimals_with_a_comma() {

@@ -443,7 +443,7 @@ fn version_row(
         status: Badge::of_version(version.status, t),
         summary: version.change_summary.clone().unwrap_or_default(),
         filename: version.original_filename.clone(),
-        size: lang.megabytes(u64::try_from(version.size).unwrap_or(0)),
+        size: lang.file_size(u64::try_from(version.size).unwrap_or(0)),
         history,
         reject_reason: version.reject_reason.clone(),
         stampable: version.status.is_public() && viewer::viewable_type(&version.content_type),

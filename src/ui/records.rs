@@ -482,7 +482,7 @@ fn files_of(record: &Record, lang: Lang) -> Vec<FileRow> {
                     .then(|| format!("/attachments/{}/view", file.id)),
                 href,
                 name: file.original_filename.clone(),
-                size: lang.megabytes(u64::try_from(file.size).unwrap_or(0)),
+                size: lang.file_size(u64::try_from(file.size).unwrap_or(0)),
             }
         })
         .collect()

@@ -302,19 +302,80 @@ pub fn corrective(
     page.defaults.insert("due_on", today().to_string());
 }
 
-/// Any other record: its own short fields as facts, its long ones as texts.
+/// The words for the fields records of other kinds carry (a field not listed reads as its
+/// name).
+const DETAIL_LABELS: &[(&str, &str)] = &[
+    ("inputs", "detail_inputs"),
+    ("minutes", "detail_minutes"),
+    ("signed_off_at", "detail_signed_off_at"),
+    ("decided_on", "detail_decided_on"),
+    ("decision_number", "detail_decision_number"),
+    ("notified_on", "detail_notified_on"),
+    ("posted_at_office", "detail_posted_at_office"),
+    ("reason", "detail_reason"),
+    ("scope", "detail_scope"),
+    ("standard", "detail_standard"),
+    ("website_url", "detail_website_url"),
+    ("report", "detail_report"),
+    ("description", "field_description"),
+    ("note", "field_note"),
+];
+
+/// The inputs of a management review (`records::reviews::INPUTS`) with their words.
+const REVIEW_INPUT_LABELS: [(&str, &str); 12] = [
+    ("previous_actions", "review_input_previous_actions"),
+    ("context_changes", "review_input_context_changes"),
+    ("satisfaction", "review_input_satisfaction"),
+    ("objectives", "review_input_objectives"),
+    ("process_performance", "review_input_process_performance"),
+    (
+        "nonconformities_and_corrective_actions",
+        "review_input_nonconformities_and_corrective_actions",
+    ),
+    ("monitoring_results", "review_input_monitoring_results"),
+    ("audit_results", "review_input_audit_results"),
+    ("external_providers", "review_input_external_providers"),
+    ("resources", "review_input_resources"),
+    (
+        "risks_and_opportunities",
+        "review_input_risks_and_opportunities",
+    ),
+    (
+        "improvement_opportunities",
+        "review_input_improvement_opportunities",
+    ),
+];
+
+/// Any other record: its own short fields as facts, its long ones as texts (people and linked
+/// records, kept as ids, are left out).
 pub fn other(viewer: &Viewer, record: &Record, page: &mut RecordPage) {
     let Some(fields) = record.details.as_object() else {
         return;
     };
+    // A management review's inputs, in the order of ISO 9001 9.3.2, each with what is said.
+    if let Some(inputs) = fields.get("inputs").and_then(Value::as_object) {
+        for (name, label) in REVIEW_INPUT_LABELS {
+            let said = inputs
+                .get(name)
+                .and_then(|input| input.get("text"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !said.trim().is_empty() {
+                page.texts.push((viewer.t().get(label), said.to_owned()));
+            }
+        }
+    }
     for (key, value) in fields {
-        if key.ends_with("_id") || key.ends_with("_ids") {
+        if key.ends_with("_id") || key.ends_with("_ids") || key.ends_with("_by") {
             continue;
         }
         let text = match value {
             Value::String(text) => match text.parse::<chrono::NaiveDate>() {
                 Ok(day) => viewer.lang.date(day),
-                Err(_) => text.clone(),
+                Err(_) => match chrono::DateTime::parse_from_rfc3339(text) {
+                    Ok(at) => viewer.lang.date_time(at.with_timezone(&chrono::Utc)),
+                    Err(_) => text.clone(),
+                },
             },
             Value::Number(number) => number.to_string(),
             Value::Bool(yes) => viewer
@@ -325,7 +386,10 @@ pub fn other(viewer: &Viewer, record: &Record, page: &mut RecordPage) {
         if text.is_empty() {
             continue;
         }
-        let label = key.replace('_', " ");
+        let label = DETAIL_LABELS
+            .iter()
+            .find(|(name, _)| name == key)
+            .map_or_else(|| key.replace('_', " "), |(_, label)| viewer.t().get(label));
         if text.chars().count() > 80 {
             page.texts.push((label, text));
         } else {

@@ -166,3 +166,33 @@ db_test!(the_dashboards_deadlines_of_records_open_the_record, |app| {
     assert_eq!(record.status, StatusCode::OK);
     assert!(record.text.contains("HDKP-"), "a corrective action's page");
 });
+
+db_test!(
+    a_management_reviews_page_shows_its_inputs_under_their_titles,
+    |app| {
+        let agency = app.staffed_agency("SOKHCN").await;
+        let head = app.get("/api/v1/me", &agency.head).await;
+        let created = app
+            .post(
+                "/api/v1/management-reviews",
+                &agency.officer,
+                json!({"agency_id": agency.id, "held_on": hoso::clock::today(),
+                       "chair_id": head.json["id"]}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        let shown = app
+            .send(page(&format!("/records/{}", id_of(&created)), &agency.head))
+            .await;
+        assert_eq!(shown.status, StatusCode::OK);
+        // Each input of ISO 9001 9.3.2 under its Vietnamese title, with what hoso prefilled.
+        assert!(shown.text.contains("Kết quả đánh giá"), "{}", shown.text);
+        assert!(shown.text.contains("0 cuộc đánh giá"), "{}", shown.text);
+        assert!(
+            shown.text.contains("Mức độ đạt được mục tiêu chất lượng"),
+            "{}",
+            shown.text
+        );
+        assert!(!shown.text.contains("audit_results"), "{}", shown.text);
+    }
+);
