@@ -99,7 +99,14 @@ pub async fn plan_audit(
                 ..AuditScope::default()
             },
             lead_auditor_id: person(&fields, "lead_auditor_id")?,
-            team_ids: Vec::new(),
+            team_ids: all(&fields, "team_ids")
+                .iter()
+                .map(|id| {
+                    id.parse().map_err(|_| {
+                        DomainError::invalid("team_ids", Message::new("choose_a_person"))
+                    })
+                })
+                .collect::<DomainResult<_>>()?,
             number: None,
         })
     })();

@@ -122,11 +122,20 @@ db_test!(a_refused_plan_keeps_what_was_typed, |app| {
     );
     assert!(refused.text.contains("id=\"p-end\" name=\"planned_end\" type=\"date\" required value=\"2026-12-10\" aria-invalid=\"true\""));
 
+    // Planned with a second auditor in the team, who is named on the audit's page.
+    let second = app
+        .user_with_role("danhgia2-soxd", "internal_auditor", Some(&agency.id))
+        .await;
+    let second = app.get("/api/v1/me", &second).await;
     let planned = app
         .send(form(
             "/audits",
             &auditor,
-            &body.replace("2026-12-10", "2026-12-22"),
+            &format!(
+                "{}&team_ids={}",
+                body.replace("2026-12-10", "2026-12-22"),
+                second.json["id"].as_str().unwrap()
+            ),
         ))
         .await;
     assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.text);
@@ -137,6 +146,13 @@ db_test!(a_refused_plan_keeps_what_was_typed, |app| {
     let shown = app.send(page(&record, &auditor)).await;
     assert!(
         shown.text.contains("Đã lập kế hoạch đánh giá.") && shown.text.contains("Đánh giá quý IV")
+    );
+    assert!(
+        shown
+            .text
+            .contains(second.json["display_name"].as_str().unwrap()),
+        "the team member: {}",
+        shown.text
     );
     let programme = app.send(page("/audits?year=2026", &auditor)).await;
     assert!(programme.text.contains("Đánh giá quý IV"));
