@@ -17,7 +17,9 @@ fn assets() -> MemoryServe {
         .index_file(None)
         .enable_hashed_routes(true)
         .enable_gzip(true)
-        .enable_brotli(true)
+        // Brotli at its best takes seconds over pdf.js, which a debug build would spend at every
+        // start (a release build compresses when it is built): debug builds offer gzip only.
+        .enable_brotli(!cfg!(debug_assertions))
         .cache_control(CacheControl::Medium)
 }
 
