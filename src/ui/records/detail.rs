@@ -357,8 +357,7 @@ pub fn other(viewer: &Viewer, record: &Record, page: &mut RecordPage) {
         for (name, label) in REVIEW_INPUT_LABELS {
             let said = inputs
                 .get(name)
-                .and_then(|input| input.get("text"))
-                .and_then(Value::as_str)
+                .and_then(|input| input["text"].as_str())
                 .unwrap_or_default();
             if !said.trim().is_empty() {
                 page.texts.push((viewer.t().get(label), said.to_owned()));
