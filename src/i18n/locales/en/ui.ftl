@@ -462,7 +462,6 @@ viewer_page = Page { $page }
 viewer_open_pdf = Open the PDF in the browser's own viewer
 viewer_rendition = a PDF made from the original document
 viewer_try_again = Reload the page
-rendition_being_made = The PDF is being made
 detail_inputs = Review inputs
 detail_minutes = Minutes
 detail_signed_off_at = Signed off at

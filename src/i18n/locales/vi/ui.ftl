@@ -462,7 +462,6 @@ viewer_page = Trang { $page }
 viewer_open_pdf = Mở tệp PDF bằng trình xem của trình duyệt
 viewer_rendition = bản PDF tạo từ văn bản gốc
 viewer_try_again = Tải lại trang
-rendition_being_made = Bản PDF đang được tạo
 detail_inputs = Đầu vào của cuộc xem xét
 detail_minutes = Biên bản
 detail_signed_off_at = Ký duyệt lúc
