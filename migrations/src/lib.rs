@@ -21,6 +21,7 @@ mod m20261203_000014_create_scoring;
 mod m20261203_000015_index_status_lists;
 mod m20261203_000016_add_user_language;
 mod m20261204_000017_create_renditions;
+mod m20261204_000018_add_version_agency;
 
 /// Every migration of hoso, oldest first.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_index_status_lists::Migration),
             Box::new(m20261203_000016_add_user_language::Migration),
             Box::new(m20261204_000017_create_renditions::Migration),
+            Box::new(m20261204_000018_add_version_agency::Migration),
         ]
     }
 }

@@ -156,6 +156,15 @@ async fn versions_files_and_texts_move_to_the_files_tables_with_nothing_lost() {
             .await,
             2
         );
+        // Each version carries its document's agency.
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM document_versions JOIN documents ON documents.id = document_versions.document_id WHERE document_versions.agency_id = documents.agency_id"
+            )
+            .await,
+            2
+        );
         // Waiting jobs speak the new kinds.
         assert_eq!(
             count(&db, "SELECT COUNT(*) FROM jobs WHERE kind = 'extract_file' AND payload LIKE '%\"file_id\"%'").await,

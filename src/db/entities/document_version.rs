@@ -28,6 +28,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub document_id: Uuid,
+    /// The document's agency, kept here so an agency's versions by status are one index range
+    /// (`idx_versions_agency_status`); a document never changes agency.
+    pub agency_id: Uuid,
     pub seq: i32,
     pub label: String,
     pub status: VersionStatus,

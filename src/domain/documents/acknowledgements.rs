@@ -153,23 +153,17 @@ pub async fn agency_coverage(
     db: &impl ConnectionTrait,
     agency_id: Uuid,
 ) -> DomainResult<Option<f64>> {
-    use sea_orm::{PaginatorTrait, QuerySelect};
+    use sea_orm::{PaginatorTrait, QuerySelect, QueryTrait};
 
-    use crate::db::entities::{document, document_version};
-    // Counted in the database, each version joined to its document: a province's agency may
-    // hold tens of thousands of documents.
-    let of_document = || {
-        document_version::Entity::belongs_to(document::Entity)
-            .from(document_version::Column::DocumentId)
-            .to(document::Column::Id)
-            .into()
+    use crate::db::entities::document_version;
+    // One range of `idx_versions_agency_status`: a province's agency may hold tens of thousands
+    // of documents.
+    let in_force = || {
+        document_version::Entity::find()
+            .filter(document_version::Column::AgencyId.eq(agency_id))
+            .filter(document_version::Column::Status.eq(VersionStatus::Effective))
     };
-    let versions = document_version::Entity::find()
-        .join(sea_orm::JoinType::InnerJoin, of_document())
-        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
-        .filter(document::Column::AgencyId.eq(agency_id))
-        .count(db)
-        .await?;
+    let versions = in_force().count(db).await?;
     let granted: Vec<Uuid> = role_grant::Entity::find()
         .select_only()
         .column(role_grant::Column::UserId)
@@ -189,18 +183,17 @@ pub async fn agency_coverage(
     if versions == 0 || members.is_empty() {
         return Ok(None);
     }
+    // The members' acknowledgements (a few per person and version) of versions in that range.
     let done = acknowledgement::Entity::find()
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            acknowledgement::Entity::belongs_to(document_version::Entity)
-                .from(acknowledgement::Column::VersionId)
-                .to(document_version::Column::Id)
-                .into(),
-        )
-        .join(sea_orm::JoinType::InnerJoin, of_document())
-        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
-        .filter(document::Column::AgencyId.eq(agency_id))
         .filter(acknowledgement::Column::UserId.is_in(members.clone()))
+        .filter(
+            acknowledgement::Column::VersionId.in_subquery(
+                in_force()
+                    .select_only()
+                    .column(document_version::Column::Id)
+                    .into_query(),
+            ),
+        )
         .count(db)
         .await?;
     Ok(Some(done as f64 / (versions as f64 * members.len() as f64)))
@@ -234,19 +227,11 @@ pub async fn reading_list(
     let Some(user_id) = actor.user_id.filter(|_| !agencies.is_empty()) else {
         return Ok(Page::new(Vec::new(), 0, page));
     };
-    // Joined to its document (a key lookup per version walked in order) rather than matched
-    // against every document id of the agencies, which the database would gather first.
-    use sea_orm::QuerySelect;
+    // Newest first, walking `idx_versions_agency_status` backwards: the agency's versions in
+    // force are one range of it.
     let query = document_version::Entity::find()
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            document_version::Entity::belongs_to(document::Entity)
-                .from(document_version::Column::DocumentId)
-                .to(document::Column::Id)
-                .into(),
-        )
+        .filter(document_version::Column::AgencyId.is_in(agencies))
         .filter(document_version::Column::Status.eq(VersionStatus::Effective))
-        .filter(document::Column::AgencyId.is_in(agencies))
         .filter(
             document_version::Column::Id.not_in_subquery(
                 Query::select()
@@ -256,7 +241,6 @@ pub async fn reading_list(
                     .to_owned(),
             ),
         )
-        // Newest first, walking `idx_versions_status_effective` backwards.
         .order_by_desc(document_version::Column::EffectiveFrom)
         .order_by_desc(document_version::Column::Id);
     let versions = paginate(db, query, page).await?;
@@ -281,7 +265,7 @@ pub async fn reading_list(
             Some(ReadingItem {
                 version_id: version.id,
                 document_id: document.id,
-                agency_id: document.agency_id,
+                agency_id: version.agency_id,
                 code: document.code.clone(),
                 title: document.title.clone(),
                 label: version.label,

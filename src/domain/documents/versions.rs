@@ -135,6 +135,7 @@ pub(crate) async fn insert_version(
     let version = document_version::ActiveModel {
         id: Set(Uuid::now_v7()),
         document_id: Set(document_id),
+        agency_id: Set(row.agency_id),
         seq: Set(seq),
         label: Set(label),
         status: Set(VersionStatus::Draft),

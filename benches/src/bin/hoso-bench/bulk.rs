@@ -111,6 +111,7 @@ pub async fn insert_documents(db: &DatabaseConnection, docs: Vec<Generated>) -> 
             versions.push(document_version::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 document_id: Set(document_id),
+                agency_id: Set(doc.agency),
                 seq: Set(1),
                 label: Set("01".into()),
                 status: Set(match doc.effective {
