@@ -55,7 +55,8 @@ pub struct Typed {
     /// The form refused (`plan`, `finding`, `question`, `raise`, `action`, `verify`,
     /// `move`, `files`, `answer-{item}`, `complete-{action}`).
     pub form: String,
-    pub values: HashMap<String, String>,
+    /// Every field as sent, in order (a multiple choice sends its name once per choice).
+    pub values: crate::ui::form::Fields,
     /// The field the refusal is about, when it is one field's.
     pub field: Option<String>,
     pub message: Option<String>,
@@ -65,15 +66,23 @@ impl Typed {
     /// What was typed in `key` of `form`, or nothing.
     pub fn value(&self, form: &str, key: &str) -> &str {
         if self.form == form {
-            self.values.get(key).map_or("", String::as_str)
+            self.values
+                .iter()
+                .rev()
+                .find(|(name, _)| name == key)
+                .map_or("", |(_, typed)| typed.as_str())
         } else {
             ""
         }
     }
 
-    /// Whether `value` was chosen in `key` of `form`.
+    /// Whether `value` was chosen in `key` of `form` (one of several in a multiple choice).
     pub fn chose(&self, form: &str, key: &str, value: &str) -> bool {
-        self.value(form, key) == value
+        self.form == form
+            && self
+                .values
+                .iter()
+                .any(|(name, typed)| name == key && typed == value)
     }
 
     /// The reason `form` was refused.

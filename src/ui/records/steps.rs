@@ -41,7 +41,7 @@ pub const MAX_FILES: usize = 10;
 fn typed(form: &str, fields: Fields, error: &AppError) -> Typed {
     Typed {
         form: form.to_owned(),
-        values: fields.into_iter().collect(),
+        values: fields,
         field: error
             .details
             .get("field")

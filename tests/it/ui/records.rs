@@ -104,12 +104,23 @@ db_test!(a_refused_plan_keeps_what_was_typed, |app| {
         .user_with_role("danhgia-soxd", "internal_auditor", Some(&agency.id))
         .await;
     let me = app.get("/api/v1/me", &auditor).await;
+    let second = app
+        .user_with_role("danhgia2-soxd", "internal_auditor", Some(&agency.id))
+        .await;
+    let second = app.get("/api/v1/me", &second).await;
+    let second_id = second.json["id"].as_str().unwrap();
     let body = format!(
         "agency_id={}&title=%C4%90%C3%A1nh+gi%C3%A1+qu%C3%BD+IV&planned_start=2026-12-20&planned_end=2026-12-10&lead_auditor_id={}&processes=Ti%E1%BA%BFp+nh%E1%BA%ADn",
         agency.id,
         me.json["id"].as_str().unwrap()
     );
-    let refused = app.send(form("/audits", &auditor, &body)).await;
+    let refused = app
+        .send(form(
+            "/audits",
+            &auditor,
+            &format!("{body}&team_ids={second_id}&clauses=7.5&clauses=9.2"),
+        ))
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
     assert!(refused.text.contains("role=\"alert\""));
     assert!(
@@ -121,12 +132,23 @@ db_test!(a_refused_plan_keeps_what_was_typed, |app| {
         "the processes kept"
     );
     assert!(refused.text.contains("id=\"p-end\" name=\"planned_end\" type=\"date\" required value=\"2026-12-10\" aria-invalid=\"true\""));
+    // Every choice of the multiple choices is kept, not only the last.
+    assert!(
+        refused
+            .text
+            .contains(&format!("<option value=\"{second_id}\" selected>")),
+        "the team kept"
+    );
+    for clause in ["7.5", "9.2"] {
+        assert!(
+            refused
+                .text
+                .contains(&format!("<option value=\"{clause}\" selected>")),
+            "clause {clause} kept"
+        );
+    }
 
     // Planned with a second auditor in the team, who is named on the audit's page.
-    let second = app
-        .user_with_role("danhgia2-soxd", "internal_auditor", Some(&agency.id))
-        .await;
-    let second = app.get("/api/v1/me", &second).await;
     let planned = app
         .send(form(
             "/audits",
@@ -134,7 +156,7 @@ db_test!(a_refused_plan_keeps_what_was_typed, |app| {
             &format!(
                 "{}&team_ids={}",
                 body.replace("2026-12-10", "2026-12-22"),
-                second.json["id"].as_str().unwrap()
+                second_id
             ),
         ))
         .await;
