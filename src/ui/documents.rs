@@ -24,7 +24,6 @@ use crate::{
             Document, DocumentKind, Version, VersionStatus, acknowledgements,
             register::{self, DocumentFilter},
         },
-        files::renditions,
     },
     web::{
         error::{AppError, AppResult},
@@ -347,18 +346,11 @@ pub(super) async fn build_page(
         let mut row = version_row(version, &rights, t);
         if row.can_decide && row.viewable {
             let file = crate::domain::files::get(&state.db, version.file_id).await?;
-            let max_attempts = state.config.job_max_attempts;
+            let api = format!("/api/v1/versions/{}/file", version.id);
             row.preview = Some(
-                match renditions::pdf_of(&state.db, &file, max_attempts).await {
-                    Ok(_) => Ok(PdfViewer::new(
-                        format!("/api/v1/versions/{}/file?pdf=true&inline=true", version.id),
-                        1,
-                        "",
-                        lang,
-                    )),
-                    Err(crate::domain::DomainError::Conflict(message)) => Err(message.render(lang)),
-                    Err(error) => return Err(error.into()),
-                },
+                super::viewer::shown(state, &file, &api, 1, "", lang)
+                    .await?
+                    .pdf,
             );
         }
         versions.push(row);

@@ -146,6 +146,46 @@ impl PdfViewer {
     }
 }
 
+/// What a page shows of a file: the viewer of its PDF, or why there is none yet in the reader's
+/// words.
+pub struct Shown {
+    pub pdf: Result<PdfViewer, String>,
+    /// The PDF was made from a text document.
+    pub rendition: bool,
+    /// The PDF is being made (a reload will show it).
+    pub pending: bool,
+}
+
+/// The viewer of `row` (whose address in the API is `api`, `…/file`) opened at `page` with
+/// `q`'s words marked, through the PDF of a text document when it is one.
+pub async fn shown(
+    state: &AppState,
+    row: &file::Model,
+    api: &str,
+    page: u32,
+    q: &str,
+    lang: Lang,
+) -> AppResult<Shown> {
+    match renditions::pdf_of(&state.db, row, state.config.job_max_attempts).await {
+        Ok(pdf) => Ok(Shown {
+            pdf: Ok(PdfViewer::new(
+                format!("{api}?pdf=true&inline=true"),
+                page,
+                q,
+                lang,
+            )),
+            rendition: pdf.rendition,
+            pending: false,
+        }),
+        Err(DomainError::Conflict(message)) => Ok(Shown {
+            pending: message.code() == "rendition_pending",
+            pdf: Err(message.render(lang)),
+            rendition: false,
+        }),
+        Err(error) => Err(AppError::from(error)),
+    }
+}
+
 /// The file's viewer page: `api` is the file's address in the API (`…/file`).
 async fn show(
     state: &AppState,
@@ -156,24 +196,19 @@ async fn show(
     query: ViewQuery,
 ) -> AppResult<Response> {
     let t = viewer.t();
-    let pdf = renditions::pdf_of(&state.db, row, state.config.job_max_attempts).await;
-    let (pdf, rendition, pending) = match pdf {
-        Ok(pdf) => (
-            Ok(PdfViewer::new(
-                format!("{api}?pdf=true&inline=true"),
-                query.page.unwrap_or(1),
-                &query.q,
-                viewer.lang,
-            )),
-            pdf.rendition,
-            false,
-        ),
-        Err(DomainError::Conflict(message)) => {
-            let pending = message.code() == "rendition_pending";
-            (Err(message.render(viewer.lang)), false, pending)
-        }
-        Err(error) => return Err(AppError::from(error)),
-    };
+    let Shown {
+        pdf,
+        rendition,
+        pending,
+    } = shown(
+        state,
+        row,
+        &api,
+        query.page.unwrap_or(1),
+        &query.q,
+        viewer.lang,
+    )
+    .await?;
     let page = ViewerPage {
         chrome: viewer.chrome(row.original_filename.clone()),
         t,

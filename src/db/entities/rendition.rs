@@ -15,6 +15,9 @@ crate::stored_enum! {
         Failed,
         /// LibreOffice is not installed where the job ran.
         Unavailable,
+        /// The machine failed while making it (reading the file, storing the PDF); its job
+        /// tries again, and asking for it later than ten minutes after queues it again.
+        Interrupted,
     }
 }
 

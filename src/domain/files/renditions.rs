@@ -135,7 +135,7 @@ pub async fn pdf_of(
         (RenditionStatus::Failed, _) => Err(DomainError::Conflict(
             Message::new("rendition_failed").arg("detail", found.error.unwrap_or_default()),
         )),
-        (RenditionStatus::Unavailable, _) => {
+        (status @ (RenditionStatus::Unavailable | RenditionStatus::Interrupted), _) => {
             if Utc::now() - found.updated_at > RETRY_UNAVAILABLE_AFTER {
                 let txn = db::begin_write(conn).await?;
                 set_status(&txn, &row.blob_sha256, RenditionStatus::Queued, None).await?;
@@ -148,8 +148,12 @@ pub async fn pdf_of(
                 )
                 .await?;
                 txn.commit().await?;
+                return Err(DomainError::Conflict(Message::new("rendition_pending")));
             }
-            Err(DomainError::Conflict(Message::new("rendition_unavailable")))
+            Err(DomainError::Conflict(match status {
+                RenditionStatus::Interrupted => Message::new("rendition_interrupted"),
+                _ => Message::new("rendition_unavailable"),
+            }))
         }
         _ => Err(DomainError::Conflict(Message::new("rendition_pending"))),
     }
@@ -248,42 +252,9 @@ impl Handler<RenderPdf> for Render {
             return Ok(());
         }
         set_status(&context.db, &sha256, RenditionStatus::Running, None).await?;
-        let dir = tempfile::tempdir()?;
-        let input = dir.path().join("input");
-        context.blobs.write_to_file(&sha256, &input).await?;
-        match render::to_pdf(&settings, &input, &source.content_type, dir.path()).await {
-            Ok(pdf) => {
-                let stored = context.blobs.put_bytes(pdf.into()).await?;
-                let txn = db::begin_write(&context.db).await?;
-                db::lock_blob(&txn, &stored.sha256).await?;
-                blob::Entity::insert(blob::ActiveModel {
-                    sha256: Set(stored.sha256.clone()),
-                    size: Set(stored.size as i64),
-                    content_type: Set("application/pdf".to_owned()),
-                    created_at: Set(Utc::now().trunc_subsecs(6)),
-                })
-                .on_conflict(
-                    OnConflict::column(blob::Column::Sha256)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-                rendition::ActiveModel {
-                    source_sha256: Set(sha256.clone()),
-                    status: Set(RenditionStatus::Ready),
-                    pdf_sha256: Set(Some(stored.sha256)),
-                    pdf_size: Set(Some(stored.size as i64)),
-                    error: Set(None),
-                    updated_at: Set(Utc::now().trunc_subsecs(6)),
-                    ..Default::default()
-                }
-                .update(&txn)
-                .await?;
-                txn.commit().await?;
-                Ok(())
-            }
-            Err(RenderError::Unavailable(reason)) => {
+        match make(context, &sha256, &settings, &source.content_type).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(RenderError::Unavailable(reason))) => {
                 set_status(
                     &context.db,
                     &sha256,
@@ -293,13 +264,77 @@ impl Handler<RenderPdf> for Render {
                 .await?;
                 Ok(())
             }
-            Err(RenderError::Failed(reason)) => {
+            Ok(Err(RenderError::Failed(reason))) => {
                 tracing::warn!(%sha256, %reason, "LibreOffice could not make a PDF");
                 set_status(&context.db, &sha256, RenditionStatus::Failed, Some(reason)).await?;
                 Ok(())
             }
-            // The machine, not the file: the job is tried again.
-            Err(RenderError::Io(error)) => Err(error.into()),
+            // The machine, not the file (reading it, storing the PDF): the job is tried again,
+            // and meanwhile the rendition says so rather than "being made" — a job out of
+            // attempts leaves it so, and asking later queues it again.
+            Ok(Err(RenderError::Io(error))) => interrupted(context, &sha256, error.into()).await,
+            Err(error) => interrupted(context, &sha256, error).await,
         }
     }
+}
+
+async fn interrupted(
+    context: &JobContext,
+    sha256: &str,
+    error: anyhow::Error,
+) -> anyhow::Result<()> {
+    set_status(
+        &context.db,
+        sha256,
+        RenditionStatus::Interrupted,
+        Some(error.to_string()),
+    )
+    .await?;
+    Err(error)
+}
+
+/// Converts the blob `sha256` and keeps its PDF as a blob, the rendition ready; what
+/// LibreOffice refused is the inner error, what the machine failed the outer one.
+async fn make(
+    context: &JobContext,
+    sha256: &str,
+    settings: &render::RenderSettings,
+    content_type: &str,
+) -> anyhow::Result<Result<(), RenderError>> {
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("input");
+    context.blobs.write_to_file(sha256, &input).await?;
+    let pdf = match render::to_pdf(settings, &input, content_type, dir.path()).await {
+        Ok(pdf) => pdf,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let stored = context.blobs.put_bytes(pdf.into()).await?;
+    let txn = db::begin_write(&context.db).await?;
+    db::lock_blob(&txn, &stored.sha256).await?;
+    blob::Entity::insert(blob::ActiveModel {
+        sha256: Set(stored.sha256.clone()),
+        size: Set(stored.size as i64),
+        content_type: Set("application/pdf".to_owned()),
+        created_at: Set(Utc::now().trunc_subsecs(6)),
+    })
+    .on_conflict(
+        OnConflict::column(blob::Column::Sha256)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    rendition::ActiveModel {
+        source_sha256: Set(sha256.to_owned()),
+        status: Set(RenditionStatus::Ready),
+        pdf_sha256: Set(Some(stored.sha256)),
+        pdf_size: Set(Some(stored.size as i64)),
+        error: Set(None),
+        updated_at: Set(Utc::now().trunc_subsecs(6)),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(()))
 }

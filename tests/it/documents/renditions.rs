@@ -151,20 +151,24 @@ async fn without_libreoffice_the_answer_says_so_and_offers_the_original() {
     }
 }
 
+/// A stand-in `soffice` running `body` (a shell script's lines); returns its path.
+fn stand_in(dir: &std::path::Path, body: &str) -> String {
+    let script = dir.join("soffice");
+    std::fs::write(&script, format!("#!/bin/sh\n{body}")).unwrap();
+    let mut permissions = std::fs::metadata(&script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&script, permissions).unwrap();
+    script.to_string_lossy().into_owned()
+}
+
 #[tokio::test]
 async fn a_file_libreoffice_cannot_read_is_a_failure_said_once() {
     // A stand-in for LibreOffice that answers but never writes a PDF (a damaged file).
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("soffice");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\necho 'source file could not be loaded' >&2\nexit 0\n",
-    )
-    .unwrap();
-    let mut permissions = std::fs::metadata(&script).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
-    std::fs::set_permissions(&script, permissions).unwrap();
-    let command = script.to_string_lossy().into_owned();
+    let command = stand_in(
+        dir.path(),
+        "echo 'source file could not be loaded' >&2\nexit 0\n",
+    );
     for engine in engines() {
         let app = TestApp::start_with(engine, |config| {
             config.render_command = command.clone();
@@ -211,6 +215,66 @@ async fn a_file_libreoffice_cannot_read_is_a_failure_said_once() {
             )
             .await;
         assert_error(&refused, StatusCode::CONFLICT, "no_pdf_of_type");
+        app.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_pdf_the_machine_failed_to_make_says_so_and_is_made_when_asked_again_later() {
+    // A stand-in for LibreOffice that writes a PDF of whatever it is given.
+    let dir = tempfile::tempdir().unwrap();
+    let command = stand_in(
+        dir.path(),
+        "out=''; previous=''\nfor arg in \"$@\"; do [ \"$previous\" = --outdir ] && out=\"$arg\"; previous=\"$arg\"; done\n\
+         [ -n \"$out\" ] && printf '%%PDF-1.4\\n%%%%EOF\\n' > \"$out/source.pdf\"\nexit 0\n",
+    );
+    for engine in engines() {
+        let app = TestApp::start_with(engine, |config| {
+            config.render_command = command.clone();
+            // One attempt: the job is dead after the failure, as after its last retry.
+            config.job_max_attempts = 1;
+        })
+        .await;
+        let agency = app.staffed_agency("SKHCN").await;
+        let document = app.document(&agency, "QT-01", "Quy trình").await;
+        let version = id_of(
+            &app.upload(&agency.officer, &document, "qt.docx", &procedure(), None)
+                .await,
+        );
+        // The stored file is lost before its PDF is made (a disk or a bucket failing).
+        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(procedure()));
+        app.state.blobs.delete(&sha256).await.unwrap();
+        let ran = app.drain_jobs().await;
+        assert!(
+            ran.iter()
+                .any(|(_, status)| *status == hoso::jobs::JobStatus::Dead),
+            "{ran:?}"
+        );
+        let pdf = format!("/api/v1/versions/{version}/file?pdf=true");
+        let asked = app.get(&pdf, &agency.officer).await;
+        assert_error(&asked, StatusCode::CONFLICT, "rendition_interrupted");
+
+        // The file is back; someone asking after ten minutes gets it made again.
+        app.state.blobs.put_bytes(procedure().into()).await.unwrap();
+        {
+            use hoso::db::entities::rendition;
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+            rendition::Entity::update_many()
+                .col_expr(
+                    rendition::Column::UpdatedAt,
+                    Expr::value(chrono::Utc::now() - chrono::Duration::minutes(11)),
+                )
+                .filter(rendition::Column::SourceSha256.eq(&sha256))
+                .exec(&app.state.db)
+                .await
+                .unwrap();
+        }
+        let asked = app.get(&pdf, &agency.officer).await;
+        assert_error(&asked, StatusCode::CONFLICT, "rendition_pending");
+        app.drain_jobs().await;
+        let made = app.get(&pdf, &agency.officer).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+        assert!(made.bytes.starts_with(b"%PDF-"));
         app.finish().await;
     }
 }

@@ -85,6 +85,7 @@ no_pdf_of_type = only PDF files and text documents (DOCX, DOC, ODT) are shown as
 rendition_pending = the PDF of this document is being made; try again in a minute, or download the original
 rendition_failed = no PDF could be made of this document ({ $detail }); download the original
 rendition_unavailable = this server cannot make PDFs of text documents (LibreOffice is not installed); download the original
+rendition_interrupted = the PDF of this document could not be made just now (the server failed while making it); it will be tried again — download the original
 too_large_to_stamp = this PDF is too large to stamp; download the original
 cannot_stamp = this PDF cannot be stamped: { $detail }
 code_exhausted = no free code near { $base }

@@ -94,6 +94,7 @@ no_pdf_of_type = Chỉ tệp PDF và văn bản (DOCX, DOC, ODT) mới xem đư�
 rendition_pending = Bản PDF của tài liệu này đang được tạo; hãy thử lại sau ít phút hoặc tải bản gốc
 rendition_failed = Không tạo được bản PDF của tài liệu này ({ $detail }); hãy tải bản gốc
 rendition_unavailable = Máy chủ chưa cài LibreOffice nên chưa tạo được bản PDF của văn bản; hãy tải bản gốc
+rendition_interrupted = Máy chủ gặp sự cố khi tạo bản PDF của tài liệu này; bản PDF sẽ được tạo lại sau — hãy tải bản gốc
 too_large_to_stamp = Tệp PDF này quá lớn để đóng dấu; hãy tải bản gốc
 cannot_stamp = Không đóng dấu được tệp PDF này: { $detail }
 code_exhausted = Không còn mã trống nào gần { $base }
