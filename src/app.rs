@@ -73,7 +73,7 @@ impl App {
     /// store and creates the first administrator when there is no user.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         prepare_data_dir(&config.data_dir)?;
-        let db = connect(&config.database_url).await?;
+        let db = connect(&config.database_url, config.slow_query_ms).await?;
         Self::assemble(config, db).await
     }
 
@@ -252,8 +252,8 @@ fn prepare_data_dir(path: &Path) -> Result<(), StartError> {
     crate::state::check_writable(path).map_err(fail)
 }
 
-async fn connect(url: &str) -> Result<DatabaseConnection, StartError> {
-    db::connect(url)
+async fn connect(url: &str, slow_query_ms: u64) -> Result<DatabaseConnection, StartError> {
+    db::connect(url, slow_query_ms)
         .await
         .map_err(|error| StartError::Database {
             url: crate::config::redact_url(url),

@@ -52,6 +52,7 @@ const KEYS: &[&str] = &[
     "search_commit_interval_ms",
     "search_threads",
     "qms_duties_due",
+    "slow_query_ms",
 ];
 
 /// Values given on the command line; they win over everything else.
@@ -115,6 +116,7 @@ struct RawConfig {
     search_commit_interval_ms: u64,
     search_threads: usize,
     qms_duties_due: String,
+    slow_query_ms: u64,
 }
 
 /// The effective configuration of one hoso process.
@@ -163,6 +165,9 @@ pub struct Config {
     /// The day of the year (month, day) by which each agency holds its internal audit and its
     /// management review; `deadlines` shows them as due from then on.
     pub qms_duties_due: (u32, u32),
+    /// Database statements slower than this many milliseconds are logged as warnings, with
+    /// their SQL and never their values (0: none).
+    pub slow_query_ms: u64,
     /// Where each key's value came from, for `hoso config show`.
     sources: Vec<(&'static str, String)>,
 }
@@ -292,6 +297,7 @@ impl Config {
             search_commit_interval_ms: raw.search_commit_interval_ms,
             search_threads: raw.search_threads,
             qms_duties_due: month_day(&raw.qms_duties_due)?,
+            slow_query_ms: raw.slow_query_ms,
             sources,
         })
     }
@@ -342,6 +348,7 @@ impl Config {
                 "qms_duties_due" => {
                     format!("{:02}-{:02}", self.qms_duties_due.0, self.qms_duties_due.1)
                 }
+                "slow_query_ms" => self.slow_query_ms.to_string(),
                 _ => String::new(),
             }
         };

@@ -132,10 +132,12 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
             )
         })?;
     }
-    db::connect(&config.database_url).await.with_context(|| {
-        format!(
-            "cannot connect to the database {}",
-            crate::config::redact_url(&config.database_url)
-        )
-    })
+    db::connect(&config.database_url, config.slow_query_ms)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot connect to the database {}",
+                crate::config::redact_url(&config.database_url)
+            )
+        })
 }

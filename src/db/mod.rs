@@ -12,10 +12,22 @@ use sea_orm::{
 };
 
 /// Connects to `url`: a `sqlite://` file (WAL, foreign keys, busy timeout) or `postgres://`.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+/// Statements slower than `slow_query_ms` (0: none) are logged as warnings with their SQL; their
+/// values never are.
+pub async fn connect(url: &str, slow_query_ms: u64) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
+    if slow_query_ms == 0 {
+        options.sqlx_logging(false);
+    } else {
+        options
+            .sqlx_logging(true)
+            .sqlx_logging_level(log::LevelFilter::Off)
+            .sqlx_slow_statements_logging_settings(
+                log::LevelFilter::Warn,
+                Duration::from_millis(slow_query_ms),
+            );
+    }
     options
-        .sqlx_logging(false)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {

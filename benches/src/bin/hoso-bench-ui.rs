@@ -55,6 +55,14 @@ struct Args {
     no_browser: bool,
     #[arg(long)]
     append: Option<std::path::PathBuf>,
+    /// Log every database statement slower than this many milliseconds (to find what a page
+    /// waits for).
+    #[arg(long, default_value_t = 0)]
+    slow_query_ms: u64,
+    /// Keep the grown province in this directory (its SQLite database can then be queried by
+    /// hand) instead of a temporary one.
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
 /// A journey's first page and who opens it.
@@ -88,8 +96,19 @@ fn assets_of(html: &str) -> Vec<String> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let dir = tempfile::tempdir()?;
-    let mut config = Config::for_data_dir(dir.path());
+    let temporary = tempfile::tempdir()?;
+    let dir = match &args.keep {
+        Some(kept) => {
+            std::fs::create_dir_all(kept)?;
+            kept.clone()
+        }
+        None => temporary.path().to_owned(),
+    };
+    let mut config = Config::for_data_dir(&dir);
+    config.slow_query_ms = args.slow_query_ms;
+    if args.slow_query_ms > 0 {
+        hoso::telemetry::init(hoso::config::LogFormat::Text);
+    }
     config.bootstrap_admin = Some("admin".into());
     config.bootstrap_password = Some("bench-mat-khau-1".into());
     let app = App::build(config).await.context("hoso starts")?;
