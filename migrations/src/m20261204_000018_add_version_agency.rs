@@ -3,7 +3,7 @@
 //! The dashboard, the reading list and the self-assessment count a grown agency's 50,000 versions
 //! in force; through the documents that was a lookup per version (0.2–0.9 s a page), now it is a
 //! range count. A person's acknowledgements get their own index too (the reading list leaves
-//! them out).
+//! them out), and so do an agency's documents flagged for a legal update.
 
 use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
 
@@ -17,6 +17,13 @@ enum DocumentVersions {
     AgencyId,
     Status,
     EffectiveFrom,
+}
+
+#[derive(DeriveIden)]
+enum Documents {
+    Table,
+    AgencyId,
+    UpdateRequiredBy,
 }
 
 #[derive(DeriveIden)]
@@ -74,10 +81,30 @@ impl MigrationTrait for Migration {
                     .col(Acknowledgements::VersionId)
                     .to_owned(),
             )
+            .await?;
+        // An agency's documents flagged for a legal update: a few among 50,000, which the
+        // agency's index alone walks entirely.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_documents_agency_update_required")
+                    .table(Documents::Table)
+                    .col(Documents::AgencyId)
+                    .col(Documents::UpdateRequiredBy)
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_documents_agency_update_required")
+                    .table(Documents::Table)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_index(
                 Index::drop()

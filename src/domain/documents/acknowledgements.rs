@@ -153,7 +153,10 @@ pub async fn agency_coverage(
     db: &impl ConnectionTrait,
     agency_id: Uuid,
 ) -> DomainResult<Option<f64>> {
-    use sea_orm::{PaginatorTrait, QuerySelect, QueryTrait};
+    use sea_orm::{
+        PaginatorTrait, QuerySelect,
+        sea_query::{Expr, ExprTrait, Query},
+    };
 
     use crate::db::entities::document_version;
     // One range of `idx_versions_agency_status`: a province's agency may hold tens of thousands
@@ -183,17 +186,21 @@ pub async fn agency_coverage(
     if versions == 0 || members.is_empty() {
         return Ok(None);
     }
-    // The members' acknowledgements (a few per person and version) of versions in that range.
+    // The members' acknowledgements, each checked against its version (walking the range
+    // instead would visit every version in force).
+    let of_agency_in_force = Query::select()
+        .expr(Expr::val(1))
+        .from(document_version::Entity)
+        .and_where(
+            Expr::col((document_version::Entity, document_version::Column::Id))
+                .equals((acknowledgement::Entity, acknowledgement::Column::VersionId)),
+        )
+        .and_where(document_version::Column::AgencyId.eq(agency_id))
+        .and_where(document_version::Column::Status.eq(VersionStatus::Effective))
+        .to_owned();
     let done = acknowledgement::Entity::find()
         .filter(acknowledgement::Column::UserId.is_in(members.clone()))
-        .filter(
-            acknowledgement::Column::VersionId.in_subquery(
-                in_force()
-                    .select_only()
-                    .column(document_version::Column::Id)
-                    .into_query(),
-            ),
-        )
+        .filter(Expr::exists(of_agency_in_force))
         .count(db)
         .await?;
     Ok(Some(done as f64 / (versions as f64 * members.len() as f64)))

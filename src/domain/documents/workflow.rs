@@ -245,31 +245,34 @@ pub async fn awaiting_decision(
 
     use crate::domain::{Action, AgencyScope};
     let tree = AgencyTree::load(db).await?;
-    let mut documents = document::Entity::find();
-    match actor.scope(Action::ApproveDocuments, &tree) {
-        AgencyScope::All => {}
-        AgencyScope::Only(ids) if ids.is_empty() => return Ok(Vec::new()),
-        AgencyScope::Only(ids) => {
-            documents = documents.filter(document::Column::AgencyId.is_in(ids));
-        }
-    }
-    let versions = document_version::Entity::find()
+    let mut versions = document_version::Entity::find()
         .filter(
             document_version::Column::Status
                 .is_in([VersionStatus::InReview, VersionStatus::Approved]),
         )
-        .filter(document_version::Column::EffectiveFrom.is_null())
+        .filter(document_version::Column::EffectiveFrom.is_null());
+    match actor.scope(Action::ApproveDocuments, &tree) {
+        AgencyScope::All => {}
+        AgencyScope::Only(ids) if ids.is_empty() => return Ok(Vec::new()),
+        AgencyScope::Only(ids) => {
+            versions = versions.filter(document_version::Column::AgencyId.is_in(ids));
+        }
+    }
+    let versions = versions
         .order_by_asc(document_version::Column::SubmittedAt)
         .all(db)
         .await?;
+    let mut documents: HashMap<Uuid, document::Model> = HashMap::new();
     let wanted: Vec<Uuid> = versions.iter().map(|version| version.document_id).collect();
-    let documents: HashMap<Uuid, document::Model> = documents
-        .filter(document::Column::Id.is_in(wanted))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
+    for chunk in wanted.chunks(500) {
+        for row in document::Entity::find()
+            .filter(document::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            documents.insert(row.id, row);
+        }
+    }
     Ok(versions
         .into_iter()
         .filter_map(|version| {

@@ -234,3 +234,55 @@ db_test!(
         assert!(!shown.text.contains("audit_results"), "{}", shown.text);
     }
 );
+
+db_test!(
+    a_records_pdf_attachment_opens_in_the_viewer_for_its_agency_only,
+    |app| {
+        let qms = crate::records::qms_agency(&app, "SKHCN").await;
+        let other = app.staffed_agency("STP").await;
+        let raised = app
+            .post(
+                "/api/v1/corrective-actions",
+                &qms.officer,
+                json!({"agency_id": qms.id, "source": "other",
+                       "nonconformity": "Máy chủ lưu trữ hỏng ổ đĩa"}),
+            )
+            .await;
+        let id = id_of(&raised);
+        let attached = app
+            .upload_to(
+                &qms.officer,
+                &format!("/api/v1/corrective-actions/{id}/attachments"),
+                "bien-ban.pdf",
+                &crate::support::pdf_with_pages(&["Biên bản khắc phục sự cố"]),
+                &[],
+            )
+            .await;
+        assert_eq!(attached.status, StatusCode::CREATED, "{}", attached.text);
+        let attachment = id_of(&attached);
+
+        // The record's page offers to read it in the page.
+        let record = app.send(page(&format!("/records/{id}"), &qms.staff)).await;
+        let view = format!("/attachments/{attachment}/view");
+        assert!(
+            record.text.contains(&format!("href=\"{view}\"")),
+            "{}",
+            record.text
+        );
+        let shown = app.send(page(&view, &qms.staff)).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
+        assert!(shown.text.contains(&format!(
+            "data-src=\"/api/v1/attachments/{attachment}/file?pdf=true&amp;inline=true\""
+        )));
+        assert!(shown.text.contains("bien-ban.pdf"), "the file's name");
+        assert!(
+            shown.text.contains(&format!("href=\"/records/{id}\"")),
+            "the way back to the record"
+        );
+
+        // Someone of another agency is told there is no such page.
+        let outsider = app.send(page(&view, &other.staff)).await;
+        assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+        assert!(!outsider.text.contains("bien-ban.pdf"));
+    }
+);
