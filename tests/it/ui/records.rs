@@ -271,9 +271,13 @@ db_test!(
         );
         let shown = app.send(page(&view, &qms.staff)).await;
         assert_eq!(shown.status, StatusCode::OK, "{}", shown.text);
-        assert!(shown.text.contains(&format!(
-            "data-src=\"/api/v1/attachments/{attachment}/file?pdf=true&amp;inline=true\""
-        )));
+        assert!(
+            shown.text.contains(&format!(
+                "data-src=\"/api/v1/attachments/{attachment}/file?pdf=true"
+            )),
+            "{}",
+            shown.text
+        );
         assert!(shown.text.contains("bien-ban.pdf"), "the file's name");
         assert!(
             shown.text.contains(&format!("href=\"/records/{id}\"")),
