@@ -18,10 +18,8 @@ function fold(text) {
   return { folded, from };
 }
 
-// Wraps each occurrence of the terms in the span's text in <mark>; returns how many.
-function highlight(span, terms) {
-  const text = span.textContent;
-  if (!text) return 0;
+// The stretches of `text` the terms cover, words next to each other (a phrase) as one.
+function stretches(text, terms) {
   const { folded, from } = fold(text);
   const ranges = [];
   for (const term of terms) {
@@ -31,15 +29,22 @@ function highlight(span, terms) {
       at = folded.indexOf(term, at + term.length);
     }
   }
-  if (!ranges.length) return 0;
   ranges.sort((a, b) => a[0] - b[0]);
   const merged = [];
   for (const range of ranges) {
     const last = merged[merged.length - 1];
-    // Words next to each other (a phrase) are one mark.
     if (last && (range[0] <= last[1] || !text.slice(last[1], range[0]).trim())) last[1] = Math.max(last[1], range[1]);
     else merged.push(range.slice());
   }
+  return merged;
+}
+
+// Wraps each occurrence of the terms in the span's text in <mark>.
+function highlight(span, terms) {
+  const text = span.textContent;
+  if (!text) return;
+  const merged = stretches(text, terms);
+  if (!merged.length) return;
   const parts = document.createDocumentFragment();
   let done = 0;
   for (const [start, end] of merged) {
@@ -52,7 +57,17 @@ function highlight(span, terms) {
   }
   if (done < text.length) parts.append(text.slice(done));
   span.replaceChildren(parts);
-  return merged.length;
+}
+
+// How many marks the terms make in the whole document, page by page from its text (the pages
+// need not be drawn): the same stretches the text layers mark, each text item being one span.
+async function countHits(pdf, terms) {
+  let hits = 0;
+  for (let number = 1; number <= pdf.numPages; number++) {
+    const content = await (await pdf.getPage(number)).getTextContent();
+    for (const item of content.items) if (item.str) hits += stretches(item.str, terms).length;
+  }
+  return hits;
 }
 
 function fill(template, values) {
@@ -85,7 +100,7 @@ async function show(root) {
   function lay(focus) {
     if (layout) layout.watcher.disconnect();
     const width = widthNow();
-    const state = { width, hits: 0, slots: [], watcher: null };
+    const state = { width, slots: [], watcher: null };
     layout = state;
     holder.replaceChildren();
     for (let number = 1; number <= count; number++) {
@@ -145,16 +160,17 @@ async function show(root) {
     await text.render();
     if (terms.length) {
       for (const span of layer.querySelectorAll("span:not(.markedContent)")) {
-        if (!span.querySelector("span")) state.hits += highlight(span, terms);
+        if (!span.querySelector("span")) highlight(span, terms);
       }
     }
     slot.classList.add("drawn");
-    if (state === layout) report();
   }
 
+  // Counted over the whole document once, whatever has been drawn.
+  let hits = null;
   function report() {
     const text = fill(root.dataset.pages || "{pages}", { page: wanted, pages: count });
-    say(terms.length ? text + " · " + fill(root.dataset.hits || "{hits}", { hits: layout.hits }) : text);
+    say(terms.length && hits !== null ? text + " · " + fill(root.dataset.hits || "{hits}", { hits }) : text);
   }
 
   // The page most in view, to keep in view when the pages are laid out again.
@@ -169,6 +185,10 @@ async function show(root) {
 
   await lay(wanted);
   report();
+  if (terms.length) {
+    hits = await countHits(pdf, terms).catch(() => null);
+    report();
+  }
   let pending = 0;
   window.addEventListener("resize", () => {
     clearTimeout(pending);

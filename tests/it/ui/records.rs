@@ -290,3 +290,39 @@ db_test!(
         assert!(!outsider.text.contains("bien-ban.pdf"));
     }
 );
+
+db_test!(
+    an_announcements_page_shows_its_facts_in_the_readers_words,
+    |app| {
+        let qms = crate::records::qms_agency(&app, "SKHCN").await;
+        let announced = app
+            .post(
+                "/api/v1/announcements",
+                &qms.officer,
+                json!({"agency_id": qms.id, "decision_number": "12/QĐ-SKHCN",
+                       "decided_on": "2024-03-01", "scope": "Toàn bộ thủ tục hành chính",
+                       "notified_on": "2024-03-05", "posted_at_office": true,
+                       "website_url": "https://skhcn.example.gov.vn/iso"}),
+            )
+            .await;
+        assert_eq!(announced.status, StatusCode::CREATED, "{}", announced.text);
+        let path = format!("/records/{}", id_of(&announced));
+        let shown = app.send(page(&path, &qms.staff)).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        for expected in [
+            "Số quyết định",
+            "Ngày quyết định",
+            "01/03/2024",
+            "Phạm vi",
+            "Toàn bộ thủ tục hành chính",
+            "Tiêu chuẩn áp dụng",
+            "TCVN ISO 9001:2015",
+            "Trang thông tin điện tử",
+        ] {
+            assert!(shown.text.contains(expected), "{expected}: {}", shown.text);
+        }
+        // Stored field names never reach the reader.
+        assert!(!shown.text.contains("decision_number"));
+        assert!(!shown.text.contains("website_url"));
+    }
+);

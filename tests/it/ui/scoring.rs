@@ -152,6 +152,17 @@ browser_test!(an_officer_self_assesses_and_an_appraiser_appraises, |app| {
     browser.assert_accessible().await;
     browser.screenshot("appraisal").await;
 
+    // The evidence opens in the page, drawn by the viewer, with the way back to the criterion.
+    browser.click_text("Xem trên trình duyệt").await;
+    browser.wait_for_text("Trang 1/1").await;
+    assert!(
+        browser.path().await.contains("/evidence/"),
+        "{}",
+        browser.path().await
+    );
+    browser.find(".pdf-page.drawn canvas").await;
+    browser.assert_accessible().await;
+
     // A search inside the agency finds the decision, marked as the criterion's evidence.
     browser.goto(&format!("/assessments/{assessment}")).await;
     browser
