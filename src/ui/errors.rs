@@ -93,7 +93,13 @@ pub fn refusal(error: impl Into<AppError>, lang: Lang) -> Result<(StatusCode, St
     {
         return Err(reply);
     }
-    let message = reply.message.render(lang);
+    // A form sent over a newer state: the page shows the state as it is now, the form what
+    // was typed, and this says why.
+    let message = if reply.message.code() == "precondition_failed" {
+        Message::new("form_stale").render(lang)
+    } else {
+        reply.message.render(lang)
+    };
     Ok((reply.status, message))
 }
 

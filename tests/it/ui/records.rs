@@ -326,3 +326,69 @@ db_test!(
         assert!(!shown.text.contains("website_url"));
     }
 );
+
+db_test!(
+    a_stale_form_says_someone_else_changed_it_and_shows_both,
+    |app| {
+        let qms = crate::records::qms_agency(&app, "SKHCN").await;
+        let audit = crate::records::planned_audit(&app, &qms).await;
+        let id = audit["id"].as_str().unwrap();
+        let started = app
+            .patch_if(
+                &format!("/api/v1/audits/{id}"),
+                &qms.auditor,
+                Some(&format!("\"{}\"", audit["revision"])),
+                json!({"status": "in_progress"}),
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::OK, "{}", started.text);
+        // The lead auditor has the audit open in two tabs; in the first a file is attached.
+        let opened = started.json["revision"].to_string();
+        let attached = app
+            .upload_to(
+                &qms.auditor,
+                &format!("/api/v1/audits/{id}/attachments"),
+                "bien-ban-hop-khai-mac.pdf",
+                &crate::support::pdf_with_pages(&["Biên bản họp khai mạc"]),
+                &[],
+            )
+            .await;
+        assert_eq!(attached.status, StatusCode::CREATED, "{}", attached.text);
+
+        // The second tab reports the audit as it was when opened.
+        let stale = app
+            .send(form(
+                &format!("/audits/{id}/move"),
+                &qms.auditor,
+                &format!(
+                    "revision={opened}&to=reported&report=K%E1%BA%BFt+lu%E1%BA%ADn%3A+%C4%91%E1%BA%A1t"
+                ),
+            ))
+            .await;
+        assert_eq!(
+            stale.status,
+            StatusCode::PRECONDITION_FAILED,
+            "{}",
+            stale.text
+        );
+        assert!(
+            stale
+                .text
+                .contains("Người khác đã thay đổi nội dung này trong lúc bạn đang mở"),
+            "{}",
+            stale.text
+        );
+        // What it is now (the file attached meanwhile, still in progress) and what was typed.
+        assert!(stale.text.contains("bien-ban-hop-khai-mac.pdf"));
+        assert!(stale.text.contains(">Kết luận: đạt</textarea>"));
+        let current = app.get(&format!("/api/v1/audits/{id}"), &qms.auditor).await;
+        assert_eq!(
+            current.json["status"], "in_progress",
+            "nothing was reported"
+        );
+        assert!(stale.text.contains(&format!(
+            "name=\"revision\" value=\"{}\"",
+            current.json["revision"]
+        )));
+    }
+);

@@ -13,6 +13,7 @@ back_home = Back to the to-do page
 unknown_language = This language is not available
 not_a_date = is not a valid date (dd/mm/yyyy)
 page_not_found = There is no page at this address.
+form_stale = Someone else changed this while you had it open. What it is now is shown on this page, and what you typed is kept in the form: check both, then send again.
 
 sign_in_title = Sign in
 sign_in_intro = Records and documents under TCVN ISO 9001.

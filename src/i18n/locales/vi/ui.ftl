@@ -13,6 +13,7 @@ back_home = Về trang Việc cần làm
 unknown_language = Ngôn ngữ không được hỗ trợ
 not_a_date = không phải ngày hợp lệ (dd/mm/yyyy)
 page_not_found = Không có trang nào ở địa chỉ này.
+form_stale = Người khác đã thay đổi nội dung này trong lúc bạn đang mở. Trang dưới đây là nội dung mới nhất, còn những gì bạn nhập vẫn được giữ trong biểu mẫu: hãy xem lại cả hai rồi gửi lại.
 
 sign_in_title = Đăng nhập
 sign_in_intro = Hệ thống quản lý hồ sơ, tài liệu theo TCVN ISO 9001.
