@@ -79,11 +79,22 @@ fn deadline_key(kind: &str) -> &'static str {
     }
 }
 
+fn duty_title(key: &'static str, deadline: &Deadline, t: Tr) -> String {
+    crate::i18n::Message::new(key)
+        .arg("year", i64::from(chrono::Datelike::year(&deadline.due_on)))
+        .render(t.0)
+}
+
 fn due_row(deadline: &Deadline, t: Tr) -> DueRow {
     DueRow {
         badge: Badge::of_due(deadline.overdue, t),
         kind: t.get(deadline_key(&deadline.kind)),
-        title: deadline.title.clone(),
+        // The year's duties are named by hoso, in Vietnamese; the reader's words instead.
+        title: match deadline.kind.as_str() {
+            "internal_audit_due" => duty_title("duty_internal_audit_title", deadline, t),
+            "management_review_due" => duty_title("duty_management_review_title", deadline, t),
+            _ => deadline.title.clone(),
+        },
         reference: deadline.reference.clone().unwrap_or_default(),
         due: t.0.date(deadline.due_on),
         href: deadline

@@ -5,6 +5,7 @@ mod audits;
 mod browser;
 mod coordinating;
 mod journeys;
+mod languages;
 mod pages;
 mod records;
 mod scoring;

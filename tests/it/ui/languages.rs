@@ -1,0 +1,205 @@
+//! Every page of the journeys in English speaks English: the words hoso itself puts on a page
+//! (labels, buttons, table heads, the names of facts, the menu) carry no Vietnamese, whatever the
+//! data around them (the demo province's documents and people are Vietnamese). A string written
+//! into a template or the code instead of the catalogues shows up here.
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+
+use crate::support::db_test;
+
+fn page(path: &str, token: &str, lang: &str) -> Request<Body> {
+    Request::get(path)
+        .header(
+            header::COOKIE,
+            format!("hoso_session={token}; hoso_lang={lang}"),
+        )
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// The text inside each `<tag …>…</tag>` of the page, its inner tags left out.
+fn texts_of(html: &str, tag: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(&format!("<{tag}")) {
+        rest = &rest[start + tag.len() + 1..];
+        if !rest.starts_with(['>', ' ']) {
+            continue;
+        }
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let Some(close) = rest.find(&format!("</{tag}>")) else {
+            break;
+        };
+        if close < open_end {
+            continue;
+        }
+        let inner = &rest[open_end + 1..close];
+        let mut text = String::new();
+        let mut in_tag = false;
+        for character in inner.chars() {
+            match character {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ if !in_tag => text.push(character),
+                _ => {}
+            }
+        }
+        found.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        rest = &rest[close..];
+    }
+    found
+}
+
+fn vietnamese(text: &str) -> bool {
+    text.chars().any(|character| {
+        let plain: String = unicode_normalization::UnicodeNormalization::nfd(character)
+            .filter(|mark| !('\u{300}'..='\u{36f}').contains(mark))
+            .collect();
+        plain != character.to_string() || matches!(character, 'đ' | 'Đ')
+    })
+}
+
+/// The first link of the page to each of these kinds of page.
+fn details_of(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for prefix in [
+        "/documents/",
+        "/records/",
+        "/assessments/",
+        "/periods/",
+        "/versions/",
+        "/attachments/",
+    ] {
+        if let Some(link) = html
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .find(|href| href.starts_with(prefix) && !href.contains("/file"))
+        {
+            found.push(link.replace("&amp;", "&").replace("&#38;", "&"));
+        }
+    }
+    found
+}
+
+db_test!(
+    the_journeys_pages_in_english_carry_no_vietnamese_of_their_own,
+    |app| {
+        let demo = hoso::demo::load(&app.state, app.router.clone())
+            .await
+            .expect("the demo loads");
+        let journeys: [(&str, &[&str]); 6] = [
+            (
+                "thuky.skhcn",
+                &[
+                    "/",
+                    "/documents",
+                    "/search?q=quy+tr%C3%ACnh",
+                    "/assessments",
+                    "/account",
+                ],
+            ),
+            ("lanhdao.skhcn", &["/approvals", "/audits"]),
+            ("danhgia.skhcn", &["/audits"]),
+            ("canbo.skhcn", &["/reading"]),
+            ("dieuphoi", &["/", "/assessments", "/criteria-sets"]),
+            ("thamdinh", &["/assessments"]),
+        ];
+        // What the province's people wrote or are called, which no translation touches.
+        let mut data: Vec<String> = Vec::new();
+        {
+            use hoso::db::entities::{agency, document, record, scoring_period, user};
+            use sea_orm::EntityTrait;
+            let db = &app.state.db;
+            data.extend(
+                agency::Entity::find()
+                    .all(db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|row| row.name),
+            );
+            data.extend(
+                user::Entity::find()
+                    .all(db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|row| row.display_name),
+            );
+            data.extend(
+                document::Entity::find()
+                    .all(db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|row| row.title),
+            );
+            data.extend(
+                record::Entity::find()
+                    .all(db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|row| row.title),
+            );
+            data.extend(
+                scoring_period::Entity::find()
+                    .all(db)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|row| row.name),
+            );
+        }
+        // The longest first, so that a name inside a longer title goes with the title.
+        data.sort_by_key(|text| std::cmp::Reverse(text.chars().count()));
+        let mut checked = 0;
+        for (user, roots) in journeys {
+            let account = demo
+                .accounts
+                .iter()
+                .find(|account| account.username == user)
+                .unwrap_or_else(|| panic!("the demo's {user}"));
+            let token = app.login(&account.username, &account.password).await;
+            let mut paths: Vec<String> = Vec::new();
+            for root in roots {
+                let shown = app.send(page(root, &token, "en")).await;
+                assert_eq!(shown.status, StatusCode::OK, "{user} {root}");
+                paths.push((*root).to_owned());
+                paths.extend(details_of(&shown.text));
+            }
+            paths.dedup();
+            for path in paths {
+                let shown = app.send(page(&path, &token, "en")).await;
+                assert_eq!(
+                    shown.status,
+                    StatusCode::OK,
+                    "{user} {path}: {}",
+                    shown.text
+                );
+                assert!(shown.text.contains("<html lang=\"en\">"), "{path}");
+                for tag in ["label", "button", "th", "dt", "legend", "nav"] {
+                    for text in texts_of(&shown.text, tag) {
+                        // The language switch names each language in itself.
+                        let mut text = text.replace("Tiếng Việt", "");
+                        for written in &data {
+                            text = text.replace(written.as_str(), "");
+                        }
+                        assert!(
+                            !vietnamese(&text),
+                            "{user} {path}: <{tag}> in Vietnamese on an English page: {text}"
+                        );
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "only {checked} pages reached");
+    }
+);
