@@ -161,12 +161,8 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> AppResu
             sort: Some("-updated_at".to_owned()),
             ..DocumentFilter::default()
         };
-        let request = PageRequest {
-            page: Some(1),
-            per_page: Some(10),
-        };
-        let page = register::list_documents(&state.db, &viewer.actor, &filter, &request).await?;
-        drafts.extend(page.items.iter().map(|document| DraftRow {
+        let first = register::first_documents(&state.db, &viewer.actor, &filter, 10).await?;
+        drafts.extend(first.iter().map(|document| DraftRow {
             href: format!("/documents/{}", document.id),
             code: document.code.clone(),
             title: document.title.clone(),

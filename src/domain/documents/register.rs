@@ -299,6 +299,50 @@ pub async fn list_documents(
     filter: &DocumentFilter,
     page: &PageRequest,
 ) -> DomainResult<Page<Document>> {
+    let (query, tree) = register_query(db, actor, filter).await?;
+    let mut found = paginate(db, query, page).await?;
+    let rows = std::mem::take(&mut found.items);
+    let items = views_of(db, actor, &tree, rows).await?;
+    Ok(found.with_items(items))
+}
+
+/// The first `limit` documents of [`list_documents`]'s order, without counting the rest (the
+/// dashboard shows ten drafts of an agency that may hold ten thousand).
+pub async fn first_documents(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &DocumentFilter,
+    limit: u64,
+) -> DomainResult<Vec<Document>> {
+    use sea_orm::QuerySelect;
+    let (query, tree) = register_query(db, actor, filter).await?;
+    let rows = query.limit(limit).all(db).await?;
+    views_of(db, actor, &tree, rows).await
+}
+
+async fn views_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    tree: &AgencyTree,
+    rows: Vec<document::Model>,
+) -> DomainResult<Vec<Document>> {
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let sees_drafts = DocumentRights::of(actor, &row, tree).sees_drafts();
+            (row, sees_drafts)
+        })
+        .collect();
+    document_views(db, actor, rows).await
+}
+
+/// The register's query for `filter` (what the actor may read, sorted), and the agency tree it
+/// was read with.
+async fn register_query(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: &DocumentFilter,
+) -> DomainResult<(sea_orm::Select<document::Entity>, AgencyTree)> {
     let tree = AgencyTree::load(db).await?;
     let mut condition = Condition::all();
     let readable = match actor.scope(Action::ReadRecords, &tree) {
@@ -409,16 +453,7 @@ pub async fn list_documents(
             .order_by_asc(sort.column)
             .order_by_asc(document::Column::Id)
     };
-    let mut found = paginate(db, query, page).await?;
-    let rows = std::mem::take(&mut found.items)
-        .into_iter()
-        .map(|row| {
-            let sees_drafts = DocumentRights::of(actor, &row, &tree).sees_drafts();
-            (row, sees_drafts)
-        })
-        .collect();
-    let items = document_views(db, actor, rows).await?;
-    Ok(found.with_items(items))
+    Ok((query, tree))
 }
 
 /// The code as compared: NFC, lowercase.
