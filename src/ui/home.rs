@@ -36,6 +36,9 @@ pub struct DueRow {
     pub reference: String,
     pub due: String,
     pub href: Option<String>,
+    /// Whose it is, when the list holds more than one agency's (a coordinator's, a head's of
+    /// several units): two corrective actions may both be HDKP-2026-001.
+    pub agency: Option<String>,
 }
 
 /// A document in progress.
@@ -102,6 +105,7 @@ fn due_row(deadline: &Deadline, t: Tr) -> DueRow {
             .map(|id| format!("/documents/{id}"))
             .or_else(|| deadline.record_id.map(|id| format!("/records/{id}")))
             .or_else(|| (deadline.kind == "internal_audit_due").then(|| "/audits".to_owned())),
+        agency: None,
     }
 }
 
@@ -136,10 +140,20 @@ pub async fn dashboard(State(state): State<AppState>, viewer: Viewer) -> AppResu
         state.config.qms_duties_due,
     )
     .await?;
-    let due = found
-        .iter()
-        .take(30)
-        .map(|deadline| due_row(deadline, t))
+    let shown: Vec<&Deadline> = found.iter().take(30).collect();
+    let agencies: std::collections::BTreeSet<uuid::Uuid> =
+        shown.iter().map(|deadline| deadline.agency_id).collect();
+    let names = if agencies.len() > 1 {
+        crate::domain::agencies::names_of(&state.db, agencies).await?
+    } else {
+        std::collections::HashMap::new()
+    };
+    let due = shown
+        .into_iter()
+        .map(|deadline| DueRow {
+            agency: names.get(&deadline.agency_id).cloned(),
+            ..due_row(deadline, t)
+        })
         .collect();
     let show_reading = viewer.is_member();
     let to_read = if show_reading {

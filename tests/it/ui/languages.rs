@@ -1,4 +1,4 @@
-//! Every page of the journeys in English speaks English: the words hoso itself puts on a page
+//! Every page of the journeys in English speaks English, and passes axe-core in a browser: the words hoso itself puts on a page
 //! (labels, buttons, table heads, the names of facts, the menu) carry no Vietnamese, whatever the
 //! data around them (the demo province's documents and people are Vietnamese). A string written
 //! into a template or the code instead of the catalogues shows up here.
@@ -8,7 +8,8 @@ use axum::{
     http::{Request, StatusCode, header},
 };
 
-use crate::support::db_test;
+use super::{browser::Browser, browser_test};
+use crate::support::{TestApp, db_test};
 
 fn page(path: &str, token: &str, lang: &str) -> Request<Body> {
     Request::get(path)
@@ -87,96 +88,122 @@ fn details_of(html: &str) -> Vec<String> {
     found
 }
 
+/// Each demo role, signed in, with its journeys' pages: where its menu leads and the first page
+/// of each kind those link to.
+struct RolePages {
+    username: String,
+    password: String,
+    token: String,
+    paths: Vec<String>,
+}
+
+async fn journeys_of(app: &TestApp, demo: &hoso::demo::Report) -> Vec<RolePages> {
+    let journeys: [(&str, &[&str]); 6] = [
+        (
+            "thuky.skhcn",
+            &[
+                "/",
+                "/documents",
+                "/search?q=quy+tr%C3%ACnh",
+                "/assessments",
+                "/account",
+            ],
+        ),
+        ("lanhdao.skhcn", &["/approvals", "/audits"]),
+        ("danhgia.skhcn", &["/audits"]),
+        ("canbo.skhcn", &["/reading"]),
+        ("dieuphoi", &["/", "/assessments", "/criteria-sets"]),
+        ("thamdinh", &["/assessments"]),
+    ];
+    let mut roles = Vec::new();
+    for (user, roots) in journeys {
+        let account = demo
+            .accounts
+            .iter()
+            .find(|account| account.username == user)
+            .unwrap_or_else(|| panic!("the demo's {user}"));
+        let token = app.login(&account.username, &account.password).await;
+        let mut paths: Vec<String> = Vec::new();
+        for root in roots {
+            let shown = app.send(page(root, &token, "en")).await;
+            assert_eq!(shown.status, StatusCode::OK, "{user} {root}");
+            paths.push((*root).to_owned());
+            paths.extend(details_of(&shown.text));
+        }
+        paths.dedup();
+        roles.push(RolePages {
+            username: account.username.clone(),
+            password: account.password.clone(),
+            token,
+            paths,
+        });
+    }
+    roles
+}
+
+/// What the province's people wrote or are called, which no translation touches; the longest
+/// first, so that a name inside a longer title goes with the title.
+async fn written_by_people(app: &TestApp) -> Vec<String> {
+    use hoso::db::entities::{agency, document, record, scoring_period, user};
+    use sea_orm::EntityTrait;
+    let db = &app.state.db;
+    let mut data: Vec<String> = Vec::new();
+    data.extend(
+        agency::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.name),
+    );
+    data.extend(
+        user::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.display_name),
+    );
+    data.extend(
+        document::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.title),
+    );
+    data.extend(
+        record::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.title),
+    );
+    data.extend(
+        scoring_period::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.name),
+    );
+    data.sort_by_key(|text| std::cmp::Reverse(text.chars().count()));
+    data
+}
+
 db_test!(
     the_journeys_pages_in_english_carry_no_vietnamese_of_their_own,
     |app| {
         let demo = hoso::demo::load(&app.state, app.router.clone())
             .await
             .expect("the demo loads");
-        let journeys: [(&str, &[&str]); 6] = [
-            (
-                "thuky.skhcn",
-                &[
-                    "/",
-                    "/documents",
-                    "/search?q=quy+tr%C3%ACnh",
-                    "/assessments",
-                    "/account",
-                ],
-            ),
-            ("lanhdao.skhcn", &["/approvals", "/audits"]),
-            ("danhgia.skhcn", &["/audits"]),
-            ("canbo.skhcn", &["/reading"]),
-            ("dieuphoi", &["/", "/assessments", "/criteria-sets"]),
-            ("thamdinh", &["/assessments"]),
-        ];
-        // What the province's people wrote or are called, which no translation touches.
-        let mut data: Vec<String> = Vec::new();
-        {
-            use hoso::db::entities::{agency, document, record, scoring_period, user};
-            use sea_orm::EntityTrait;
-            let db = &app.state.db;
-            data.extend(
-                agency::Entity::find()
-                    .all(db)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|row| row.name),
-            );
-            data.extend(
-                user::Entity::find()
-                    .all(db)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|row| row.display_name),
-            );
-            data.extend(
-                document::Entity::find()
-                    .all(db)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|row| row.title),
-            );
-            data.extend(
-                record::Entity::find()
-                    .all(db)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|row| row.title),
-            );
-            data.extend(
-                scoring_period::Entity::find()
-                    .all(db)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|row| row.name),
-            );
-        }
-        // The longest first, so that a name inside a longer title goes with the title.
-        data.sort_by_key(|text| std::cmp::Reverse(text.chars().count()));
+        let data = written_by_people(&app).await;
         let mut checked = 0;
-        for (user, roots) in journeys {
-            let account = demo
-                .accounts
-                .iter()
-                .find(|account| account.username == user)
-                .unwrap_or_else(|| panic!("the demo's {user}"));
-            let token = app.login(&account.username, &account.password).await;
-            let mut paths: Vec<String> = Vec::new();
-            for root in roots {
-                let shown = app.send(page(root, &token, "en")).await;
-                assert_eq!(shown.status, StatusCode::OK, "{user} {root}");
-                paths.push((*root).to_owned());
-                paths.extend(details_of(&shown.text));
-            }
-            paths.dedup();
-            for path in paths {
-                let shown = app.send(page(&path, &token, "en")).await;
+        for role in journeys_of(&app, &demo).await {
+            for path in &role.paths {
+                let shown = app.send(page(path, &role.token, "en")).await;
+                let user = &role.username;
                 assert_eq!(
                     shown.status,
                     StatusCode::OK,
@@ -201,5 +228,41 @@ db_test!(
             }
         }
         assert!(checked >= 20, "only {checked} pages reached");
+    }
+);
+
+browser_test!(
+    every_journeys_pages_in_english_pass_axe_core_on_a_desk_and_a_phone,
+    |app| {
+        let demo = hoso::demo::load(&app.state, app.router.clone())
+            .await
+            .expect("the demo loads");
+        for role in journeys_of(&app, &demo).await {
+            let browser = Browser::open(&app, "en").await;
+            browser.sign_in_with(&role.username, &role.password).await;
+            for (index, path) in role.paths.iter().enumerate() {
+                browser.goto(path).await;
+                let lang = browser
+                    .client
+                    .execute("return document.documentElement.lang", vec![])
+                    .await
+                    .unwrap();
+                assert_eq!(lang, "en", "{} {path}", role.username);
+                browser.assert_accessible().await;
+                if index == 0 {
+                    browser
+                        .screenshot(&format!("en-{}", role.username.replace('.', "-")))
+                        .await;
+                }
+            }
+            // The same first page on a phone.
+            browser.as_phone().await;
+            browser.goto(&role.paths[0]).await;
+            browser.assert_accessible().await;
+            browser
+                .screenshot(&format!("en-{}-phone", role.username.replace('.', "-")))
+                .await;
+            browser.close().await;
+        }
     }
 );

@@ -203,6 +203,27 @@ db_test!(the_dashboards_deadlines_of_records_open_the_record, |app| {
     let record = app.send(page(&link, &token)).await;
     assert_eq!(record.status, StatusCode::OK);
     assert!(record.text.contains("HDKP-"), "a corrective action's page");
+
+    // The coordinator reads every agency's: each deadline says whose it is (both departments
+    // number their first corrective action HDKP-2026-001).
+    let coordinator = demo
+        .accounts
+        .iter()
+        .find(|account| account.username == "dieuphoi")
+        .expect("the coordinator");
+    let token = app
+        .login(&coordinator.username, &coordinator.password)
+        .await;
+    let dashboard = app.send(page("/", &token)).await;
+    for agency in ["Sở Khoa học và Công nghệ", "Sở Tư pháp"] {
+        assert!(
+            dashboard
+                .text
+                .contains(&format!("<span class=\"muted small\">{agency}</span>")),
+            "{agency}: {}",
+            dashboard.text
+        );
+    }
 });
 
 db_test!(
