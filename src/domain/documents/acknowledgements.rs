@@ -161,12 +161,11 @@ pub async fn agency_coverage(
     use crate::db::entities::document_version;
     // One range of `idx_versions_agency_status`: a province's agency may hold tens of thousands
     // of documents.
-    let in_force = || {
-        document_version::Entity::find()
-            .filter(document_version::Column::AgencyId.eq(agency_id))
-            .filter(document_version::Column::Status.eq(VersionStatus::Effective))
-    };
-    let versions = in_force().count(db).await?;
+    let versions = document_version::Entity::find()
+        .filter(document_version::Column::AgencyId.eq(agency_id))
+        .filter(document_version::Column::Status.eq(VersionStatus::Effective))
+        .count(db)
+        .await?;
     let granted: Vec<Uuid> = role_grant::Entity::find()
         .select_only()
         .column(role_grant::Column::UserId)
@@ -199,7 +198,7 @@ pub async fn agency_coverage(
         .and_where(document_version::Column::Status.eq(VersionStatus::Effective))
         .to_owned();
     let done = acknowledgement::Entity::find()
-        .filter(acknowledgement::Column::UserId.is_in(members.clone()))
+        .filter(acknowledgement::Column::UserId.is_in(members.iter().copied()))
         .filter(Expr::exists(of_agency_in_force))
         .count(db)
         .await?;

@@ -20,6 +20,17 @@ fn procedure() -> Vec<u8> {
     .expect("a DOCX")
 }
 
+/// An agency whose officer uploaded the procedure as a DOCX draft: the agency and the version.
+async fn docx_draft(app: &TestApp) -> (crate::support::Agency, String) {
+    let agency = app.staffed_agency("SKHCN").await;
+    let document = app.document(&agency, "QT-01", "Quy trình").await;
+    let version = id_of(
+        &app.upload(&agency.officer, &document, "qt.docx", &procedure(), None)
+            .await,
+    );
+    (agency, version)
+}
+
 fn text_of(pdf: &[u8]) -> String {
     extract::extract(pdf, "application/pdf", &extract::Limits::default())
         .expect("a readable PDF")
@@ -127,12 +138,7 @@ async fn without_libreoffice_the_answer_says_so_and_offers_the_original() {
             config.render_command = "/nonexistent/soffice".into();
         })
         .await;
-        let agency = app.staffed_agency("SKHCN").await;
-        let document = app.document(&agency, "QT-01", "Quy trình").await;
-        let version = id_of(
-            &app.upload(&agency.officer, &document, "qt.docx", &procedure(), None)
-                .await,
-        );
+        let (agency, version) = docx_draft(&app).await;
         app.drain_jobs().await;
         let asked = app
             .get(
@@ -174,12 +180,7 @@ async fn a_file_libreoffice_cannot_read_is_a_failure_said_once() {
             config.render_command = command.clone();
         })
         .await;
-        let agency = app.staffed_agency("SKHCN").await;
-        let document = app.document(&agency, "QT-01", "Quy trình").await;
-        let version = id_of(
-            &app.upload(&agency.officer, &document, "qt.docx", &procedure(), None)
-                .await,
-        );
+        let (agency, version) = docx_draft(&app).await;
         let statuses = app.drain_jobs().await;
         assert!(
             statuses
@@ -235,12 +236,7 @@ async fn a_pdf_the_machine_failed_to_make_says_so_and_is_made_when_asked_again_l
             config.job_max_attempts = 1;
         })
         .await;
-        let agency = app.staffed_agency("SKHCN").await;
-        let document = app.document(&agency, "QT-01", "Quy trình").await;
-        let version = id_of(
-            &app.upload(&agency.officer, &document, "qt.docx", &procedure(), None)
-                .await,
-        );
+        let (agency, version) = docx_draft(&app).await;
         // The stored file is lost before its PDF is made (a disk or a bucket failing).
         let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(procedure()));
         app.state.blobs.delete(&sha256).await.unwrap();

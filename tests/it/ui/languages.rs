@@ -144,50 +144,21 @@ async fn journeys_of(app: &TestApp, demo: &hoso::demo::Report) -> Vec<RolePages>
 /// What the province's people wrote or are called, which no translation touches; the longest
 /// first, so that a name inside a longer title goes with the title.
 async fn written_by_people(app: &TestApp) -> Vec<String> {
-    use hoso::db::entities::{agency, document, record, scoring_period, user};
-    use sea_orm::EntityTrait;
+    use sea_orm::ConnectionTrait;
     let db = &app.state.db;
-    let mut data: Vec<String> = Vec::new();
-    data.extend(
-        agency::Entity::find()
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|row| row.name),
-    );
-    data.extend(
-        user::Entity::find()
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|row| row.display_name),
-    );
-    data.extend(
-        document::Entity::find()
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|row| row.title),
-    );
-    data.extend(
-        record::Entity::find()
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|row| row.title),
-    );
-    data.extend(
-        scoring_period::Entity::find()
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|row| row.name),
-    );
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT name FROM agencies UNION ALL SELECT display_name FROM users \
+             UNION ALL SELECT title FROM documents UNION ALL SELECT title FROM records \
+             UNION ALL SELECT name FROM scoring_periods",
+        ))
+        .await
+        .unwrap();
+    let mut data: Vec<String> = rows
+        .iter()
+        .map(|row| row.try_get_by_index(0).unwrap())
+        .collect();
     data.sort_by_key(|text| std::cmp::Reverse(text.chars().count()));
     data
 }
